@@ -1,0 +1,19 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "fn",
+    products: [
+        .executable(name: "fn", targets: ["fn"]),
+        .library(name: "FnLanguage", targets: ["FnLanguage"]),
+        .library(name: "FnLambda", targets: ["FnLambda"]),
+    ],
+    targets: [
+        .target(name: "FnLanguage"),
+        .target(name: "FnLambda", dependencies: ["FnLanguage"]),
+        .executableTarget(name: "fn", dependencies: ["FnLanguage", "FnLambda"]),
+        .testTarget(name: "FnLanguageTests", dependencies: ["FnLanguage"]),
+        .testTarget(name: "FnLambdaTests", dependencies: ["FnLambda", "FnLanguage"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

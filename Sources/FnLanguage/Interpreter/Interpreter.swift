@@ -1,0 +1,4 @@
+/// Evaluates resolved programs. One interpreter is one session: its globals persist.
+public final class Interpreter {
+    public init() {}
+}

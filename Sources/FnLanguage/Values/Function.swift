@@ -1,0 +1,94 @@
+/// A variable scope at run time: a function call's frame, a `local()` block, or the global
+/// environment.
+///
+/// Function frames hold their variables in `slots`, indexed by numbers the resolver fixed before
+/// evaluation (see `Resolver`). The global environment keeps its variables in the interpreter's
+/// symbol-indexed table instead.
+public final class Environment {
+    /// Local variables; `nil` means "not bound (yet)".
+    @usableFromInline var slots: [Value?]
+    /// The enclosing (lexical) environment; nil only for the global environment.
+    public let parent: Environment?
+    /// Names of the slots (for `ls()`, `get()`, `exists()` and error messages).
+    let scope: FunctionScope?
+    /// Bit i set: slot i holds a formal whose default has not been evaluated yet.
+    @usableFromInline var pendingDefaults: UInt64 = 0
+    /// Bit i set: formal i was not supplied by the caller (`missing()`).
+    var missingMask: UInt64 = 0
+    /// The closure being run in this frame (for defaults and `sys.function`).
+    var function: Closure?
+    /// Expressions registered by `on.exit()`.
+    var onExit: [Node]? = nil
+
+    init(slotCount: Int, parent: Environment?, scope: FunctionScope?) {
+        self.slots = Array(repeating: nil, count: slotCount)
+        self.parent = parent
+        self.scope = scope
+    }
+
+    /// True for the global environment.
+    public var isGlobal: Bool { parent == nil }
+}
+
+/// A user-defined function: its resolved definition and the environment it closes over.
+public final class Closure {
+    let definition: FunctionDefinition
+    let environment: Environment
+
+    init(definition: FunctionDefinition, environment: Environment) {
+        self.definition = definition
+        self.environment = environment
+    }
+
+    /// The formal parameter names, in order.
+    public var parameterNames: [String] { definition.parameters.map(\.name) }
+
+    /// The name it was first bound to (`parity`), for stack traces; "<anonymous>" otherwise.
+    public var name: String { definition.name ?? "<anonymous>" }
+}
+
+/// The signature of a Swift-implemented function: matched arguments in, a value out.
+public typealias BuiltinBody = (inout Arguments, Interpreter) throws(FnError) -> Value
+
+/// A function implemented in Swift, with the formal names its arguments are matched against.
+public final class Builtin {
+    public let name: String
+    /// Formal names, in order; may include "..." which collects unmatched arguments.
+    public let formals: [String]
+    let body: BuiltinBody
+
+    public init(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
+        self.name = name
+        self.formals = formals
+        self.body = body
+    }
+}
+
+/// Arguments of a builtin call after matching against its formals (exact names, then position).
+public struct Arguments {
+    /// One entry per formal (in `Builtin.formals` order); nil where not supplied. The "..." formal's
+    /// entry is always nil: its arguments are in `dots`.
+    public var values: [Value?]
+    /// Arguments collected by "...", in call order.
+    public var dots: [Value]
+    /// Names of `dots` entries (nil when unnamed).
+    public var dotNames: [String?]
+    /// The name of the builtin, for messages.
+    public let function: String
+
+    public init(values: [Value?], dots: [Value] = [], dotNames: [String?] = [], function: String) {
+        self.values = values
+        self.dots = dots
+        self.dotNames = dotNames
+        self.function = function
+    }
+
+    /// The argument for formal `i`, or nil when it was not supplied.
+    @inlinable public subscript(_ i: Int) -> Value? { values[i] }
+
+    /// The argument for formal `i`, or R's error for a missing argument.
+    public func required(_ i: Int, _ name: String) throws(FnError) -> Value {
+        guard let v = values[i] else { throw FnError.runtime("argument \"\(name)\" is missing, with no default") }
+        return v
+    }
+}
