@@ -7,7 +7,7 @@ public final class SourceFile: Sendable {
     /// Byte offsets where each line starts.
     private let lineStarts: [Int]
 
-    public init(name: String, text: String) {
+    public convenience init(name: String, text: String) {
         self.init(name: name, bytes: Array(text.utf8))
     }
 
