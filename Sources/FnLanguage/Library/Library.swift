@@ -1,0 +1,5 @@
+extension BuiltinRegistry {
+    /// Registers every group of builtins. One line per `Library/*.swift` file.
+    mutating func registerAll() {
+    }
+}
