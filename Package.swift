@@ -9,7 +9,7 @@ let package = Package(
         .library(name: "FnLambda", targets: ["FnLambda"]),
     ],
     targets: [
-        .target(name: "FnLanguage"),
+        .target(name: "FnLanguage", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "FnLambda", dependencies: ["FnLanguage"]),
         .executableTarget(name: "fn", dependencies: ["FnLanguage", "FnLambda"]),
         .testTarget(name: "FnLanguageTests", dependencies: ["FnLanguage"]),
