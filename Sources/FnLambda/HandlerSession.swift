@@ -36,13 +36,7 @@ public final class HandlerSession {
     /// The invocation then fails with `errorType` "Runtime.Timeout" hmm -- see `invoke`.
     public func cancel() {}
 
-    /// Where the handler's output (`print`, `cat`, `message`, `log_*`) goes: a line-oriented sink
-    /// set by the runtime's logger. Default: stdout / stderr as text.
-    public var output: (LogLevel, String) -> Void = { _, s in print(s) }
-}
-
-/// Log levels, ordered from most to least verbose.
-public enum LogLevel: Int, Comparable, Sendable {
-    case trace = 0, debug, info, warn, error, fatal
-    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+    /// Where the handler's output (`print`, `cat`, `message`, `log_*`) goes; the runtime's logger
+    /// sets it. Default: stdout / stderr as text.
+    public var output: (OutputKind, String) -> Void = { _, s in print(s, terminator: "") }
 }
