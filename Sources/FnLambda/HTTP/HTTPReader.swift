@@ -70,7 +70,11 @@ public struct HTTPReader<Source: ByteSource> {
     public var hasBufferedBytes: Bool { start < end }
 
     /// Reads the next request; nil when the peer closed the connection between messages.
-    public mutating func readRequest() throws(HTTPError) -> HTTPRequest? {
+    /// `beforeBody` sees the headers before the body is read: a server answers
+    /// `Expect: 100-continue` there, or throws to refuse the body.
+    public mutating func readRequest(
+        beforeBody: (HTTPHeaders) throws(HTTPError) -> Void = { _ throws(HTTPError) in }
+    ) throws(HTTPError) -> HTTPRequest? {
         guard let lines = try readHead(skipLeadingBlankLines: true) else { return nil }
         let parts = lines[0].split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, parts[0].utf8.allSatisfy(Self.isTokenByte),
@@ -82,6 +86,7 @@ public struct HTTPReader<Source: ByteSource> {
             throw .malformed("unsupported version \(version.prefix(16))")
         }
         let headers = try parseHeaders(lines.dropFirst())
+        try beforeBody(headers)
         let body: [UInt8]
         if let coding = headers["Transfer-Encoding"] {
             // A request with both framings is a request-smuggling vector (RFC 9112 §6.3).
@@ -136,13 +141,13 @@ public struct HTTPReader<Source: ByteSource> {
                 scanned = max(scanned, start)
             }
             if let headEnd = findHeadEnd(from: scanned) {
-                let text = String(decoding: buffer[start..<headEnd.lineEnd], as: UTF8.self)
-                start = headEnd.next
+                // Split on bytes: as Characters, "\r\n" is one grapheme and would not split on "\n".
                 var lines: [Substring] = []
-                for var line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                    if line.hasSuffix("\r") { line = line.dropLast() }
-                    lines.append(line)
+                for var line in buffer[start..<headEnd.lineEnd].split(separator: 10, omittingEmptySubsequences: false) {
+                    if line.last == 13 { line = line.dropLast() }
+                    lines.append(Substring(String(decoding: line, as: UTF8.self)))
                 }
+                start = headEnd.next
                 return lines
             }
             scanned = max(start, end - 3)
