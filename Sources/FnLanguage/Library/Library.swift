@@ -6,5 +6,11 @@ extension BuiltinRegistry {
         registerMath()
         registerSummaries()
         registerSequences()
+        registerCollections()
+        registerStrings()
+        registerRegex()
+        registerFunctional()
+        registerPrinting()
+        registerSystem()
     }
 }
