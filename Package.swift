@@ -13,7 +13,7 @@ let package = Package(
         .target(name: "FnLambda", dependencies: ["FnLanguage"]),
         .executableTarget(name: "fn", dependencies: ["FnLanguage", "FnLambda"]),
         .testTarget(name: "FnLanguageTests", dependencies: ["FnLanguage"], exclude: ["RAgreement", "Golden"]),
-        .testTarget(name: "FnLambdaTests", dependencies: ["FnLambda", "FnLanguage"]),
+        .testTarget(name: "FnLambdaTests", dependencies: ["FnLambda", "FnLanguage", "fn"]),
     ],
     swiftLanguageModes: [.v5]
 )
