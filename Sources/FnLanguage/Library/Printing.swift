@@ -266,18 +266,6 @@ private func escaped(_ s: String) -> String {
     return out
 }
 
-/// True for names that `$name` can show without backquotes.
-func isSyntacticName(_ name: String) -> Bool {
-    let reserved: Set<String> = ["if", "else", "repeat", "while", "function", "for", "next", "break", "TRUE",
-                                 "FALSE", "NULL", "Inf", "NaN", "NA", "NA_integer_", "NA_real_", "NA_character_", "in"]
-    if reserved.contains(name) { return false }
-    let scalars = Array(name.unicodeScalars)
-    guard let first = scalars.first else { return false }
-    if !(first.properties.isAlphabetic || first == ".") { return false }
-    if first == ".", scalars.count > 1, ("0"..."9").contains(scalars[1]) { return false }
-    return scalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "_" }
-}
-
 // MARK: - numbers
 
 /// Formats doubles with one common layout as R's print does: up to `digits` significant digits,
