@@ -179,27 +179,10 @@ private func warnOnCoercion(from source: Storage, to result: Storage, _ ip: Inte
     }
 }
 
-/// `as.character` of one list element: scalars as usual, longer vectors deparsed like R (`c(1, 2)`).
+/// `as.character` of one list element: scalars as usual, anything longer deparsed (`c(1, 2)`).
 func describeForCharacter(_ v: Value) -> String? {
-    switch v {
-    case .null: return "NULL"
-    case .list(let l): return "list(" + l.elements.map { describeForCharacter($0) ?? "NA" }.joined(separator: ", ") + ")"
-    default:
-        guard let s = v.storage else { return "function" }
-        if s.count == 1 { return s.strings()[0] }
-        let parts: [String]
-        switch s {
-        case .character(let a): parts = a.map { $0.map { "\"" + $0 + "\"" } ?? "NA" }
-        case .integer(let a):
-            // R deparses integer runs as ranges; keep the plain form for other integer vectors.
-            if a.count > 1, !a.contains(NA.integer), zip(a, a.dropFirst()).allSatisfy({ $1 == $0 &+ 1 }) {
-                return "\(a[0]):\(a[a.count - 1])"
-            }
-            parts = a.map { $0 == NA.integer ? "NA" : "\($0)L" }
-        default: parts = s.strings().map { $0 ?? "NA" }
-        }
-        return "c(" + parts.joined(separator: ", ") + ")"
-    }
+    if v.length == 1, v.names == nil, let s = v.storage { return s.strings()[0] }
+    return ValueDeparser.deparse(v)
 }
 
 /// `is.na(x)`: elementwise, names kept; a list element is NA when it is a length-1 atomic NA.
