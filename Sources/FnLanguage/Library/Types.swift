@@ -7,6 +7,16 @@ extension BuiltinRegistry {
         defineCoercion("as.character", to: .character)
         defineCoercion("as.logical", to: .logical)
 
+        define("as.list", ["x", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            switch x {
+            case .list: return x
+            case .null: return .list(List([]))
+            default:
+                guard x.atomicType != nil else { return .list(List([x])) }
+                return .list(List(Unpack.elements(x), names: x.names))
+            }
+        }
         define("is.null", ["x"]) { args, _ throws(FnError) in
             .bool(try args.required(0, "x").isNull)
         }
