@@ -123,7 +123,7 @@ enum Unpack {
         if case .character(let s?) = v {
             let found: Value?
             do { found = try ip.lookupFunction(s, from: ip.env) } catch { throw ip.asError(error) }
-            guard let found else { throw FnError.runtime("could not find function \"\(s)\"") }
+            guard let found else { throw FnError.runtime("object '\(s)' of mode 'function' was not found") }
             return found
         }
         throw FnError.runtime("'\(name)' is not a function, character or symbol")
