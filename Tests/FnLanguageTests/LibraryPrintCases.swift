@@ -43,4 +43,8 @@ let libraryPrintCases: [(String, String)] = [
     ("cat(-0.5, 1e-5, 123456.7, \"\\n\")", "-0.5 1e-05 123456.7 \n"),
     ("print(c(a = \"apple\", b = \"kiwi\"))", "      a       b \n\"apple\"  \"kiwi\" \n"),
     ("print(c(-1, 10, 100))", "[1]  -1  10 100\n"),
+    ("cat(\"multi\", \"line\", sep = \"\\n\")", "multi\nline\n"),
+    ("cat(NULL, sep = \"\\n\")", "\n"),
+    ("cat(1:3, sep = \",\\n\")", "1,\n2,\n3\n"),
+    ("cat(\"a\", fill = TRUE)", "a\n"),
 ]

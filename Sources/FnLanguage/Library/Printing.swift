@@ -24,7 +24,10 @@ extension BuiltinRegistry {
                 if i > 0 { text += seps[(i - 1) % seps.count] }
                 text += item
             }
-            if try Unpack.flag(args[3], "fill", default: false), !text.hasSuffix("\n") { text += "\n" }
+            // R ends the output with a newline when a separator contains one, or with fill = TRUE.
+            if try Unpack.flag(args[3], "fill", default: false) || seps.contains(where: { $0.contains("\n") }) {
+                text += "\n"
+            }
             ip.output(try connection(args[1]), text)
             return .null
         }

@@ -100,6 +100,18 @@ extension BuiltinRegistry {
         define("endsWith", ["x", "suffix"]) { args, _ throws(FnError) in
             try affixTest(args) { $0.utf8.reversed().starts(with: $1.utf8.reversed()) }
         }
+        define("chartr", ["old", "new", "x"]) { args, _ throws(FnError) in
+            let old = Array(try Unpack.string(args[0], "old").unicodeScalars)
+            let new = Array(try Unpack.string(args[1], "new").unicodeScalars)
+            guard old.count <= new.count else { throw FnError.runtime("'old' is longer than 'new'") }
+            var table: [Unicode.Scalar: Unicode.Scalar] = [:]
+            for (o, n) in zip(old, new) { table[o] = n }
+            return try mapStrings(try args.required(2, "x")) { s in
+                var out = String.UnicodeScalarView()
+                for c in s.unicodeScalars { out.append(table[c] ?? c) }
+                return String(out)
+            }
+        }
         define("strrep", ["x", "times"]) { args, _ throws(FnError) in
             let strings = try characterStorage(try args.required(0, "x"))
             let times = try integers(try args.required(1, "times"), "times")
