@@ -321,4 +321,6 @@ let libraryAgreementCases: [(String, String)] = [
     (#"sub("", "-", "abc")"#, #""-abc""#),
     (#"gsub("$", "!", "ab")"#, #""ab!""#),
     (#"as.numeric("")"#, #"null"#),
+    (#"x <- "abcdef"; substr(x, 2, 3) <- "ZZ"; x"#, #""aZZdef""#),
+    (#"x <- c("abcdef", "xy"); substr(x, 2, 10) <- "123"; x"#, #"["a123ef","x1"]"#),
 ]

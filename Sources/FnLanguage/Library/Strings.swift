@@ -49,6 +49,36 @@ extension BuiltinRegistry {
             }
             return Value(.character(out), names: x.names)
         }
+        define("substr<-", ["x", "start", "stop", "value"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let strings = try characterStorage(x)
+            let starts = try integers(try args.required(1, "start"), "start")
+            let stops = try integers(try args.required(2, "stop"), "stop")
+            let values = try characterStorage(try args.required(3, "value"))
+            if strings.isEmpty { return x }
+            guard !starts.isEmpty, !stops.isEmpty, !values.isEmpty else {
+                throw FnError.runtime("invalid substring arguments")
+            }
+            var out: [String?] = []
+            for (i, s) in strings.enumerated() {
+                let start = starts[i % starts.count], stop = stops[i % stops.count]
+                guard let s, let v = values[i % values.count], start != NA.integer, stop != NA.integer else {
+                    out.append(nil)
+                    continue
+                }
+                // The length of x never changes: at most nchar(value) characters are replaced.
+                var chars = Array(s.unicodeScalars)
+                let first = max(1, Int(start)), replacement = Array(v.unicodeScalars)
+                let last = min(Int(stop), chars.count, first + replacement.count - 1)
+                if first <= last {
+                    chars.replaceSubrange((first - 1)..<last, with: replacement.prefix(last - first + 1))
+                }
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: chars)
+                out.append(String(view))
+            }
+            return Value(.character(out), names: x.names)
+        }
         define("substring", ["text", "first", "last"]) { args, _ throws(FnError) in
             let strings = try characterStorage(try args.required(0, "text"))
             let firsts = try integers(try args.required(1, "first"), "first")
