@@ -298,6 +298,6 @@ extension Interpreter {
 
     /// A short R-style rendering of an argument value for "unused argument (...)" messages.
     func deparseArgument(_ v: Value) -> String {
-        ValueDeparser.deparse(v, limit: 60)
+        ValueDeparser.deparse(v, limit: 60, keepInteger: false)
     }
 }

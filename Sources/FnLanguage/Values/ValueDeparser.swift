@@ -2,9 +2,10 @@
 /// `list(a = 1L)`), used in messages and by `deparse()`.
 public enum ValueDeparser {
     /// The deparsed text, cut with "..." after about `limit` characters.
-    public static func deparse(_ v: Value, limit: Int = Int.max) -> String {
+    public static func deparse(_ v: Value, limit: Int = Int.max, keepInteger: Bool = true) -> String {
         var s = ""
         write(v, into: &s, limit: limit)
+        if !keepInteger, case .integer(let i) = v, i != NA.integer { s = String(i) }
         if s.count > limit { s = String(s.prefix(limit)) + "..." }
         return s
     }
