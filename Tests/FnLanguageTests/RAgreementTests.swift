@@ -179,10 +179,16 @@ struct RCase {
         if fnOut != self.stdout {
             return "stdout: R \(String(reflecting: self.stdout)), fn \(String(reflecting: stdout))"
         }
-        for warning in warnings where !stderr.contains(warning) {
-            return "R warns \"\(warning)\"; fn stderr: \(String(reflecting: stderr))"
+        // fn keeps warnings for its caller (`fn run` prints them R-style after each top-level call);
+        // fn's text may carry R's "In f() : " prefix, so R's message must be part of one of them.
+        let fnWarnings = interpreter.takeWarnings()
+        for warning in warnings where !fnWarnings.contains(where: { $0.contains(warning) }) {
+            return "R warns \"\(warning)\"; fn warnings: \(fnWarnings)"
         }
-        if warnings.isEmpty && !stderr.isEmpty {
+        if warnings.isEmpty && !fnWarnings.isEmpty {
+            return "R does not warn; fn warns \(fnWarnings)"
+        }
+        if !stderr.isEmpty {
             return "R writes nothing to stderr; fn: \(String(reflecting: stderr))"
         }
         return nil
