@@ -102,9 +102,17 @@ extension Interpreter {
             return try applyClosure(c, args: args, names: names, callNode: callNode)
         case .builtin(let b):
             visible = true
-            do {
+            let warningsBefore = warnings.count
+            do throws(FnError) {
                 var matched = try matchBuiltinArguments(b, args, names)
-                return try b.body(&matched, self)
+                let result = try b.body(&matched, self)
+                if warningCatchers > 0 && warnings.count > warningsBefore {
+                    // A tryCatch(warning = ) is active: the builtin's warning ends the call.
+                    let message = warnings[warningsBefore]
+                    warnings.removeSubrange(warningsBefore...)
+                    throw warningError(message, call: callNode.flatMap { n in currentSource.map { $0.text(n.span) } })
+                }
+                return result
             } catch {
                 throw locate(error, at: callNode, call: callNode).control
             }
@@ -294,6 +302,15 @@ extension Interpreter {
         if let dotsSlot {
             frame.slots[dotsSlot] = .list(List(dotValues, names: anyDotName ? dotNames : nil))
         }
+    }
+
+    /// The error that carries a warning condition to an enclosing `tryCatch(warning = )`.
+    func warningError(_ message: String, call: String?) -> FnError {
+        var e = FnError(.runtime, message)
+        let callValue: Value = call.map { .character($0) } ?? .null
+        e.condition = .list(List([.character(message), callValue], names: ["message", "call"],
+                                 classes: ["simpleWarning", "warning", "condition"]))
+        return e
     }
 
     /// A short R-style rendering of an argument value for "unused argument (...)" messages.

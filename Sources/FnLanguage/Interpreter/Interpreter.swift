@@ -128,9 +128,11 @@ public final class Interpreter {
         let nodes = resolver.resolveTopLevel(program.expressions)
         return try withTopLevel(source: program.source) { () throws(Control) -> Value in
             var result = Value.null
+            defer { flushWarnings() }
             for node in nodes {
                 visible = true
                 result = try node.eval(self)
+                flushWarnings()
             }
             return result
         }
@@ -157,6 +159,19 @@ public final class Interpreter {
     /// Records a warning (`warning()` semantics: kept in `warnings` until the caller takes them).
     public func warn(_ message: String) {
         warnings.append(message)
+    }
+
+    /// Reports pending warnings on stderr the way R does after a top-level call, and clears them.
+    public func flushWarnings() {
+        let pending = takeWarnings()
+        guard !pending.isEmpty else { return }
+        if pending.count == 1 {
+            output(.stderr, "Warning message:\n\(pending[0])\n")
+        } else {
+            var text = "Warning messages:\n"
+            for (i, w) in pending.enumerated() { text += "\(i + 1): \(w)\n" }
+            output(.stderr, text)
+        }
     }
 
     /// Returns and clears the pending warnings.
