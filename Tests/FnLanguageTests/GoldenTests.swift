@@ -25,15 +25,6 @@ import Testing
         } catch {
             failure = error
         }
-        // As `fn run` and Rscript do after a top-level call, report the pending warnings on stderr.
-        let warnings = interpreter.takeWarnings()
-        if warnings.count == 1 {
-            stderr += "Warning message:\n\(warnings[0])\n"
-        } else if warnings.count > 1 {
-            stderr += "Warning messages:\n"
-            for (i, w) in warnings.enumerated() { stderr += "\(i + 1): \(w)\n" }
-        }
-
         #expect(stdout == golden.expectedStdout, "stdout of \(file)")
         #expect(stderr == golden.expectedStderr, "stderr of \(file)")
         switch (golden.expectedError, failure) {

@@ -179,17 +179,14 @@ struct RCase {
         if fnOut != self.stdout {
             return "stdout: R \(String(reflecting: self.stdout)), fn \(String(reflecting: stdout))"
         }
-        // fn keeps warnings for its caller (`fn run` prints them R-style after each top-level call);
-        // fn's text may carry R's "In f() : " prefix, so R's message must be part of one of them.
-        let fnWarnings = interpreter.takeWarnings()
-        for warning in warnings where !fnWarnings.contains(where: { $0.contains(warning) }) {
-            return "R warns \"\(warning)\"; fn warnings: \(fnWarnings)"
+        // fn reports warnings on stderr R-style after each top-level call ("Warning message:\nIn f() :
+        // msg"); R's message must appear there, and without R warnings fn's stderr must stay empty.
+        let fnStderr = stderr + interpreter.takeWarnings().map { $0 + "\n" }.joined()
+        for warning in warnings where !fnStderr.contains(warning) {
+            return "R warns \"\(warning)\"; fn stderr: \(String(reflecting: fnStderr))"
         }
-        if warnings.isEmpty && !fnWarnings.isEmpty {
-            return "R does not warn; fn warns \(fnWarnings)"
-        }
-        if !stderr.isEmpty {
-            return "R writes nothing to stderr; fn: \(String(reflecting: stderr))"
+        if warnings.isEmpty && !fnStderr.isEmpty {
+            return "R writes nothing to stderr; fn: \(String(reflecting: fnStderr))"
         }
         return nil
     }
