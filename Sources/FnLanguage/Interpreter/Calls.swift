@@ -102,6 +102,9 @@ extension Interpreter {
             return try applyClosure(c, args: args, names: names, callNode: callNode)
         case .builtin(let b):
             visible = true
+            let savedBuiltinCall = activeBuiltinCall
+            if callNode != nil { activeBuiltinCall = callNode }
+            defer { activeBuiltinCall = savedBuiltinCall }
             let warningsBefore = warnings.count
             do throws(FnError) {
                 var matched = try matchBuiltinArguments(b, args, names)
@@ -187,9 +190,10 @@ extension Interpreter {
         } catch {
             throw locate(error, at: callNode, call: callNode).control
         }
+        let site = callNode ?? activeBuiltinCall
         frames.append(CallFrame(
-            name: def.name ?? "<anonymous>", callSource: currentSource, callSpan: callNode?.span ?? .none,
-            callNode: callNode, environment: frame))
+            name: def.name ?? "<anonymous>", callSource: currentSource, callSpan: site?.span ?? .none,
+            callNode: callNode, environment: frame, hasCallSite: site != nil))
         let savedEnv = env, savedSource = currentSource
         env = frame
         currentSource = def.source
