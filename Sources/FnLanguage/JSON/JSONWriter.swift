@@ -2,9 +2,9 @@
 /// na = "null", digits = NA)` with three deliberate differences:
 ///
 /// - Numbers are written in their shortest round-trip form (Swift's `description` digits) instead
-///   of R's 15 significant digits: `0.1 + 0.2` is `0.30000000000000004`. Whole numbers below 2^53
+///   of R's 15 significant digits: `0.1 + 0.2` is `0.30000000000000004`. Whole numbers up to 2^53
 ///   are written as integers (`5`, `1000000000000000`); larger or smaller magnitudes keep Swift's
-///   exponent form (`1e+16`, `1e-05`), which is valid JSON. `-0` stays `-0`.
+///   exponent form (`1e+16`, `9.007199254740994e+15`, `1e-05`), which is valid JSON. `-0` stays `-0`.
 /// - `NaN` and `±Inf` have no JSON form and are an error (jsonlite writes `null`); `NA` is `null`.
 /// - `NULL` at the top level is `null` (jsonlite writes `{}`).
 ///
@@ -140,7 +140,7 @@ struct JSONWriter {
             writeDigits(Int64(d))
             return
         }
-        // Shortest round-trip digits; whole numbers from 2^53 to 1e16 come as "9007199254740994.0".
+        // Shortest round-trip digits; 2^53 itself comes as "9007199254740992.0".
         var text = d.description.utf8[...]
         if text.count > 2 && text.suffix(2).elementsEqual(".0".utf8) { text = text.dropLast(2) }
         out.append(contentsOf: text)
