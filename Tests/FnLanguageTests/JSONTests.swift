@@ -103,10 +103,11 @@ import Testing
             ("[1,2] x", "invalid JSON at line 1, column 7: unexpected character 'x' after the JSON value"),
             ("01", "invalid JSON at line 1, column 1: invalid number: leading zeros are not allowed"),
             ("[1,]", "invalid JSON at line 1, column 4: unexpected character ']'"),
-            ("{\"a\":1,}", "invalid JSON at line 1, column 8: expected a string key in object, found unexpected character '}'"),
-            ("{\"a\" 1}", "invalid JSON at line 1, column 6: expected ':' after object key, found unexpected character '1'"),
-            ("{\"a\":1 \"b\":2}", "invalid JSON at line 1, column 8: expected ',' or '}' after object member, found unexpected character '\"'"),
-            ("[1 2]", "invalid JSON at line 1, column 4: expected ',' or ']' after array element, found unexpected character '2'"),
+            ("{\"a\":1,}", "invalid JSON at line 1, column 8: expected a string key in object, found '}'"),
+            ("{\"a\" 1}", "invalid JSON at line 1, column 6: expected ':' after object key, found '1'"),
+            ("{\"a\":1 \"b\":2}",
+             "invalid JSON at line 1, column 8: expected ',' or '}' after object member, found '\"'"),
+            ("[1 2]", "invalid JSON at line 1, column 4: expected ',' or ']' after array element, found '2'"),
             (".5", "invalid JSON at line 1, column 1: unexpected character '.'"),
             ("1.", "invalid JSON at line 1, column 3: invalid number: expected a digit after the decimal point"),
             ("-", "invalid JSON at line 1, column 2: invalid number: expected a digit after '-'"),
@@ -140,7 +141,8 @@ import Testing
         // A truncated two-byte sequence, an overlong encoding, an encoded surrogate, and a byte past U+10FFFF.
         #expect(JSONReaderTests.message([0x5B, 0x22, 0xC3, 0x22, 0x5D])
             == "invalid JSON at line 1, column 3: invalid UTF-8 byte 0xC3 at byte offset 2")
-        #expect(JSONReaderTests.message([0x22, 0xC0, 0xAF, 0x22])?.hasSuffix("invalid UTF-8 byte 0xC0 at byte offset 1") == true)
+        #expect(JSONReaderTests.message([0x22, 0xC0, 0xAF, 0x22])?
+            .hasSuffix("invalid UTF-8 byte 0xC0 at byte offset 1") == true)
         #expect(JSONReaderTests.message([0x22, 0xED, 0xA0, 0x80, 0x22])?.hasSuffix("at byte offset 1") == true)
         #expect(JSONReaderTests.message([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22])?.hasSuffix("at byte offset 1") == true)
         // Outside strings, and inside a string that has escapes before the bad byte.
@@ -162,7 +164,8 @@ import Testing
         }
         #expect(JSONReaderTests.canon(v) == "int[1]")
         let tooDeep = String(repeating: "[", count: 513) + String(repeating: "]", count: 513)
-        #expect(JSONReaderTests.message(tooDeep) == "invalid JSON at line 1, column 513: nesting deeper than 512 levels")
+        #expect(JSONReaderTests.message(tooDeep)
+            == "invalid JSON at line 1, column 513: nesting deeper than 512 levels")
         let objects = String(repeating: "{\"a\":", count: 600)
         #expect(JSONReaderTests.message(objects)?.hasSuffix("nesting deeper than 512 levels") == true)
         #expect(JSONReaderTests.message(String(repeating: "[", count: 100_000))
@@ -200,7 +203,8 @@ import Testing
             ("1.00000000000000011102230246251565404236316680908203125", 1),
             ("1.00000000000000011102230246251565404236316680908203126", 1.0000000000000002),
             ("-1e-400", -0.0), ("5e-324", 5e-324), ("1e400", .infinity), ("-1e400", -.infinity),
-            ("1" + String(repeating: "0", count: 400) + "e-400", 1), ("0." + String(repeating: "0", count: 30) + "1e31", 1),
+            ("1" + String(repeating: "0", count: 400) + "e-400", 1),
+            ("0." + String(repeating: "0", count: 30) + "1e31", 1),
             ("3.0e5", 300000), ("12345678901234567890e-10", 1234567890.123456789),
         ]
         for (text, expected) in cases {
@@ -325,10 +329,12 @@ import Testing
         (#"1234567890123456789.5"#, #"dou[1.2345678901234568e+18]"#),
         (#"12345678901234567890123e-10"#, #"dou[1234567890123.4568]"#),
         (#"2.2250738585072011e-308"#, #"dou[2.2250738585072009e-308]"#),
-        (#"[0.1, 0.2, 0.30000000000000004, 1e-7, 3.14159]"#, #"dou[0.10000000000000001,0.20000000000000001,0.30000000000000004,9.9999999999999995e-08,3.1415899999999999]"#),
+        (#"[0.1, 0.2, 0.30000000000000004, 1e-7, 3.14159]"#,
+         #"dou[0.10000000000000001,0.20000000000000001,0.30000000000000004,9.9999999999999995e-08,3.1415899999999999]"#),
         (#"{"number": 5}"#, #"obj{number=int[5]}"#),
         (#"{"a": {"b": {"c": [1, 2, 3]}}, "d": "x"}"#, #"obj{a=obj{b=obj{c=int[1,2,3]}},d=cha["x"]}"#),
-        (#"{"name":"Zoë","tags":["a","b"],"n":null,"ok":true}"#, #"obj{name=cha["Zoë"],tags=cha["a","b"],n=NULL,ok=log[T]}"#),
+        (#"{"name":"Zoë","tags":["a","b"],"n":null,"ok":true}"#,
+         #"obj{name=cha["Zoë"],tags=cha["a","b"],n=NULL,ok=log[T]}"#),
         (#""\u0041\u00DF\u4e2d\uFFFF""#, #"cha["Aß中￿"]"#),
         (#""中文 ✓ 😀""#, #"cha["中文 ✓ 😀"]"#),
         (#"[ 1 , 2 ]  "#, #"int[1,2]"#),
@@ -394,7 +400,8 @@ import Testing
             (.double(1e-20), "1e-20"),
             (.double(1e20), "1e+20"),
             (.double(123456789012), "123456789012"),
-            (.character("a\"b\\c\n\r\t\u{8}\u{C}\u{1}\u{1F}/\u{7F}"), "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f/\u{7F}\""),
+            (.character("a\"b\\c\n\r\t\u{8}\u{C}\u{1}\u{1F}/\u{7F}"),
+             "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f/\u{7F}\""),
             (.character("é😀\u{2028}"), "\"é😀\u{2028}\""),
             (l([l([])], names: ["a"]), "{\"a\":[]}"),                      // list(a=list())
             (l([d([1, 2], names: ["x", "y"])], names: ["a"]), "{\"a\":[1,2]}"),
@@ -459,7 +466,8 @@ import Testing
         #expect(JSONWriterTests.message(JSONWriterTests.list([.double(.nan)], names: ["a"])) == nonFinite)
         let f = Builtin("f", []) { (_, _) throws(FnError) -> Value in .null }
         #expect(JSONWriterTests.message(.builtin(f)) == "cannot serialise a function as JSON")
-        #expect(JSONWriterTests.message(JSONWriterTests.list([.double(1), .builtin(f)])) == "cannot serialise a function as JSON")
+        #expect(JSONWriterTests.message(JSONWriterTests.list([.double(1), .builtin(f)]))
+            == "cannot serialise a function as JSON")
         let env = Environment(slotCount: 0, parent: nil, scope: nil)
         #expect(JSONWriterTests.message(.environment(env)) == "cannot serialise an environment as JSON")
     }

@@ -42,7 +42,8 @@ struct JSONWriter {
         while true {
             if case .list(let list) = current, list.count > 0 {
                 guard stack.count < JSONWriter.maxDepth else {
-                    throw FnError(.json, "cannot serialise a value nested deeper than \(JSONWriter.maxDepth) levels as JSON")
+                    throw FnError(.json,
+                                  "cannot serialise a value nested deeper than \(JSONWriter.maxDepth) levels as JSON")
                 }
                 if let names = list.names {
                     out.append(UInt8(ascii: "{"))
