@@ -194,6 +194,15 @@ struct JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Pairwise for the small objects handlers usually return; hashing only for big ones.
+    private static func hasDuplicates(_ keys: [String]) -> Bool {
+        if keys.count > 16 { return Set(keys).count != keys.count }
+        for i in keys.indices.dropFirst() {
+            for j in 0..<i where keys[i] == keys[j] { return true }
+        }
+        return false
+    }
+
     private static func hexDigit(_ v: UInt8) -> UInt8 {
         v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
     }
@@ -202,14 +211,9 @@ struct JSONWriter {
     /// repeated names are made unique like R's `make.unique` (`a`, `a.1`, `a.2`).
     static func objectKeys(_ names: [String]) -> [String] {
         var keys = names
-        var hasEmpty = false
-        for i in keys.indices where keys[i].isEmpty {
-            keys[i] = String(i + 1)
-            hasEmpty = true
-        }
-        if !hasEmpty && keys.count < 2 { return keys }
+        for i in keys.indices where keys[i].isEmpty { keys[i] = String(i + 1) }
+        if !hasDuplicates(keys) { return keys }
         var all = Set(keys)
-        if all.count == keys.count { return keys }
         var seen = Set<String>()
         var counters: [String: Int] = [:]
         for i in keys.indices {
