@@ -330,7 +330,8 @@ import Testing
         (#"12345678901234567890123e-10"#, #"dou[1234567890123.4568]"#),
         (#"2.2250738585072011e-308"#, #"dou[2.2250738585072009e-308]"#),
         (#"[0.1, 0.2, 0.30000000000000004, 1e-7, 3.14159]"#,
-         #"dou[0.10000000000000001,0.20000000000000001,0.30000000000000004,9.9999999999999995e-08,3.1415899999999999]"#),
+         #"dou[0.10000000000000001,0.20000000000000001,0.30000000000000004,"#
+             + #"9.9999999999999995e-08,3.1415899999999999]"#),
         (#"{"number": 5}"#, #"obj{number=int[5]}"#),
         (#"{"a": {"b": {"c": [1, 2, 3]}}, "d": "x"}"#, #"obj{a=obj{b=obj{c=int[1,2,3]}},d=cha["x"]}"#),
         (#"{"name":"Zoë","tags":["a","b"],"n":null,"ok":true}"#,
@@ -538,7 +539,8 @@ canon <- function(x) {
   el <- function(v) {
     if (is.na(v) && !is.nan(v)) return("NA")
     switch(typeof(x),
-           double = if (is.nan(v)) "NaN" else if (is.infinite(v)) (if (v > 0) "Inf" else "-Inf") else sprintf("%.17g", v),
+           double = if (is.nan(v)) "NaN" else if (is.infinite(v)) (if (v > 0) "Inf" else "-Inf")
+                    else sprintf("%.17g", v),
            integer = as.character(v), logical = if (v) "T" else "F", character = paste0("\"", v, "\""))
   }
   paste0(substr(typeof(x), 1, 3), "[", paste(vapply(x, el, ""), collapse = ","), "]")
