@@ -102,9 +102,20 @@ extension Interpreter {
             return try applyClosure(c, args: args, names: names, callNode: callNode)
         case .builtin(let b):
             visible = true
-            do {
+            let savedBuiltinCall = activeBuiltinCall
+            if callNode != nil { activeBuiltinCall = callNode }
+            defer { activeBuiltinCall = savedBuiltinCall }
+            let warningsBefore = warnings.count
+            do throws(FnError) {
                 var matched = try matchBuiltinArguments(b, args, names)
-                return try b.body(&matched, self)
+                let result = try b.body(&matched, self)
+                if warningCatchers > 0 && warnings.count > warningsBefore {
+                    // A tryCatch(warning = ) is active: the builtin's warning ends the call.
+                    let message = warnings[warningsBefore]
+                    warnings.removeSubrange(warningsBefore...)
+                    throw warningError(message, call: callNode.flatMap { n in currentSource.map { $0.text(n.span) } })
+                }
+                return result
             } catch {
                 throw locate(error, at: callNode, call: callNode).control
             }
@@ -179,9 +190,10 @@ extension Interpreter {
         } catch {
             throw locate(error, at: callNode, call: callNode).control
         }
+        let site = callNode ?? activeBuiltinCall
         frames.append(CallFrame(
-            name: def.name ?? "<anonymous>", callSource: currentSource, callSpan: callNode?.span ?? .none,
-            callNode: callNode, environment: frame))
+            name: def.name ?? "<anonymous>", callSource: currentSource, callSpan: site?.span ?? .none,
+            callNode: callNode, environment: frame, hasCallSite: site != nil))
         let savedEnv = env, savedSource = currentSource
         env = frame
         currentSource = def.source
@@ -294,6 +306,15 @@ extension Interpreter {
         if let dotsSlot {
             frame.slots[dotsSlot] = .list(List(dotValues, names: anyDotName ? dotNames : nil))
         }
+    }
+
+    /// The error that carries a warning condition to an enclosing `tryCatch(warning = )`.
+    func warningError(_ message: String, call: String?) -> FnError {
+        var e = FnError(.runtime, message)
+        let callValue: Value = call.map { .character($0) } ?? .null
+        e.condition = .list(List([.character(message), callValue], names: ["message", "call"],
+                                 classes: ["simpleWarning", "warning", "condition"]))
+        return e
     }
 
     /// A short R-style rendering of an argument value for "unused argument (...)" messages.

@@ -63,10 +63,8 @@ extension Interpreter {
                     message = try ip.pasteMessage(args.dots)
                 }
                 if ip.warningCatchers > 0 {
-                    var e = FnError(.runtime, message)
-                    let call: Value = ip.callerText.map { .character($0) } ?? .null
-                    e.condition = condition ?? .list(List([.character(message), call], names: ["message", "call"],
-                                                          classes: ["simpleWarning", "warning", "condition"]))
+                    var e = ip.warningError(message, call: ip.callerText)
+                    if let condition { e.condition = condition }
                     throw e
                 }
                 let prefix = ip.callerText.map { "In \($0) : " } ?? ""

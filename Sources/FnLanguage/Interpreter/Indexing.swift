@@ -149,7 +149,8 @@ enum Indexing {
             var out: [Value] = []
             out.reserveCapacity(pos.count)
             for p in pos { out.append(p >= 0 && p < l.count ? l.elements[p] : .null) }
-            let names = l.names.map { n in pos.map { p in p >= 0 && p < n.count ? n[p] : (p >= 0 ? "<NA>" : "<NA>") } }
+            // R names out-of-range elements NA; fn's names cannot be NA, so they are "".
+            let names = l.names.map { n in pos.map { p in p >= 0 && p < n.count ? n[p] : "" } }
             return .list(List(out, names: names))
         default:
             guard let s = x.storage else { throw FnError.runtime("object of type '\(x.typeName)' is not subsettable") }
@@ -197,7 +198,14 @@ enum Indexing {
                 if case .list = x { return .null }
                 throw FnError.runtime("subscript out of bounds")
             }
-            if d < 0 { throw FnError.runtime("invalid negative subscript in get1index <real>") }
+            if d <= -1 {
+                // R allows a negative [[ ]] index that leaves exactly one element.
+                let p = Int(-d) - 1
+                guard count == 2, p < 2 else {
+                    throw FnError.runtime("invalid negative subscript in get1index <real>")
+                }
+                return try getElement(x, .integer(Int32(2 - p)))
+            }
             pos = Int(d) - 1
             if pos < 0 { throw FnError.runtime("attempt to select less than one element in get1index <real>") }
         }
@@ -323,7 +331,11 @@ enum Indexing {
     /// `x$name <- v`.
     static func setDollar(_ x: inout Value, _ name: String, _ v: Value) throws(FnError) {
         switch x {
-        case .list, .null:
+        case .null:
+            // `x$a <- v` on NULL always makes a list.
+            x = .list(List([]))
+            try setElement(&x, .character(name), v)
+        case .list:
             try setElement(&x, .character(name), v)
         case .environment:
             throw FnError.runtime("cannot assign into an environment with $ (use <<- or assign())")

@@ -56,6 +56,8 @@ struct CallFrame {
     /// The text of the call (`f(1)`), for "Error in f(1) : ..." messages.
     var callNode: Node?
     var environment: Environment
+    /// False for the outermost call made by the host (a handler invocation), which has no site.
+    var hasCallSite: Bool
 }
 
 /// Evaluates fn programs. One interpreter is one session: its global variables persist between
@@ -90,6 +92,8 @@ public final class Interpreter {
     /// The source file being evaluated (for error locations).
     var currentSource: SourceFile?
     var frames: [CallFrame] = []
+    /// The builtin call being run (`vapply(xs, f)`): the call site of closures it calls.
+    var activeBuiltinCall: Node?
     /// False after an assignment or `invisible()`; the REPL prints only visible values.
     public internal(set) var visible = true
     /// Warnings raised by `warning()` not caught by a handler, in order.
@@ -128,9 +132,11 @@ public final class Interpreter {
         let nodes = resolver.resolveTopLevel(program.expressions)
         return try withTopLevel(source: program.source) { () throws(Control) -> Value in
             var result = Value.null
+            defer { flushWarnings() }
             for node in nodes {
                 visible = true
                 result = try node.eval(self)
+                flushWarnings()
             }
             return result
         }
@@ -157,6 +163,19 @@ public final class Interpreter {
     /// Records a warning (`warning()` semantics: kept in `warnings` until the caller takes them).
     public func warn(_ message: String) {
         warnings.append(message)
+    }
+
+    /// Reports pending warnings on stderr the way R does after a top-level call, and clears them.
+    public func flushWarnings() {
+        let pending = takeWarnings()
+        guard !pending.isEmpty else { return }
+        if pending.count == 1 {
+            output(.stderr, "Warning message:\n\(pending[0])\n")
+        } else {
+            var text = "Warning messages:\n"
+            for (i, w) in pending.enumerated() { text += "\(i + 1): \(w)\n" }
+            output(.stderr, text)
+        }
     }
 
     /// Returns and clears the pending warnings.
@@ -281,7 +300,7 @@ public final class Interpreter {
             let loc = whereSource.flatMap { s in whereSpan.map { s.describe($0.start) } }
             trace.append(loc.map { "\(frame.name) (\($0))" } ?? frame.name)
             whereSource = frame.callSource
-            whereSpan = frame.callNode != nil ? frame.callSpan : nil
+            whereSpan = frame.hasCallSite ? frame.callSpan : nil
         }
         if let s = whereSource, let sp = whereSpan { trace.append("<toplevel> (\(s.describe(sp.start)))") }
         return trace
