@@ -46,18 +46,25 @@ public struct Limits: Sendable {
     public init() {}
 }
 
-/// One active closure call, for stack traces and `sys.function`.
+/// One active closure call, for stack traces, `Recall` and `nargs`.
+///
+/// The references are unowned: every one is kept alive by the call in progress (the callee value,
+/// the resolved tree, the frame variable), and skipping their reference counting is a measurable
+/// part of a call's cost.
 struct CallFrame {
-    /// The name of the function being run.
-    var name: String
+    /// The function being run.
+    unowned(unsafe) var closure: Closure
     /// Where it was called from (in the caller's source).
-    var callSource: SourceFile?
+    unowned(unsafe) var callSource: SourceFile?
     var callSpan: Span
-    /// The text of the call (`f(1)`), for "Error in f(1) : ..." messages.
-    var callNode: Node?
-    var environment: Environment
+    /// The call (`f(1)`), for "Error in f(1) : ..." messages; nil when a builtin made the call.
+    unowned(unsafe) var callNode: Node?
+    unowned(unsafe) var environment: Environment
     /// False for the outermost call made by the host (a handler invocation), which has no site.
     var hasCallSite: Bool
+
+    /// Its name, for stack traces.
+    var name: String { closure.name }
 }
 
 /// Evaluates fn programs. One interpreter is one session: its global variables persist between
