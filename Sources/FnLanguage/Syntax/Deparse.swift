@@ -84,7 +84,7 @@ func quotedString(_ text: String) -> String {
 private struct Deparser {
     var out = ""
     var depth = 0
-    static let maxDepth = 500
+    static let maxDepth = 256
 
     // Binding power of each form, matching the parser's table.
     static let lowest = 0       // function, if, for, while, repeat: they extend as far right as possible
