@@ -1,1 +1,44 @@
-print("fn")
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FnLanguage
+
+/// `fn COMMAND ...`: one executable for the runtime and the local tools. Every command runs on a
+/// thread with a large stack so deep recursion in user code is a clean error.
+let usage = """
+    usage: fn <command> [arguments]
+
+    commands:
+      eval EXPR                 evaluate EXPR and print the last value as JSON
+      run FILE [ARGS]           run a script (output from print, cat, message)
+      invoke HANDLER [EVENT]    call a handler once: EVENT is JSON text, - for stdin, @path
+      serve [HANDLER]           serve a handler on Lambda's Invoke API (default functions.parity)
+      runtime [HANDLER]         the Lambda custom runtime (bootstrap)
+      help                      this text
+
+    Run `fn <command> --help` for the command's options.
+    """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let rest = Array(arguments.dropFirst())
+let status: Int32 = runWithLargeStack {
+    switch arguments.first {
+    case "eval": return evalCommand(rest)
+    case "run": return runCommand(rest)
+    case "invoke": return invokeCommand(rest)
+    case "runtime": return runtimeCommand(rest)
+    case "serve": return serveCommand(rest)
+    case "help", "-h", "--help":
+        print(usage)
+        return 0
+    case nil:
+        writeError(usage)
+        return 2
+    case let other?:
+        writeError("fn: unknown command '\(other)'\n\(usage)")
+        return 2
+    }
+}
+exit(status)

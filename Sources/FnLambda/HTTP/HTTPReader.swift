@@ -1,0 +1,351 @@
+/// Where an `HTTPReader` gets its bytes: a socket in production, scripted chunks in tests.
+public protocol ByteSource {
+    /// Reads up to `buffer.count` bytes into `buffer`; returns 0 at the end of the stream.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int
+}
+
+/// Bounds on what a peer may send, so a broken or hostile peer costs an error, not the process.
+public struct HTTPLimits: Sendable {
+    /// The start line plus all header lines, in bytes.
+    public var maxHeadBytes: Int
+    public var maxHeaderCount: Int
+    public var maxBodyBytes: Int
+
+    public init(maxHeadBytes: Int = 64 * 1024, maxHeaderCount: Int = 128, maxBodyBytes: Int = 64 * 1024 * 1024) {
+        self.maxHeadBytes = maxHeadBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// Why a message could not be read or written.
+public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The peer closed the connection mid-message (or before answering).
+    case truncated
+    /// The bytes are not HTTP/1.x; the text says what was wrong.
+    case malformed(String)
+    case headTooLarge(limit: Int)
+    case tooManyHeaders(limit: Int)
+    case bodyTooLarge(limit: Int)
+    /// A socket call failed; `errno` and the call's name.
+    case io(Int32, String)
+    /// A receive timeout expired.
+    case timedOut
+    /// A host name that does not resolve.
+    case address(String)
+
+    public var description: String {
+        switch self {
+        case .truncated: "connection closed before the message was complete"
+        case .malformed(let why): "malformed HTTP message: \(why)"
+        case .headTooLarge(let limit): "HTTP header section larger than \(limit) bytes"
+        case .tooManyHeaders(let limit): "more than \(limit) HTTP header fields"
+        case .bodyTooLarge(let limit): "HTTP body larger than \(limit) bytes"
+        case .io(let code, let call): "\(call) failed: \(Errno.describe(code))"
+        case .timedOut: "timed out waiting for the peer"
+        case .address(let why): why
+        }
+    }
+}
+
+/// Reads HTTP/1.1 requests and responses from a byte stream: one parser for both directions.
+///
+/// It handles `Content-Length` and chunked bodies, tolerates bare LF line ends, rejects obsolete
+/// line folding and conflicting lengths, and enforces `HTTPLimits`. Bytes after a message stay
+/// buffered for the next one (keep-alive, pipelining).
+public struct HTTPReader<Source: ByteSource> {
+    public var source: Source
+    public var limits: HTTPLimits
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+
+    public init(source: Source, limits: HTTPLimits = HTTPLimits(), bufferSize: Int = 16 * 1024) {
+        self.source = source
+        self.limits = limits
+        self.buffer = [UInt8](repeating: 0, count: bufferSize)
+    }
+
+    /// True when bytes of a next message are already buffered.
+    public var hasBufferedBytes: Bool { start < end }
+
+    /// Reads the next request; nil when the peer closed the connection between messages.
+    /// `beforeBody` sees the headers before the body is read: a server answers
+    /// `Expect: 100-continue` there, or throws to refuse the body.
+    public mutating func readRequest(
+        beforeBody: (HTTPHeaders) throws(HTTPError) -> Void = { _ throws(HTTPError) in }
+    ) throws(HTTPError) -> HTTPRequest? {
+        guard let lines = try readHead(skipLeadingBlankLines: true) else { return nil }
+        let parts = lines[0].split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, parts[0].utf8.allSatisfy(Self.isTokenByte),
+              !parts[1].isEmpty else {
+            throw .malformed("bad request line")
+        }
+        let version = String(parts[2])
+        guard version == "HTTP/1.1" || version == "HTTP/1.0" else {
+            throw .malformed("unsupported version \(version.prefix(16))")
+        }
+        let headers = try parseHeaders(lines.dropFirst())
+        try beforeBody(headers)
+        let body: [UInt8]
+        if let coding = headers["Transfer-Encoding"] {
+            // A request with both framings is a request-smuggling vector (RFC 9112 §6.3).
+            guard headers["Content-Length"] == nil else { throw .malformed("both Transfer-Encoding and Content-Length") }
+            guard Self.isChunked(coding) else { throw .malformed("unsupported transfer coding \(coding.prefix(32))") }
+            body = try readChunkedBody()
+        } else if let length = try contentLength(headers) {
+            body = try readBody(count: length)
+        } else {
+            body = []
+        }
+        return HTTPRequest(method: String(parts[0]), target: String(parts[1]), version: version,
+                           headers: headers, body: body)
+    }
+
+    /// Reads the next response; nil when the peer closed the connection before sending a byte.
+    /// `method` is the request's, since a response to HEAD has no body.
+    public mutating func readResponse(method: String = "GET") throws(HTTPError) -> HTTPResponse? {
+        guard let lines = try readHead(skipLeadingBlankLines: false) else { return nil }
+        let line = lines[0]
+        let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3,
+              let status = Int(parts[1]), status >= 100 else {
+            throw .malformed("bad status line")
+        }
+        let headers = try parseHeaders(lines.dropFirst())
+        let body: [UInt8]
+        if method == "HEAD" || status < 200 || status == 204 || status == 304 {
+            body = []
+        } else if let coding = headers["Transfer-Encoding"] {
+            body = Self.isChunked(coding) ? try readChunkedBody() : try readUntilClose()
+        } else if let length = try contentLength(headers) {
+            body = try readBody(count: length)
+        } else {
+            body = try readUntilClose()
+        }
+        return HTTPResponse(status: status, reason: parts.count > 2 ? String(parts[2]) : "",
+                            version: String(parts[0]), headers: headers, body: body)
+    }
+
+    // MARK: Head
+
+    /// Reads up to the blank line ending the header section and splits it into lines
+    /// (CR stripped). Nil on a clean end of stream before the first byte.
+    private mutating func readHead(skipLeadingBlankLines: Bool) throws(HTTPError) -> [Substring]? {
+        var scanned = start
+        var sawByte = false
+        while true {
+            if skipLeadingBlankLines {
+                // RFC 9112 §2.2: a server should ignore empty lines received before a request line.
+                while start < end, buffer[start] == 13 || buffer[start] == 10 { start += 1 }
+                scanned = max(scanned, start)
+            }
+            if let headEnd = findHeadEnd(from: scanned) {
+                // Split on bytes: as Characters, "\r\n" is one grapheme and would not split on "\n".
+                var lines: [Substring] = []
+                for var line in buffer[start..<headEnd.lineEnd].split(separator: 10, omittingEmptySubsequences: false) {
+                    if line.last == 13 { line = line.dropLast() }
+                    lines.append(Substring(String(decoding: line, as: UTF8.self)))
+                }
+                start = headEnd.next
+                return lines
+            }
+            scanned = max(start, end - 3)
+            if end - start >= limits.maxHeadBytes { throw .headTooLarge(limit: limits.maxHeadBytes) }
+            if start < end { sawByte = true }
+            let before = start
+            if try fill() == 0 {
+                if !sawByte && start == end { return nil }
+                throw .truncated
+            }
+            scanned -= before - start
+        }
+    }
+
+    /// Finds the blank line: `lineEnd` is the end of the last header line, `next` the first body byte.
+    private func findHeadEnd(from: Int) -> (lineEnd: Int, next: Int)? {
+        var i = max(from, start)
+        while i < end {
+            if buffer[i] == 10 {
+                // LF followed by LF or by CR LF ends the head.
+                if i + 1 < end, buffer[i + 1] == 10 { return (i, i + 2) }
+                if i + 2 < end, buffer[i + 1] == 13, buffer[i + 2] == 10 { return (i, i + 3) }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    private func parseHeaders(_ lines: ArraySlice<Substring>) throws(HTTPError) -> HTTPHeaders {
+        guard lines.count <= limits.maxHeaderCount else { throw .tooManyHeaders(limit: limits.maxHeaderCount) }
+        var headers = HTTPHeaders()
+        for line in lines {
+            if line.first == " " || line.first == "\t" { throw .malformed("obsolete header line folding") }
+            guard let colon = line.firstIndex(of: ":") else { throw .malformed("header line without a colon") }
+            let name = line[..<colon]
+            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
+                throw .malformed("bad header name")
+            }
+            let value = line[line.index(after: colon)...].trimmingSpaces()
+            guard !value.utf8.contains(where: { $0 == 0 || $0 == 13 }) else { throw .malformed("bad header value") }
+            headers.add(String(name), String(value))
+        }
+        return headers
+    }
+
+    private func contentLength(_ headers: HTTPHeaders) throws(HTTPError) -> Int? {
+        var length: Int?
+        for field in headers.fields where HTTPHeaders.sameName(field.name, "Content-Length") {
+            // "5, 5" is allowed when the values agree (RFC 9110 §8.6); anything else is an error.
+            for part in field.value.split(separator: ",", omittingEmptySubsequences: false) {
+                let digits = part.trimmingSpaces()
+                guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                      let value = Int(digits) else {
+                    throw .malformed("bad Content-Length")
+                }
+                if let length, length != value { throw .malformed("conflicting Content-Length values") }
+                length = value
+            }
+        }
+        return length
+    }
+
+    private static func isChunked(_ coding: String) -> Bool {
+        let last = coding.split(separator: ",").last.map { String($0.trimmingSpaces()) } ?? ""
+        return HTTPHeaders.sameName(last, "chunked")
+    }
+
+    /// RFC 9110 token characters.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 48...57, 65...90, 97...122: true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"): true
+        default: false
+        }
+    }
+
+    // MARK: Body
+
+    private mutating func readBody(count: Int) throws(HTTPError) -> [UInt8] {
+        guard count <= limits.maxBodyBytes else { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
+        var body: [UInt8] = []
+        try append(count, to: &body)
+        return body
+    }
+
+    /// Appends exactly `count` bytes of the stream to `body`, reading large bodies straight into it.
+    private mutating func append(_ count: Int, to body: inout [UInt8]) throws(HTTPError) {
+        let buffered = min(count, end - start)
+        body.append(contentsOf: buffer[start..<start + buffered])
+        start += buffered
+        var missing = count - buffered
+        guard missing > 0 else { return }
+        let base = body.count
+        body.reserveCapacity(base + missing)
+        var failure: HTTPError?
+        body.append(contentsOf: repeatElement(0, count: missing))
+        body.withUnsafeMutableBytes { bytes in
+            var offset = base
+            while missing > 0 {
+                do throws(HTTPError) {
+                    let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + missing]))
+                    if n == 0 { failure = .truncated; return }
+                    offset += n
+                    missing -= n
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private mutating func readChunkedBody() throws(HTTPError) -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = try readLine(limit: 1024)
+            let sizeText = line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingSpaces()
+            guard !sizeText.isEmpty, sizeText.utf8.count <= 15, let size = Int(sizeText, radix: 16), size >= 0 else {
+                throw .malformed("bad chunk size")
+            }
+            if size == 0 { break }
+            guard body.count + size <= limits.maxBodyBytes else { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
+            try append(size, to: &body)
+            guard try readLine(limit: 2).isEmpty else { throw .malformed("chunk data longer than its size") }
+        }
+        // Trailer fields are read and dropped: nothing in the Runtime API or Lambda's invoke uses them.
+        var trailerBytes = 0
+        while true {
+            let line = try readLine(limit: limits.maxHeadBytes)
+            if line.isEmpty { break }
+            trailerBytes += line.utf8.count
+            if trailerBytes > limits.maxHeadBytes { throw .headTooLarge(limit: limits.maxHeadBytes) }
+        }
+        return body
+    }
+
+    /// One line without its CRLF (or bare LF).
+    private mutating func readLine(limit: Int) throws(HTTPError) -> Substring {
+        var scanned = start
+        while true {
+            if let lf = buffer[scanned..<end].firstIndex(of: 10) {
+                var lineEnd = lf
+                if lineEnd > start, buffer[lineEnd - 1] == 13 { lineEnd -= 1 }
+                let text = String(decoding: buffer[start..<lineEnd], as: UTF8.self)
+                start = lf + 1
+                return Substring(text)
+            }
+            scanned = end
+            if end - start > limit { throw .malformed("line too long") }
+            let before = start
+            if try fill() == 0 { throw .truncated }
+            scanned -= before - start
+        }
+    }
+
+    private mutating func readUntilClose() throws(HTTPError) -> [UInt8] {
+        var body = Array(buffer[start..<end])
+        start = end
+        while true {
+            if body.count > limits.maxBodyBytes { throw .bodyTooLarge(limit: limits.maxBodyBytes) }
+            let n = try fill()
+            if n == 0 { return body }
+            body.append(contentsOf: buffer[start..<end])
+            start = end
+        }
+    }
+
+    /// Reads more bytes into the buffer, first moving unread bytes to its front (or growing it when a
+    /// head is longer than the buffer). Returns how many bytes arrived; 0 at the end of the stream.
+    private mutating func fill() throws(HTTPError) -> Int {
+        if start > 0 {
+            if start < end {
+                buffer.withUnsafeMutableBytes { bytes in
+                    guard let base = bytes.baseAddress else { return }
+                    (base + 0).copyMemory(from: base + start, byteCount: end - start)
+                }
+            }
+            end -= start
+            start = 0
+        }
+        if end == buffer.count {
+            buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+        }
+        let filled = end
+        var failure: HTTPError?
+        let n = buffer.withUnsafeMutableBytes { bytes -> Int in
+            do throws(HTTPError) {
+                return try source.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[filled...]))
+            } catch {
+                failure = error
+                return 0
+            }
+        }
+        if let failure { throw failure }
+        end += n
+        return n
+    }
+}

@@ -1,0 +1,237 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FnLanguage
+
+/// `fn serve`: Lambda's Invoke API on a local socket, in front of one handler session.
+///
+/// `POST /2015-03-31/functions/{name}/invocations` runs the handler (any name maps to it) and
+/// answers like Lambda: 200 with the result, or 200 with the error object and
+/// `X-Amz-Function-Error: Unhandled`. Each connection gets a thread and keeps alive; invocations
+/// are serialised into the one session (one at a time, like a single Lambda environment), so
+/// globals behave as they do in Lambda. `START`/`END`/`REPORT` lines go to stdout.
+public final class LocalServer<Handler: InvocationHandler> {
+    public let driver: InvocationDriver<Handler>
+    private let listener: Socket
+    private let logger: Logger
+    private let timeoutMs: Int64
+    private let environment: FunctionEnvironment
+    private let invocationLock = Mutex()
+    private let stopPipe: (read: Int32, write: Int32)
+    /// How long an idle keep-alive connection stays open.
+    private let idleSeconds: Double
+
+    /// Runs before each invocation, under the invocation lock: the place to reload edited source
+    /// files and swap `driver.handler` for a fresh session.
+    public var beforeInvocation: ((InvocationDriver<Handler>) -> Void)?
+
+    /// Binds `host:port` (port 0 picks a free one; see `port`).
+    public init(handler: Handler, host: String, port: Int, timeoutSeconds: Double, logger: Logger,
+                environment: FunctionEnvironment = .fromProcess(), idleSeconds: Double = 60) throws(HTTPError) {
+        self.listener = try Socket.listen(host: host, port: port)
+        self.driver = InvocationDriver(handler: handler)
+        self.logger = logger
+        self.timeoutMs = Int64(timeoutSeconds * 1000)
+        self.environment = environment
+        self.idleSeconds = idleSeconds
+        var fds: [Int32] = [0, 0]
+        if pipe(&fds) != 0 { throw .io(errno, "pipe") }
+        self.stopPipe = (fds[0], fds[1])
+        handler.output = { [logger] kind, text in logger.handlerOutput(kind, text) }
+    }
+
+    /// The bound port.
+    public var port: Int { listener.localPort }
+
+    /// Accepts connections until `stop()` or, with `handleSignals`, SIGINT/SIGTERM. Returns the exit code.
+    public func run(handleSignals: Bool = false) -> Int32 {
+        if handleSignals { installStopSignals(writeFD: stopPipe.write) }
+        var fds = [pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let n = poll(&fds, 2, -1)
+            if n < 0 {
+                if errno == EINTR { continue }
+                logger.log(.fatal, "poll failed: \(Errno.describe(errno))")
+                return 1
+            }
+            if fds[1].revents != 0 {
+                // A running invocation is cancelled so a stuck handler does not hold up the exit.
+                driver.handler.cancel()
+                return 0
+            }
+            guard fds[0].revents != 0 else { continue }
+            let connection: Socket
+            do {
+                connection = try listener.accept()
+            } catch {
+                logger.log(.error, "accept failed: \(error)")
+                continue
+            }
+            startThread { [self] in serve(connection) }
+        }
+    }
+
+    /// Makes `run` return (thread-safe).
+    public func stop() {
+        var byte: UInt8 = 1
+        _ = write(stopPipe.write, &byte, 1)
+    }
+
+    // MARK: Connections
+
+    private func serve(_ socket: Socket) {
+        socket.setReceiveTimeout(seconds: idleSeconds)
+        var reader = HTTPReader(source: SocketSource(socket), limits: HTTPLimits(maxBodyBytes: InvokeAPI.maxPayloadBytes))
+        while true {
+            var response: HTTPResponse
+            var keepAlive = true
+            do throws(HTTPError) {
+                guard let request = try reader.readRequest(beforeBody: { headers throws(HTTPError) in
+                    // curl asks before sending large bodies; refusing early is the limit's job, below.
+                    if headers["Expect"].map({ HTTPHeaders.sameName($0, "100-continue") }) == true {
+                        try socket.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                    }
+                }) else { return }
+                keepAlive = request.keepAlive
+                response = handle(request)
+            } catch {
+                switch error {
+                case .bodyTooLarge:
+                    response = Self.apiError(413, type: RuntimeAPI.ErrorType.requestTooLarge,
+                                             message: "Request must be smaller than \(InvokeAPI.maxPayloadBytes) bytes "
+                                                 + "for the InvokeFunction operation")
+                case .headTooLarge, .tooManyHeaders:
+                    response = Self.apiError(431, type: "RequestHeaderFieldsTooLarge", message: "\(error)")
+                case .malformed:
+                    response = Self.apiError(400, type: "BadRequest", message: "\(error)")
+                case .truncated, .io, .timedOut, .address:
+                    return
+                }
+                keepAlive = false
+            }
+            if !keepAlive { response.headers.set("Connection", "close") }
+            do {
+                try socket.send(HTTPWriter.responseHead(status: response.status, reason: response.reason,
+                                                        headers: response.headers, bodyCount: response.body.count),
+                                response.body)
+            } catch {
+                return
+            }
+            if !keepAlive {
+                drain(socket)
+                return
+            }
+        }
+    }
+
+    /// After refusing a request, reads what the client is still sending before closing, so the
+    /// client sees our answer instead of a connection reset.
+    private func drain(_ socket: Socket) {
+        socket.shutdownWrite()
+        socket.setReceiveTimeout(seconds: 2)
+        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+        var total = 0
+        while total < 64 * 1024 * 1024 {
+            let n = (try? scratch.withUnsafeMutableBytes { try socket.receive(into: $0) }) ?? 0
+            if n <= 0 { return }
+            total += n
+        }
+    }
+
+    // MARK: Invoke API
+
+    /// Routes one request: the invoke path, or Lambda-shaped 404/405 errors.
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let path = request.path
+        guard path.hasPrefix(InvokeAPI.functionsPrefix), path.hasSuffix(InvokeAPI.invocationsSuffix),
+              path.count > InvokeAPI.functionsPrefix.count + InvokeAPI.invocationsSuffix.count else {
+            return Self.apiError(404, type: "UnknownOperationException",
+                                 message: "Unknown operation \(request.method) \(path)")
+        }
+        let name = path.dropFirst(InvokeAPI.functionsPrefix.count).dropLast(InvokeAPI.invocationsSuffix.count)
+        guard !name.contains("/") else {
+            return Self.apiError(404, type: "UnknownOperationException",
+                                 message: "Unknown operation \(request.method) \(path)")
+        }
+        guard request.method == "POST" else {
+            var response = Self.apiError(405, type: "MethodNotAllowedException",
+                                         message: "\(request.method) is not allowed on \(path); use POST")
+            response.headers.add("Allow", "POST")
+            return response
+        }
+        let invocationType = request.headers["X-Amz-Invocation-Type"] ?? "RequestResponse"
+        if invocationType == "DryRun" { return HTTPResponse(status: 204) }
+
+        let requestId = RequestID.make()
+        var context = InvocationContext(
+            requestId: requestId, deadlineMs: Clock.nowMs() + timeoutMs,
+            invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:\(name)",
+            clientContext: request.headers["X-Amz-Client-Context"],
+            functionName: String(name), functionVersion: environment.functionVersion,
+            memoryLimitMB: environment.memoryLimitMB, logGroupName: environment.logGroupName,
+            logStreamName: environment.logStreamName)
+        if context.functionName.isEmpty { context.functionName = environment.functionName }
+
+        let result = invocationLock.withLock { () -> Result<[UInt8], HandlerError> in
+            beforeInvocation?(driver)
+            logger.requestId = requestId
+            logger.raw("START RequestId: \(requestId) Version: \(context.functionVersion)")
+            let started = Clock.monotonicNs()
+            let result = driver.invoke(event: request.body, context: context)
+            let ms = Double(Clock.monotonicNs() - started) / 1_000_000
+            if case .failure(let error) = result { logger.error(error, prefix: "Invoke Error") }
+            logger.raw("END RequestId: \(requestId)")
+            logger.raw("REPORT RequestId: \(requestId)\tDuration: \(InvocationDriver<Handler>.twoDecimals(ms)) ms\t"
+                + "Billed Duration: \(Int(ms.rounded(.up))) ms\tMemory Size: \(context.memoryLimitMB) MB\t"
+                + "Max Memory Used: \(maxMemoryUsedMB()) MB")
+            logger.requestId = nil
+            return result
+        }
+
+        var headers = HTTPHeaders([
+            ("Content-Type", RuntimeAPI.MediaType.json),
+            (InvokeAPI.requestIdHeader, requestId),
+            ("X-Amz-Executed-Version", context.functionVersion),
+        ])
+        if invocationType == "Event" { return HTTPResponse(status: 202, headers: headers) }
+        switch result {
+        case .success(let body):
+            return HTTPResponse(status: 200, headers: headers, body: body)
+        case .failure(let error):
+            headers.add(InvokeAPI.functionErrorHeader, InvokeAPI.unhandled)
+            return HTTPResponse(status: 200, headers: headers, body: JSONText.error(error))
+        }
+    }
+
+    /// A Lambda API error: `X-Amzn-ErrorType` and `{"Type": "User", "message": ...}`, which boto3
+    /// and the AWS CLI turn into a named exception.
+    static func apiError(_ status: Int, type: String, message: String) -> HTTPResponse {
+        var body: [UInt8] = Array(#"{"Type":"User","message":"#.utf8)
+        JSONText.appendString(message, to: &body)
+        body.append(UInt8(ascii: "}"))
+        return HTTPResponse(status: status, headers: HTTPHeaders([
+            ("Content-Type", RuntimeAPI.MediaType.json),
+            (InvokeAPI.errorTypeHeader, type),
+        ]), body: body)
+    }
+}
+
+/// The write end of the pipe a stop signal pokes; a global because signal handlers cannot capture.
+private var stopSignalFD: Int32 = -1
+
+private func installStopSignals(writeFD: Int32) {
+    stopSignalFD = writeFD
+    for signalNumber in [SIGINT, SIGTERM] {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            var byte: UInt8 = 1
+            _ = write(stopSignalFD, &byte, 1)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(signalNumber, &action, nil)
+    }
+}

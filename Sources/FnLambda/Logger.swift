@@ -1,0 +1,145 @@
+import FnLanguage
+
+/// The runtime's log: its own lines and the handler's output, in Lambda's Text or JSON format.
+///
+/// - Text (default): `print`/`cat` pass through to stdout and `message` to stderr unchanged;
+///   leveled lines read `timestamp<TAB>requestId<TAB>LEVEL<TAB>message`, with newlines inside a
+///   message turned into carriage returns so CloudWatch keeps it as one event (as the Node runtime does).
+/// - JSON: every piece of output is one object per line: `timestamp`, `level`, `message`,
+///   `requestId` (plus `errorType`, `errorMessage`, `stackTrace` for errors).
+///
+/// The level threshold (`AWS_LAMBDA_LOG_LEVEL`, else `LOG_LEVEL`, default INFO) filters leveled
+/// lines (`log_*` and the runtime's own). `print`, `cat` and `message` are the program's output
+/// and are never dropped; in JSON they are INFO objects.
+public final class Logger {
+    public enum Format: Sendable { case text, json }
+
+    public let format: Format
+    public let threshold: LogLevel
+    /// The invocation in progress, stamped on every line.
+    public var requestId: String?
+    private let stdoutFD: Int32
+    private let stderrFD: Int32
+
+    public init(format: Format = .text, threshold: LogLevel = .info, stdoutFD: Int32 = 1, stderrFD: Int32 = 2) {
+        self.format = format
+        self.threshold = threshold
+        self.stdoutFD = stdoutFD
+        self.stderrFD = stderrFD
+    }
+
+    /// Reads `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL` (else `LOG_LEVEL`).
+    public static func fromEnvironment() -> Logger {
+        typealias E = RuntimeAPI.Environment
+        let format: Format = ProcessEnvironment.get(E.logFormat).map { $0.uppercased() == "JSON" } == true ? .json : .text
+        let levelName = ProcessEnvironment.get(E.logLevel) ?? ProcessEnvironment.get(E.fallbackLogLevel)
+        return Logger(format: format, threshold: levelName.flatMap(Self.level(named:)) ?? .info)
+    }
+
+    static func level(named name: String) -> LogLevel? {
+        switch name.uppercased() {
+        case "TRACE": .trace
+        case "DEBUG": .debug
+        case "INFO": .info
+        case "WARN", "WARNING": .warn
+        case "ERROR": .error
+        case "FATAL", "CRITICAL": .fatal
+        default: nil
+        }
+    }
+
+    static func name(of level: LogLevel) -> String {
+        switch level {
+        case .trace: "TRACE"
+        case .debug: "DEBUG"
+        case .info: "INFO"
+        case .warn: "WARN"
+        case .error: "ERROR"
+        case .fatal: "FATAL"
+        }
+    }
+
+    /// Receives the handler's output (wired to `HandlerSession.output`).
+    public func handlerOutput(_ kind: OutputKind, _ text: String) {
+        switch (kind, format) {
+        case (.stdout, .text):
+            writeAll(stdoutFD, Array(text.utf8))
+        case (.stderr, .text):
+            writeAll(stderrFD, Array(text.utf8))
+        case (.stdout, .json), (.stderr, .json):
+            // cat("a"); cat("b\n") arrives in pieces; each piece is one object (no buffering, so
+            // nothing is lost if the process dies), without the newline that ends it.
+            var message = Substring(text)
+            if message.hasSuffix("\n") { message = message.dropLast() }
+            if message.isEmpty { return }
+            emit(.info, String(message), stream: kind == .stderr ? stderrFD : stdoutFD)
+        case (.log(let level), _):
+            log(level, text.hasSuffix("\n") ? String(text.dropLast()) : text)
+        }
+    }
+
+    /// One leveled line, if at or above the threshold.
+    public func log(_ level: LogLevel, _ message: String) {
+        guard level >= threshold else { return }
+        emit(level, message, stream: stdoutFD)
+    }
+
+    /// An invocation or init error as one event: Lambda's error JSON in Text, fields in JSON.
+    public func error(_ error: HandlerError, prefix: String) {
+        guard LogLevel.error >= threshold else { return }
+        switch format {
+        case .text:
+            let body = String(decoding: JSONText.error(error), as: UTF8.self)
+            emit(.error, "\(prefix) \(body)", stream: stdoutFD)
+        case .json:
+            var extra: [UInt8] = []
+            extra.append(contentsOf: #","errorType":"#.utf8)
+            JSONText.appendString(error.errorType, to: &extra)
+            extra.append(contentsOf: #","errorMessage":"#.utf8)
+            JSONText.appendString(error.errorMessage, to: &extra)
+            extra.append(contentsOf: #","stackTrace":["#.utf8)
+            for (i, frame) in error.stackTrace.enumerated() {
+                if i > 0 { extra.append(UInt8(ascii: ",")) }
+                JSONText.appendString(frame, to: &extra)
+            }
+            extra.append(UInt8(ascii: "]"))
+            emit(.error, "\(prefix) \(error.errorType): \(error.errorMessage)", stream: stdoutFD, extra: extra)
+        }
+    }
+
+    /// A line exactly as given, in either format (Lambda's `START`/`END`/`REPORT` platform lines).
+    public func raw(_ line: String) {
+        writeAll(stdoutFD, Array((line + "\n").utf8))
+    }
+
+    private func emit(_ level: LogLevel, _ message: String, stream: Int32, extra: [UInt8] = []) {
+        let timestamp = Clock.iso8601(ms: Clock.nowMs())
+        var out: [UInt8] = []
+        out.reserveCapacity(message.utf8.count + 96)
+        switch format {
+        case .text:
+            out.append(contentsOf: timestamp.utf8)
+            out.append(9)
+            out.append(contentsOf: (requestId ?? "undefined").utf8)
+            out.append(9)
+            out.append(contentsOf: Self.name(of: level).utf8)
+            out.append(9)
+            for byte in message.utf8 { out.append(byte == 10 ? 13 : byte) }
+        case .json:
+            out.append(contentsOf: #"{"timestamp":""#.utf8)
+            out.append(contentsOf: timestamp.utf8)
+            out.append(contentsOf: #"","level":""#.utf8)
+            out.append(contentsOf: Self.name(of: level).utf8)
+            out.append(contentsOf: #"","message":"#.utf8)
+            JSONText.appendString(message, to: &out)
+            if let requestId {
+                out.append(contentsOf: #","requestId":"#.utf8)
+                JSONText.appendString(requestId, to: &out)
+            }
+            out.append(contentsOf: extra)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(10)
+        writeAll(stream, out)
+    }
+}

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Reads and writes the process environment (no Foundation).
+enum ProcessEnvironment {
+    static func get(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+
+    static func set(_ name: String, _ value: String?) {
+        if let value { setenv(name, value, 1) } else { unsetenv(name) }
+    }
+}
+
+/// Clocks the runtime needs: wall time for Lambda's epoch deadlines, monotonic time for durations.
+enum Clock {
+    /// Milliseconds since the Unix epoch.
+    static func nowMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Nanoseconds on a clock that never jumps.
+    static func monotonicNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// `2024-05-01T12:34:56.789Z` for a time in epoch milliseconds.
+    static func iso8601(ms: Int64) -> String {
+        var seconds = time_t(ms / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ n: Int32, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ms % 1000), 3))Z"
+    }
+}
+
+/// The process's peak resident memory in MB, as Lambda's `Max Memory Used` reports it.
+func maxMemoryUsedMB() -> Int {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return (usage.ru_maxrss + 1023) / 1024
+}
+
+/// Writes all of `bytes` to a file descriptor, unbuffered, so log lines are never lost in a buffer
+/// when Lambda freezes or kills the process.
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+        guard var base = raw.baseAddress else { return }
+        var left = raw.count
+        while left > 0 {
+            let n = write(fd, base, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            base += n
+            left -= n
+        }
+    }
+}
+
+/// A mutex (pthread), for the few places state crosses threads.
+final class Mutex {
+    private var mutex = pthread_mutex_t()
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(&mutex)
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+
+    fileprivate func lock() { pthread_mutex_lock(&mutex) }
+    fileprivate func unlock() { pthread_mutex_unlock(&mutex) }
+    fileprivate func wait(_ condition: inout pthread_cond_t) { pthread_cond_wait(&condition, &mutex) }
+    fileprivate func wait(_ condition: inout pthread_cond_t, until deadline: inout timespec) {
+        pthread_cond_timedwait(&condition, &mutex, &deadline)
+    }
+}
+
+/// Starts a detached thread running `body`.
+func startThread(_ body: @escaping () -> Void) {
+    final class Box {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    let rc = pthread_create(&thread, &attributes, { raw in
+        guard let raw else { return nil }
+        let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
+        box.body()
+        return nil
+    }, context)
+    pthread_attr_destroy(&attributes)
+    if rc != 0 {
+        // Without a thread the work still has to happen; run it here rather than drop it.
+        Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+    }
+}
+
+/// Cancels a running invocation shortly before its deadline, from a thread of its own, so a handler
+/// stuck in a loop ends with the runtime's own timeout error instead of Lambda killing the process.
+///
+/// One thread for the process's lifetime: arming and disarming per invocation costs two lock
+/// round-trips, no allocation.
+final class Watchdog {
+    private let mutex = Mutex()
+    private var condition = pthread_cond_t()
+    private var deadlineMs: Int64?
+    private var firing = false
+    private var fired = false
+    private let marginMs: Int64
+    private let action: () -> Void
+
+    /// `action` runs on the watchdog thread `marginMs` before an armed deadline.
+    init(marginMs: Int64, action: @escaping () -> Void) {
+        self.marginMs = marginMs
+        self.action = action
+        pthread_cond_init(&condition, nil)
+        startThread { [self] in watch() }
+    }
+
+    /// Starts watching one invocation's deadline (epoch milliseconds).
+    func arm(deadlineMs: Int64) {
+        mutex.lock()
+        self.deadlineMs = deadlineMs
+        fired = false
+        pthread_cond_signal(&condition)
+        mutex.unlock()
+    }
+
+    /// Stops watching; returns whether the action ran. Waits for an action in progress, so no
+    /// cancellation can land on the next invocation.
+    func disarm() -> Bool {
+        mutex.lock()
+        deadlineMs = nil
+        while firing { mutex.wait(&condition) }
+        let result = fired
+        fired = false
+        mutex.unlock()
+        return result
+    }
+
+    private func watch() {
+        mutex.lock()
+        while true {
+            guard let deadline = deadlineMs else {
+                mutex.wait(&condition)
+                continue
+            }
+            let wake = deadline - marginMs
+            if Clock.nowMs() >= wake {
+                deadlineMs = nil
+                firing = true
+                mutex.unlock()
+                action()
+                mutex.lock()
+                firing = false
+                fired = true
+                pthread_cond_broadcast(&condition)
+                continue
+            }
+            var until = timespec(tv_sec: Int(wake / 1000), tv_nsec: Int(wake % 1000) * 1_000_000)
+            mutex.wait(&condition, until: &until)
+        }
+    }
+}
+
+/// The working directory, or "." if it cannot be read.
+func currentDirectory() -> String {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return "." }
+    return String(cString: buffer)
+}

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FnLambda
+
+/// `fn serve [HANDLER] [--root DIR] [--host H] [--port N] [--timeout SECONDS]`: Lambda's Invoke API
+/// on a local port, for curl, the AWS CLI and boto3.
+func serveCommand(_ arguments: [String]) -> Int32 {
+    let usage = """
+        usage: fn serve [HANDLER] [--root DIR] [--host H] [--port N] [--timeout SECONDS]
+
+        Serves HANDLER (default functions.parity) at
+        POST http://H:N/2015-03-31/functions/function/invocations  (default 127.0.0.1:9000).
+        --root defaults to LAMBDA_TASK_ROOT, else ./handlers if it exists, else the working
+        directory. --timeout is the invocation deadline (default AWS_LAMBDA_FUNCTION_TIMEOUT, else 300).
+        Invocations run one at a time in one session; SIGINT/SIGTERM stop the server.
+        """
+    var handler: String?
+    var root: String?
+    var host = "127.0.0.1"
+    var port = 9000
+    var timeout = ServeDefaults.timeoutSeconds()
+    var index = 0
+    func value(_ option: String) -> String? {
+        index += 1
+        guard index < arguments.count else {
+            writeError("fn serve: \(option) needs a value\n\(usage)")
+            return nil
+        }
+        return arguments[index]
+    }
+    while index < arguments.count {
+        let argument = arguments[index]
+        switch argument {
+        case "-h", "--help":
+            print(usage)
+            return 0
+        case "--root":
+            guard let v = value(argument) else { return 2 }
+            root = v
+        case "--host":
+            guard let v = value(argument) else { return 2 }
+            host = v
+        case "--port":
+            guard let v = value(argument), let n = Int(v), (0..<65536).contains(n) else {
+                writeError("fn serve: --port needs a port number (0-65535)")
+                return 2
+            }
+            port = n
+        case "--timeout":
+            guard let v = value(argument), let seconds = Double(v), seconds > 0 else {
+                writeError("fn serve: --timeout needs a positive number of seconds")
+                return 2
+            }
+            timeout = seconds
+        default:
+            if argument.hasPrefix("-") || handler != nil {
+                writeError("fn serve: unexpected argument '\(argument)'\n\(usage)")
+                return 2
+            }
+            handler = argument
+        }
+        index += 1
+    }
+    let handlerName = handler ?? "functions.parity"
+    let rootDirectory = root ?? ServeDefaults.root()
+
+    let logger = Logger.fromEnvironment()
+    let session: HandlerSession
+    do throws(HandlerError) {
+        session = try HandlerSession(handler: handlerName, root: rootDirectory)
+    } catch {
+        writeError("fn serve: cannot load \(handlerName) from \(rootDirectory): \(error.errorType): \(error.errorMessage)")
+        return 1
+    }
+    let server: LocalServer<HandlerSession>
+    do {
+        server = try LocalServer(handler: session, host: host, port: port, timeoutSeconds: timeout, logger: logger)
+    } catch {
+        writeError("fn serve: cannot listen on \(host):\(port): \(error)")
+        return 1
+    }
+    let shownHost = host.contains(":") ? "[\(host)]" : host
+    print("fn serve: \(handlerName) from \(rootDirectory) at "
+        + "http://\(shownHost):\(server.port)/2015-03-31/functions/function/invocations")
+    fflush(stdout)
+    let code = server.run(handleSignals: true)
+    print("fn serve: stopped")
+    return code
+}
+
+enum ServeDefaults {
+    /// `LAMBDA_TASK_ROOT`, else `./handlers` when it exists, else the working directory.
+    static func root() -> String {
+        if let root = getenv("LAMBDA_TASK_ROOT").map({ String(cString: $0) }), !root.isEmpty { return root }
+        var info = stat()
+        if stat("handlers", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return "handlers" }
+        return "."
+    }
+
+    static func timeoutSeconds() -> Double {
+        getenv("AWS_LAMBDA_FUNCTION_TIMEOUT").flatMap { Double(String(cString: $0)) } ?? 300
+    }
+}
+
+/// Writes a line to stderr.
+func writeError(_ text: String) {
+    fputs(text + "\n", stderr)
+}

@@ -1,0 +1,190 @@
+import Testing
+@testable import FnLambda
+
+/// Serves scripted chunks, one per read, to exercise split reads.
+struct ChunkSource: ByteSource {
+    var chunks: [[UInt8]]
+
+    init(_ chunks: [[UInt8]]) { self.chunks = chunks }
+
+    /// The text split into pieces of `size` bytes.
+    init(_ text: String, pieceSize: Int) {
+        let bytes = Array(text.utf8)
+        chunks = stride(from: 0, to: bytes.count, by: pieceSize).map { Array(bytes[$0..<min($0 + pieceSize, bytes.count)]) }
+    }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int {
+        guard !chunks.isEmpty else { return 0 }
+        let n = min(buffer.count, chunks[0].count)
+        chunks[0].withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+        chunks[0].removeFirst(n)
+        if chunks[0].isEmpty { chunks.removeFirst() }
+        return n
+    }
+}
+
+func reader(_ text: String, pieceSize: Int = 1 << 20, limits: HTTPLimits = HTTPLimits()) -> HTTPReader<ChunkSource> {
+    HTTPReader(source: ChunkSource(text, pieceSize: pieceSize), limits: limits, bufferSize: 32)
+}
+
+func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+@Suite struct HTTPReaderTests {
+    @Test func readsResponseWithContentLength() throws {
+        var r = reader("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"status\":\"OK\"}\n")
+        let response = try #require(try r.readResponse())
+        #expect(response.status == 202)
+        #expect(response.reason == "Accepted")
+        #expect(response.headers["content-type"] == "application/json")
+        #expect(text(response.body) == "{\"status\":\"OK\"}\n")
+        #expect(try r.readResponse() == nil)
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 1000])
+    func splitReadsGiveTheSameMessages(pieceSize: Int) throws {
+        let wire = "POST /a?b=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+            + "GET /next HTTP/1.1\nHost: x\n\n"
+            + "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nTrailer: t\r\n\r\n"
+        var r = reader(wire, pieceSize: pieceSize)
+        let first = try #require(try r.readRequest())
+        #expect(first.method == "POST")
+        #expect(first.target == "/a?b=1")
+        #expect(first.path == "/a")
+        #expect(text(first.body) == "hello")
+        let second = try #require(try r.readRequest())
+        #expect(second.method == "GET")
+        #expect(second.headers["HOST"] == "x")
+        #expect(second.body.isEmpty)
+        let third = try #require(try r.readRequest())
+        #expect(text(third.body) == "abc0123456789abcdef")
+        #expect(try r.readRequest() == nil)
+    }
+
+    @Test func chunkedResponse() throws {
+        var r = reader("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", pieceSize: 4)
+        let response = try #require(try r.readResponse())
+        #expect(text(response.body) == "hello")
+    }
+
+    @Test func responseWithoutLengthReadsToClose() throws {
+        var r = reader("HTTP/1.0 200 OK\r\n\r\nall of it", pieceSize: 3)
+        let response = try #require(try r.readResponse())
+        #expect(text(response.body) == "all of it")
+        #expect(!response.keepAlive)
+    }
+
+    @Test func noBodyForHeadAnd204() throws {
+        var r = reader("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n")
+        #expect(try r.readResponse()?.body == [])
+        #expect(try r.readResponse(method: "HEAD")?.status == 200)
+    }
+
+    @Test func largeBodyReadsStraightThrough() throws {
+        let body = String(repeating: "x", count: 100_000)
+        var r = reader("POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + body, pieceSize: 4096)
+        #expect(try r.readRequest()?.body.count == 100_000)
+    }
+
+    @Test func keepAliveRules() throws {
+        var r = reader("GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")
+        #expect(try r.readRequest()?.keepAlive == false)
+        #expect(try r.readRequest()?.keepAlive == false)
+        #expect(try r.readRequest()?.keepAlive == true)
+    }
+
+    @Test(arguments: [
+        "GET /\r\n\r\n",
+        "GET / HTTP/2.0\r\n\r\n",
+        "G(T / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nNo colon here\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
+    ])
+    func malformedRequestsAreRejected(wire: String) {
+        var r = reader(wire)
+        #expect {
+            _ = try r.readRequest()
+        } throws: { error in
+            guard case .malformed = error as? HTTPError else { return false }
+            return true
+        }
+    }
+
+    @Test func malformedStatusLine() {
+        var r = reader("HTTP/1.1 abc\r\n\r\n")
+        #expect(throws: HTTPError.malformed("bad status line")) { try r.readResponse() }
+    }
+
+    @Test func truncatedMessages() {
+        var head = reader("HTTP/1.1 200 OK\r\nContent-Le")
+        #expect(throws: HTTPError.truncated) { try head.readResponse() }
+        var body = reader("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", pieceSize: 2)
+        #expect(throws: HTTPError.truncated) { try body.readResponse() }
+        var chunk = reader("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab")
+        #expect(throws: HTTPError.truncated) { try chunk.readResponse() }
+    }
+
+    @Test func limits() {
+        let small = HTTPLimits(maxHeadBytes: 100, maxHeaderCount: 3, maxBodyBytes: 10)
+        var head = reader("GET / HTTP/1.1\r\nA: " + String(repeating: "a", count: 200) + "\r\n\r\n", pieceSize: 16, limits: small)
+        #expect(throws: HTTPError.headTooLarge(limit: 100)) { try head.readRequest() }
+        var count = reader("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", limits: small)
+        #expect(throws: HTTPError.tooManyHeaders(limit: 3)) { try count.readRequest() }
+        var body = reader("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", limits: small)
+        #expect(throws: HTTPError.bodyTooLarge(limit: 10)) { try body.readRequest() }
+        var chunked = reader("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n",
+                             limits: small)
+        #expect(throws: HTTPError.bodyTooLarge(limit: 10)) { try chunked.readRequest() }
+    }
+
+    @Test func leadingBlankLinesBeforeARequestAreIgnored() throws {
+        var r = reader("\r\n\r\nGET / HTTP/1.1\r\n\r\n", pieceSize: 1)
+        #expect(try r.readRequest()?.method == "GET")
+    }
+
+    @Test func beforeBodySeesHeadersAndCanRefuse() {
+        var r = reader("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc")
+        #expect(throws: HTTPError.bodyTooLarge(limit: 1)) {
+            try r.readRequest(beforeBody: { headers throws(HTTPError) in
+                if headers["expect"] == "100-continue" { throw .bodyTooLarge(limit: 1) }
+            })
+        }
+    }
+}
+
+@Suite struct HTTPWriterTests {
+    @Test func writesRequestAndItReadsBack() throws {
+        let request = HTTPRequest(method: "POST", target: "/x", headers: HTTPHeaders([("A", "1"), ("Content-Length", "999")]),
+                                  body: Array("body".utf8))
+        let wire = HTTPWriter.request(request)
+        #expect(text(wire) == "POST /x HTTP/1.1\r\nA: 1\r\nContent-Length: 4\r\n\r\nbody")
+        var r = HTTPReader(source: ChunkSource([wire]))
+        let back = try #require(try r.readRequest())
+        #expect(back.body == request.body)
+        #expect(back.headers["a"] == "1")
+    }
+
+    @Test func headerInjectionIsNeutralised() {
+        let wire = HTTPWriter.responseHead(status: 200, headers: HTTPHeaders([("X-Type", "a\r\nSet-Cookie: x")]), bodyCount: 0)
+        #expect(text(wire) == "HTTP/1.1 200 OK\r\nX-Type: a  Set-Cookie: x\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    @Test func errorJSONEscapes() {
+        let error = HandlerError(errorType: "T\"x", errorMessage: "line1\nline2\t\u{1}é", stackTrace: ["f (a.fn:1:2)", "\\"])
+        #expect(text(JSONText.error(error))
+            == #"{"errorMessage":"line1\nline2\t\u0001é","errorType":"T\"x","stackTrace":["f (a.fn:1:2)","\\"]}"#)
+    }
+
+    @Test func headersAreCaseInsensitive() {
+        var headers = HTTPHeaders([("Content-Type", "a")])
+        headers.set("content-type", "b")
+        #expect(headers.count == 1)
+        #expect(headers["CONTENT-TYPE"] == "b")
+    }
+}
