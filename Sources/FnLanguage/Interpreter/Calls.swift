@@ -184,7 +184,7 @@ extension Interpreter {
         if cancellation.isCancelled {
             throw cancelledError(at: callNode ?? Node(span: .none))
         }
-        let frame = makeEnvironment(def, parent: c.environment, function: c)
+        var frame = makeEnvironment(def, parent: c.environment, function: c)
         do {
             try bindArguments(def, frame, args, names)
         } catch {
@@ -217,7 +217,7 @@ extension Interpreter {
         env = savedEnv
         currentSource = savedSource
         frames.removeLast()
-        recycle(frame)
+        recycle(&frame)
         if let failure {
             switch failure {
             case .breakLoop, .nextLoop:
@@ -240,11 +240,10 @@ extension Interpreter {
     }
 
     /// Returns a frame to the pool unless a closure or a value still refers to it.
-    func recycle(_ frame: Environment) {
-        var f = frame
-        if isKnownUniquelyReferenced(&f), environmentPool.count < 256 {
-            f.clear()
-            environmentPool.append(f)
+    func recycle(_ frame: inout Environment) {
+        if isKnownUniquelyReferenced(&frame), environmentPool.count < 256 {
+            frame.clear()
+            environmentPool.append(frame)
         }
     }
 

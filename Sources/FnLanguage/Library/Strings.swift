@@ -49,6 +49,36 @@ extension BuiltinRegistry {
             }
             return Value(.character(out), names: x.names)
         }
+        define("substr<-", ["x", "start", "stop", "value"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let strings = try characterStorage(x)
+            let starts = try integers(try args.required(1, "start"), "start")
+            let stops = try integers(try args.required(2, "stop"), "stop")
+            let values = try characterStorage(try args.required(3, "value"))
+            if strings.isEmpty { return x }
+            guard !starts.isEmpty, !stops.isEmpty, !values.isEmpty else {
+                throw FnError.runtime("invalid substring arguments")
+            }
+            var out: [String?] = []
+            for (i, s) in strings.enumerated() {
+                let start = starts[i % starts.count], stop = stops[i % stops.count]
+                guard let s, let v = values[i % values.count], start != NA.integer, stop != NA.integer else {
+                    out.append(nil)
+                    continue
+                }
+                // The length of x never changes: at most nchar(value) characters are replaced.
+                var chars = Array(s.unicodeScalars)
+                let first = max(1, Int(start)), replacement = Array(v.unicodeScalars)
+                let last = min(Int(stop), chars.count, first + replacement.count - 1)
+                if first <= last {
+                    chars.replaceSubrange((first - 1)..<last, with: replacement.prefix(last - first + 1))
+                }
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: chars)
+                out.append(String(view))
+            }
+            return Value(.character(out), names: x.names)
+        }
         define("substring", ["text", "first", "last"]) { args, _ throws(FnError) in
             let strings = try characterStorage(try args.required(0, "text"))
             let firsts = try integers(try args.required(1, "first"), "first")
@@ -99,6 +129,18 @@ extension BuiltinRegistry {
         }
         define("endsWith", ["x", "suffix"]) { args, _ throws(FnError) in
             try affixTest(args) { $0.utf8.reversed().starts(with: $1.utf8.reversed()) }
+        }
+        define("chartr", ["old", "new", "x"]) { args, _ throws(FnError) in
+            let old = Array(try Unpack.string(args[0], "old").unicodeScalars)
+            let new = Array(try Unpack.string(args[1], "new").unicodeScalars)
+            guard old.count <= new.count else { throw FnError.runtime("'old' is longer than 'new'") }
+            var table: [Unicode.Scalar: Unicode.Scalar] = [:]
+            for (o, n) in zip(old, new) { table[o] = n }
+            return try mapStrings(try args.required(2, "x")) { s in
+                var out = String.UnicodeScalarView()
+                for c in s.unicodeScalars { out.append(table[c] ?? c) }
+                return String(out)
+            }
         }
         define("strrep", ["x", "times"]) { args, _ throws(FnError) in
             let strings = try characterStorage(try args.required(0, "x"))
