@@ -410,9 +410,7 @@ enum Operators {
         let from = sa.doubles()[0], to = sb.doubles()[0]
         if from.isNaN || to.isNaN { throw FnError.runtime("NA/NaN argument") }
         let span = abs(to - from)
-        if span + 1 > Double(ip.limits.maxVectorLength) {
-            throw FnError(.limit, "result would be too long a vector (\(span + 1) elements; the limit is \(ip.limits.maxVectorLength))")
-        }
+        try Limits.checkLength(span + 1)
         let n = Int(span + 1e-10) + 1
         let step: Double = from <= to ? 1 : -1
         if from == from.rounded(), abs(from) <= 2147483647, abs(from + step * Double(n - 1)) <= 2147483647 {

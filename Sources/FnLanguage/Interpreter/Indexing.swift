@@ -200,14 +200,18 @@ enum Indexing {
             }
             if d <= -1 {
                 // R allows a negative [[ ]] index that leaves exactly one element.
+                guard count == 2, -d <= 2 else {
+                    throw FnError.runtime("invalid negative subscript in get1index <real>")
+                }
                 let p = Int(-d) - 1
-                guard count == 2, p < 2 else {
+                guard p < 2 else {
                     throw FnError.runtime("invalid negative subscript in get1index <real>")
                 }
                 return try getElement(x, .integer(Int32(2 - p)))
             }
+            if d < 1 { throw FnError.runtime("attempt to select less than one element in get1index <real>") }
+            guard d <= Double(count) else { throw FnError.runtime("subscript out of bounds") }
             pos = Int(d) - 1
-            if pos < 0 { throw FnError.runtime("attempt to select less than one element in get1index <real>") }
         }
         guard pos < count else { throw FnError.runtime("subscript out of bounds") }
         switch x {
@@ -283,9 +287,8 @@ enum Indexing {
                     throw FnError.runtime("can't mix positive and negative subscripts")
                 }
                 var keep = [Bool](repeating: true, count: n)
-                for v in d where v <= -1 {
-                    let p = Int(-v) - 1
-                    if p < n { keep[p] = false }
+                for v in d where v <= -1 && -v <= Double(n) {
+                    keep[Int(-v) - 1] = false
                 }
                 var out: [Int] = []
                 out.reserveCapacity(n)
@@ -295,7 +298,13 @@ enum Indexing {
             var out: [Int] = []
             out.reserveCapacity(d.count)
             for v in d {
-                if v.isNaN { out.append(-1) } else if v >= 1 { out.append(Int(v) - 1) }
+                if v.isNaN {
+                    out.append(-1)
+                } else if v >= 1 {
+                    // Positions past the vector limit are out of range for reads and rejected for writes.
+                    if assigning { try Limits.checkLength(v) }
+                    out.append(v <= Double(Limits.vectorLength) ? Int(v) - 1 : Limits.vectorLength)
+                }
             }
             return (out, [])
         }
@@ -390,6 +399,7 @@ enum Indexing {
             } else {
                 let d = s.doubles()[0]
                 guard !d.isNaN, d >= 1 else { throw FnError.runtime("[[ ]] subscript out of bounds") }
+                try Limits.checkLength(d)
                 pos = Int(d) - 1
             }
             if case .null = v {

@@ -42,8 +42,28 @@ public struct Limits: Sendable {
     /// Nested closure calls (R's `expressions` option defaults to 5000).
     public var maxCallDepth = 5000
     /// Elements in one vector (`1:1e10` fails cleanly instead of exhausting memory).
-    public var maxVectorLength = 100_000_000
+    public var maxVectorLength = Limits.vectorLength
     public init() {}
+
+    /// The most elements any vector may have: 10^8.
+    public static let vectorLength = 100_000_000
+
+    /// The most bytes one string may have: 256 MiB.
+    public static let stringBytes = 1 << 28
+
+    /// Fails cleanly when a string of `n` bytes would be over the string limit.
+    @inline(__always) public static func checkStringLength(_ n: Double) throws(FnError) {
+        if !(n <= Double(stringBytes)) {
+            throw FnError(.limit, "cannot make a string of \(NumberFormat.r15(n)) bytes: the limit is \(stringBytes) bytes")
+        }
+    }
+
+    /// Fails cleanly when a result of `n` elements would be over the vector limit.
+    @inline(__always) public static func checkLength(_ n: Double) throws(FnError) {
+        if !(n <= Double(vectorLength)) {
+            throw FnError(.limit, "cannot allocate a vector of length \(NumberFormat.r15(n)): the limit is \(vectorLength) elements")
+        }
+    }
 }
 
 /// One active closure call, for stack traces, `Recall` and `nargs`.

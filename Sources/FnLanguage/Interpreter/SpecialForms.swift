@@ -152,7 +152,7 @@ final class SwitchNode: Node {
             return try node.eval(ip)
         }
         let d = s.doubles()[0]
-        guard !d.isNaN, d >= 1, Int(d) <= arms.count, let node = arms[Int(d) - 1].value else {
+        guard !d.isNaN, d >= 1, d < Double(arms.count + 1), let node = arms[Int(d) - 1].value else {
             ip.visible = false
             return .null
         }

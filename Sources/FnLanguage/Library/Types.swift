@@ -66,6 +66,7 @@ extension BuiltinRegistry {
             let mode = try Unpack.string(args[0], "mode", default: "logical")
             let n = try Unpack.int(args[1], "length", default: 0)
             guard n >= 0 else { throw FnError.runtime("vector: cannot make a vector of negative length") }
+            try Limits.checkLength(Double(n))
             switch mode {
             case "logical": return Value(.logical(Array(repeating: 0, count: n)))
             case "integer": return Value(.integer(Array(repeating: 0, count: n)))
@@ -136,6 +137,7 @@ extension BuiltinRegistry {
         define(name, ["length"]) { args, _ throws(FnError) in
             let n = try Unpack.int(args[0], "length", default: 0)
             guard n >= 0 else { throw FnError.runtime("invalid 'length' argument") }
+            try Limits.checkLength(Double(n))
             switch type {
             case .logical: return Value(.logical(Array(repeating: 0, count: n)))
             case .integer: return Value(.integer(Array(repeating: 0, count: n)))
