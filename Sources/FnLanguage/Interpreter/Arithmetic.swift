@@ -21,8 +21,11 @@ final class BinaryNode: Node {
         let b = try rhs.eval(ip)
         ip.visible = true
         if let fast = Operators.scalar(op, a, b) { return fast }
-        do {
-            return try Operators.binary(op, a, b, ip)
+        let warningsBefore = ip.warnings.count
+        do throws(FnError) {
+            let result = try Operators.binary(op, a, b, ip)
+            try ip.raiseCaughtWarnings(since: warningsBefore, at: self)
+            return result
         } catch {
             throw ip.locate(error, at: self, call: self).control
         }

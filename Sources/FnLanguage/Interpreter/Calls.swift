@@ -115,12 +115,7 @@ extension Interpreter {
             do throws(FnError) {
                 var matched = try matchBuiltinArguments(b, args, names)
                 let result = try b.body(&matched, self)
-                if warningCatchers > 0 && warnings.count > warningsBefore {
-                    // A tryCatch(warning = ) is active: the builtin's warning ends the call.
-                    let message = warnings[warningsBefore]
-                    warnings.removeSubrange(warningsBefore...)
-                    throw warningError(message, call: callNode.flatMap { n in currentSource.map { $0.text(n.span) } })
-                }
+                try raiseCaughtWarnings(since: warningsBefore, at: callNode)
                 return result
             } catch {
                 throw locate(error, at: callNode, call: callNode).control
@@ -359,6 +354,15 @@ extension Interpreter {
                 if params[i].defaultValue != nil { frame.pendingDefaults |= 1 << UInt64(i) }
             }
         }
+    }
+
+    /// When a `tryCatch(warning = )` is active, the first warning recorded since `count` ends the
+    /// operation that raised it and travels to the handler, as in R.
+    @inline(__always) func raiseCaughtWarnings(since count: Int, at node: Node?) throws(FnError) {
+        guard warningCatchers > 0 && warnings.count > count else { return }
+        let message = warnings[count]
+        warnings.removeSubrange(count...)
+        throw warningError(message, call: node.flatMap { n in currentSource.map { $0.text(n.span) } })
     }
 
     /// The error that carries a warning condition to an enclosing `tryCatch(warning = )`.

@@ -98,8 +98,10 @@ extension Interpreter {
                 guard case .list(let l)? = args[0] else { return .null }
                 return l.element(named: "call") ?? .null
             },
-            Builtin("signalCondition", ["cond"]) { args, _ throws(FnError) in
+            Builtin("signalCondition", ["cond"]) { args, ip throws(FnError) in
                 let c = try args.required(0, "cond")
+                // With no tryCatch handler active, signalling does nothing (R returns NULL).
+                if ip.conditionCatchers == 0 { return .null }
                 var e = FnError(.runtime, Conditions.message(of: c))
                 e.condition = c
                 throw e

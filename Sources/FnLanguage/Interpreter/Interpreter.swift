@@ -127,6 +127,8 @@ public final class Interpreter {
     public internal(set) var warnings: [String] = []
     /// How many active `tryCatch` calls have a warning (or condition) handler.
     var warningCatchers = 0
+    /// How many active `tryCatch` calls have any handler (`signalCondition` is a no-op without).
+    var conditionCatchers = 0
     /// Environments freed by returning calls, reused to avoid an allocation per call.
     var environmentPool: [Environment] = []
     /// The lowest stack address evaluation may reach before failing cleanly.
@@ -330,6 +332,11 @@ public final class Interpreter {
             whereSpan = frame.hasCallSite ? frame.callSpan : nil
         }
         if let s = whereSource, let sp = whereSpan { trace.append("<toplevel> (\(s.describe(sp.start)))") }
+        // Runaway recursion would give thousands of identical frames: keep both ends.
+        if trace.count > 60 {
+            let omitted = trace.count - 50
+            trace = Array(trace.prefix(40)) + ["... \(omitted) frames omitted ..."] + Array(trace.suffix(10))
+        }
         return trace
     }
 

@@ -186,8 +186,13 @@ final class SuppressNode: Node {
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         if warnings {
-            let before = ip.warnings.count
-            defer { ip.warnings.removeSubrange(min(before, ip.warnings.count)...) }
+            // Suppressed warnings are neither reported nor caught by an enclosing tryCatch.
+            let before = ip.warnings.count, catchers = ip.warningCatchers
+            ip.warningCatchers = 0
+            defer {
+                ip.warningCatchers = catchers
+                ip.warnings.removeSubrange(min(before, ip.warnings.count)...)
+            }
             return try body.eval(ip)
         }
         let saved = ip.output
@@ -214,6 +219,8 @@ final class TryCatchNode: Node {
         for (name, node) in handlers { functions.append((name, try node.eval(ip))) }
         let catchesWarnings = functions.contains { $0.0 == "warning" || $0.0 == "condition" }
         if catchesWarnings { ip.warningCatchers += 1 }
+        ip.conditionCatchers += functions.isEmpty ? 0 : 1
+        defer { ip.conditionCatchers -= functions.isEmpty ? 0 : 1 }
         var result: Value = .null
         var failure: Control?
         let frames = ip.frames.count
