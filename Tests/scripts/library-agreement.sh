@@ -2,11 +2,12 @@
 # Regenerates Tests/FnLanguageTests/LibraryAgreementCases.swift: each expression in
 # library-expressions.txt is evaluated by GNU R (r-base-core, r-cran-jsonlite) and its
 # jsonlite::toJSON(auto_unbox = TRUE, digits = NA, null = "null", na = "null") text recorded.
-# Errors are recorded as "ERROR: <message>". Run from the repository root.
+# Errors are recorded as "ERROR: <message>". Run from the repository root. Strings order by code
+# point in fn, so R runs with LC_COLLATE=C.
 set -eu
 dir=$(dirname "$0")
 out=Tests/FnLanguageTests/LibraryAgreementCases.swift
-TZ=UTC Rscript -e '
+TZ=UTC LC_COLLATE=C Rscript -e '
 library(jsonlite)
 lines <- readLines(commandArgs(TRUE)[1])
 for (l in lines) {
@@ -27,7 +28,7 @@ for (l in lines) {
 
 # Printed output: what print/cat write to stdout for each line of library-print.txt.
 out=Tests/FnLanguageTests/LibraryPrintCases.swift
-Rscript -e '
+LC_COLLATE=C Rscript -e '
 for (l in readLines(commandArgs(TRUE)[1])) {
   f <- tempfile(); con <- file(f, open = "wb"); sink(con)
   eval(parse(text = l), envir = new.env())
