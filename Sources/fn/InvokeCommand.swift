@@ -66,13 +66,7 @@ func invokeCommand(_ arguments: [String]) -> Int32 {
         return 1
     }
     session.output = standardOutput
-    let context = InvocationContext(
-        requestId: RequestID.make(),
-        deadlineMs: Int64(Clock.nowMilliseconds() + timeout * 1000),
-        invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:\(session.name.function)",
-        functionName: session.name.function)
-    let driver = InvocationDriver(handler: session)
-    let result = driver.invoke(event: event, context: context)
+    let result = invokeLocally(InvocationDriver(handler: session), event: event, timeoutSeconds: timeout)
     fflush(stdout)
     switch result {
     case .success(let json):
@@ -84,8 +78,22 @@ func invokeCommand(_ arguments: [String]) -> Int32 {
     }
 }
 
+/// One invocation of the driver's handler as Lambda would make it: a fresh request id, a deadline
+/// `timeoutSeconds` away enforced by the driver, and a local function ARN in the context. Shared by
+/// `fn invoke` and the REPL's `:invoke` (which keeps one driver: each starts a watchdog thread).
+func invokeLocally(_ driver: InvocationDriver<HandlerSession>, event: [UInt8],
+                   timeoutSeconds: Double) -> Result<[UInt8], HandlerError> {
+    let session = driver.handler
+    let context = InvocationContext(
+        requestId: RequestID.make(),
+        deadlineMs: Int64(Clock.nowMilliseconds() + timeoutSeconds * 1000),
+        invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:\(session.name.function)",
+        functionName: session.name.function)
+    return driver.invoke(event: event, context: context)
+}
+
 /// The event bytes: JSON text, `-` for stdin, `@path` for a file, nil for an empty event.
-private func readEvent(_ spec: String?) -> Result<[UInt8], FnError> {
+func readEvent(_ spec: String?) -> Result<[UInt8], FnError> {
     guard let spec else { return .success([]) }
     if spec == "-" {
         var out: [UInt8] = []
