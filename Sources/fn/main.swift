@@ -15,6 +15,7 @@ let usage = """
       run FILE [ARGS]           run a script (output from print, cat, message)
       invoke HANDLER [EVENT]    call a handler once: EVENT is JSON text, - for stdin, @path
       serve [HANDLER]           serve a handler on Lambda's Invoke API (default functions.parity)
+      repl [FILE...]            read-eval-print loop (sources FILEs first; :help inside)
       runtime [HANDLER]         the Lambda custom runtime (bootstrap)
       help                      this text
 
@@ -30,6 +31,7 @@ let status: Int32 = runWithLargeStack {
     case "invoke": return invokeCommand(rest)
     case "runtime": return runtimeCommand(rest)
     case "serve": return serveCommand(rest)
+    case "repl": return replCommand(rest)
     case "help", "-h", "--help":
         print(usage)
         return 0
