@@ -6,6 +6,7 @@ extension BuiltinRegistry {
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[1], "digits", default: 7)
             ip.output(.stdout, formatForPrint(x, digits: min(max(digits, 1), 22)))
+            ip.visible = false
             return x
         }
         define("cat", ["...", "file", "sep", "fill", "labels", "append"]) { args, ip throws(FnError) in
@@ -29,6 +30,7 @@ extension BuiltinRegistry {
                 text += "\n"
             }
             ip.output(try connection(args[1]), text)
+            ip.visible = false
             return .null
         }
         define("message", ["...", "domain", "appendLF"]) { args, ip throws(FnError) in
@@ -42,6 +44,7 @@ extension BuiltinRegistry {
                 for s in characterElements(v) { text += s ?? "NA" }
             }
             ip.output(.stderr, appendLF ? text + "\n" : text)
+            ip.visible = false
             return .null
         }
         define("writeLines", ["text", "con", "sep", "useBytes"]) { args, ip throws(FnError) in
@@ -53,6 +56,7 @@ extension BuiltinRegistry {
             var out = ""
             for s in characterElements(text) { out += (s ?? "NA") + sep }
             ip.output(try connection(args[1]), out)
+            ip.visible = false
             return .null
         }
         define("stdout", []) { _, _ throws(FnError) in connectionValue(1) }
