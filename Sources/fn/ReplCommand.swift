@@ -332,9 +332,9 @@ private final class InterruptWatcher: @unchecked Sendable {
         // No SA_RESTART: a read at a plain (unedited) terminal prompt returns so the line is dropped.
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
-        // A mask inherited from the parent (tmux 3.3 starts panes with most signals blocked) would
-        // keep Ctrl-C from this thread and the watcher started below, and a hang-up or kill
-        // request from ending the session.
+        // A signal mask inherited from the parent (a program spawned from one of Swift's worker
+        // threads starts with most signals blocked) would keep Ctrl-C from this thread and the
+        // watcher started below, and a hang-up or kill request from ending the session.
         var unblock = sigset_t()
         sigemptyset(&unblock)
         for signalNumber in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&unblock, signalNumber) }

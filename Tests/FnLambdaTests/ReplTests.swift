@@ -6,6 +6,19 @@ import Testing
 /// process started by a parallel test inherits a pipe end.
 private let spawnLock = Mutex(())
 
+/// Spawn attributes giving the child an empty signal mask: test threads block most signals and a
+/// child would inherit that (tmux passes it on to the REPL in its pane).
+private func withCleanSignalMask<T>(_ body: (inout posix_spawnattr_t) -> T) -> T {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+    return body(&attributes)
+}
+
 /// `fn repl` with scripts piped in: plain line reading, values printed R-style, commands.
 @Suite struct ReplPipedTests {
     @Test func printsVisibleValuesTheWayRDoes() throws {
@@ -343,7 +356,7 @@ private final class ReplProcess {
         let argv = ([ReplFiles.fnExecutable, "repl"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, ReplFiles.fnExecutable, &actions, nil, argv, environ)
+        let rc = withCleanSignalMask { posix_spawn(&pid, ReplFiles.fnExecutable, &actions, &$0, argv, environ) }
         close(fds[0])
         guard rc == 0 else {
             close(fds[1])
@@ -527,7 +540,9 @@ private enum ReplFiles {
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = spawnLock.withLock { _ in posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ) }
+        let spawned = spawnLock.withLock { _ in
+            withCleanSignalMask { posix_spawnp(&pid, argv[0], &actions, &$0, cArgs, environ) }
+        }
         guard spawned == 0 else { return (127, "") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
