@@ -91,7 +91,16 @@ private final class Repl {
     init(root: String, timeoutSeconds: Double) {
         self.root = root
         self.timeoutSeconds = timeoutSeconds
-        interpreter.output = standardOutput
+        interpreter.output = trackedOutput
+    }
+
+    /// False after output that did not end its line (`cat("x")`): the editor's redraw starts at
+    /// column 0, so the prompt first gets a line of its own.
+    var atLineStart = true
+
+    func trackedOutput(_ kind: OutputKind, _ text: String) {
+        standardOutput(kind, text)
+        if let last = text.utf8.last { atLineStart = last == UInt8(ascii: "\n") }
     }
 
     func run() -> Int32 {
@@ -100,6 +109,10 @@ private final class Repl {
         }
         var pending = ""
         while true {
+            if !atLineStart && editor.isEditing {
+                fputs("\n", stdout)
+            }
+            atLineStart = true
             switch editor.readLine(prompt: pending.isEmpty ? "> " : "+ ") {
             case .endOfInput:
                 // An unfinished expression at the end of input gets its syntax error.
@@ -262,7 +275,7 @@ private final class Repl {
             print(String(decoding: JSONText.error(error), as: UTF8.self))
             return
         }
-        session.output = standardOutput
+        session.output = { [unowned self] kind, text in trackedOutput(kind, text) }
         let driver: InvocationDriver<HandlerSession>
         if let existing = self.driver {
             existing.handler = session

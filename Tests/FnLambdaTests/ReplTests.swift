@@ -284,7 +284,11 @@ private func withCleanSignalMask<T>(_ body: (inout posix_spawnattr_t) -> T) -> T
     }
 
     @Test func ctrlCInterruptsEvaluationAndCtrlDLeaves() throws {
-        let tmux = try Tmux.start(ReplFiles.fnExecutable + " repl")
+        let dir = try ReplFiles.temporaryDirectory()
+        defer { ReplFiles.remove(dir) }
+        try ReplFiles.write(dir + "/slow.fn", "spin <- function() { cat(\"spinning\\n\"); repeat {} }\n")
+        // A timeout far beyond the test's waits: only Ctrl-C can end the handler in time.
+        let tmux = try Tmux.start(ReplFiles.fnExecutable + " repl --root " + dir + " --timeout 600")
         defer { tmux.stop() }
         try tmux.waitForPrompt()
         // The loop announces itself so Ctrl-C surely lands while it runs, not at the prompt.
@@ -294,6 +298,14 @@ private func withCleanSignalMask<T>(_ body: (inout posix_spawnattr_t) -> T) -> T
         try tmux.waitForScreen { $0.contains("Interrupted") }
         tmux.keys("n > 0", "Enter")
         try tmux.waitForScreen { $0.contains("[1] TRUE") }
+        // The same for a handler run by :invoke.
+        tmux.keys(":invoke slow.spin", "Enter")
+        try tmux.waitForScreen { $0.split(separator: "\n").contains("spinning") }
+        tmux.keys("C-c")
+        try tmux.waitForScreen { $0.components("Interrupted") == 2 }
+        // Output without a final newline does not lose its line to the next prompt.
+        tmux.keys("cat(\"partial\")", "Enter")
+        try tmux.waitForScreen { $0.split(separator: "\n").contains("partial") }
         // Ctrl-C at the prompt discards the line, also a continuation.
         tmux.keys("this is discarded", "C-c", "f <- function() {", "Enter")
         try tmux.waitForScreen { $0.split(separator: "\n").last == "+" }
