@@ -16,6 +16,7 @@ let usage = """
       invoke HANDLER [EVENT]    call a handler once: EVENT is JSON text, - for stdin, @path
       serve [HANDLER]           serve a handler on Lambda's Invoke API (default functions.parity)
       runtime [HANDLER]         the Lambda custom runtime (bootstrap)
+      check [PATH...]           report syntax errors, unknown functions and unassigned variables
       help                      this text
 
     Run `fn <command> --help` for the command's options.
@@ -30,6 +31,7 @@ let status: Int32 = runWithLargeStack {
     case "invoke": return invokeCommand(rest)
     case "runtime": return runtimeCommand(rest)
     case "serve": return serveCommand(rest)
+    case "check": return checkCommand(rest)
     case "help", "-h", "--help":
         print(usage)
         return 0
