@@ -1,8 +1,8 @@
 /// Writes the small JSON documents the runtime produces itself (error objects, log lines)
 /// without going through fn values, so reporting an error can never fail on its own.
-enum JSONText {
+public enum JSONText {
     /// `{"errorMessage": ..., "errorType": ..., "stackTrace": [...]}`: Lambda's error shape.
-    static func error(_ error: HandlerError) -> [UInt8] {
+    public static func error(_ error: HandlerError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + error.errorMessage.utf8.count)
         out.append(contentsOf: #"{"errorMessage":"#.utf8)

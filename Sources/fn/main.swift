@@ -3,21 +3,42 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FnLanguage
 
-// Local dispatch for `runtime` and `serve` (the lead owns the full command table).
-// Installed as /var/runtime/bootstrap, fn is started with no arguments by Lambda and its emulator,
-// so that name means `fn runtime` (no shell wrapper: one exec less at cold start).
+/// `fn COMMAND ...`: one executable for the runtime and the local tools. Every command runs on a
+/// thread with a large stack so deep recursion in user code is a clean error.
+let usage = """
+    usage: fn <command> [arguments]
+
+    commands:
+      eval EXPR                 evaluate EXPR and print the last value as JSON
+      run FILE [ARGS]           run a script (output from print, cat, message)
+      invoke HANDLER [EVENT]    call a handler once: EVENT is JSON text, - for stdin, @path
+      serve [HANDLER]           serve a handler on Lambda's Invoke API (default functions.parity)
+      runtime [HANDLER]         the Lambda custom runtime (bootstrap)
+      help                      this text
+
+    Run `fn <command> --help` for the command's options.
+    """
+
 let arguments = Array(CommandLine.arguments.dropFirst())
-let invokedAs = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? "fn"
-if invokedAs == "bootstrap" {
-    exit(runtimeCommand(arguments))
+let rest = Array(arguments.dropFirst())
+let status: Int32 = runWithLargeStack {
+    switch arguments.first {
+    case "eval": return evalCommand(rest)
+    case "run": return runCommand(rest)
+    case "invoke": return invokeCommand(rest)
+    case "runtime": return runtimeCommand(rest)
+    case "serve": return serveCommand(rest)
+    case "help", "-h", "--help":
+        print(usage)
+        return 0
+    case nil:
+        writeError(usage)
+        return 2
+    case let other?:
+        writeError("fn: unknown command '\(other)'\n\(usage)")
+        return 2
+    }
 }
-switch arguments.first {
-case "runtime":
-    exit(runtimeCommand(Array(arguments.dropFirst())))
-case "serve":
-    exit(serveCommand(Array(arguments.dropFirst())))
-default:
-    fputs("usage: fn runtime [HANDLER] | fn serve [HANDLER] [options]\n", stderr)
-    exit(2)
-}
+exit(status)

@@ -54,7 +54,7 @@ public struct FnError: Error, CustomStringConvertible {
             return s
         default:
             let prefix = location.map { "\($0): " } ?? ""
-            if let call { return prefix + "Error in \(call) : \(message)" }
+            if let call, !call.isEmpty { return prefix + "Error in \(call) : \(message)" }
             return prefix + "Error: \(message)"
         }
     }

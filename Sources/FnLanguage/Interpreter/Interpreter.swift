@@ -1,39 +1,296 @@
+import Synchronization
+
 /// Log levels, ordered from most to least verbose.
 public enum LogLevel: Int, Comparable, Sendable {
     case trace = 0, debug, info, warn, error, fatal
     public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+
+    /// The upper-case name used in log lines (`INFO`).
+    public var name: String {
+        switch self {
+        case .trace: return "TRACE"
+        case .debug: return "DEBUG"
+        case .info: return "INFO"
+        case .warn: return "WARN"
+        case .error: return "ERROR"
+        case .fatal: return "FATAL"
+        }
+    }
 }
 
 /// Where a piece of handler output goes.
 public enum OutputKind: Sendable, Equatable {
     /// `print`, `cat` (to stdout).
     case stdout
-    /// `message`, `warning` reports, `cat(file = stderr())`.
+    /// `message`, `warning` reports.
     case stderr
     /// `log_info(...)` and friends.
     case log(LogLevel)
 }
 
-/// Evaluates resolved programs. One interpreter is one session: its globals persist.
-///
-/// PLACEHOLDER API (the evaluator is being written); signatures are stable.
+/// A thread-safe flag that asks a running evaluation to stop at its next call or loop back-edge.
+public final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+    public func reset() { flag.store(false, ordering: .relaxed) }
+    @inline(__always) public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Resource limits of an interpreter.
+public struct Limits: Sendable {
+    /// Nested closure calls (R's `expressions` option defaults to 5000).
+    public var maxCallDepth = 5000
+    /// Elements in one vector (`1:1e10` fails cleanly instead of exhausting memory).
+    public var maxVectorLength = 100_000_000
+    public init() {}
+}
+
+/// One active closure call, for stack traces and `sys.function`.
+struct CallFrame {
+    /// The name of the function being run.
+    var name: String
+    /// Where it was called from (in the caller's source).
+    var callSource: SourceFile?
+    var callSpan: Span
+    /// The text of the call (`f(1)`), for "Error in f(1) : ..." messages.
+    var callNode: Node?
+    var environment: Environment
+}
+
+/// Evaluates fn programs. One interpreter is one session: its global variables persist between
+/// `evaluate` calls and handler invocations.
 public final class Interpreter {
     /// Receives all output of `print`, `cat`, `message`, `log_*`. Text includes its newlines.
     public var output: (OutputKind, String) -> Void = { _, s in print(s, terminator: "") }
+    /// Set from another thread to stop the running evaluation (deadline, Ctrl-C).
+    public let cancellation = CancellationFlag()
+    public var limits = Limits()
+    /// The minimum level `log_*` builtins emit.
+    public var logThreshold: LogLevel = .info
+    /// Values bound for the current handler invocation (`remaining_time_ms()`, `http_request()`).
+    public var invocation: [String: Value] = [:]
 
-    public init() {}
+    // MARK: Symbols and environments
+
+    /// Interned names: the global and base environments are arrays indexed by symbol.
+    var symbolIDs: [String: Int] = [:]
+    var symbolNames: [String] = []
+    /// Global variables by symbol.
+    var globals: [Value?] = []
+    /// Builtins and base constants by symbol (behind globals).
+    var base: [Value?] = []
+    /// The global environment object (`environment()` at top level, closures' parent).
+    public let globalEnvironment = Environment(slotCount: 0, parent: nil, scope: nil)
+
+    // MARK: Evaluation state
+
+    /// The environment whose slots local variable nodes read.
+    var env: Environment
+    /// The source file being evaluated (for error locations).
+    var currentSource: SourceFile?
+    var frames: [CallFrame] = []
+    /// False after an assignment or `invisible()`; the REPL prints only visible values.
+    public internal(set) var visible = true
+    /// Warnings raised by `warning()` not caught by a handler, in order.
+    public internal(set) var warnings: [String] = []
+    /// How many active `tryCatch` calls have a warning (or condition) handler.
+    var warningCatchers = 0
+    /// Environments freed by returning calls, reused to avoid an allocation per call.
+    var environmentPool: [Environment] = []
+    /// The lowest stack address evaluation may reach before failing cleanly.
+    var stackLimit: UInt = 0
+
+    public init() {
+        env = globalEnvironment
+        let registry = BuiltinRegistry.standard()
+        for b in registry.builtins { bindBase(b.name, .builtin(b)) }
+        for (name, value) in registry.constants { bindBase(name, value) }
+        for b in Interpreter.coreBuiltins() { bindBase(b.name, .builtin(b)) }
+    }
+
+    // MARK: Public API
 
     /// Parses and evaluates `text`, returning the value of the last expression (NULL when empty).
     public func evaluate(_ text: String, name: String = "<eval>") throws(FnError) -> Value {
-        throw FnError.runtime("evaluator not implemented")
+        try evaluate(SourceFile(name: name, text: text))
+    }
+
+    /// Parses and evaluates a source file at top level.
+    public func evaluate(_ source: SourceFile) throws(FnError) -> Value {
+        let program = try parse(source)
+        return try run(program)
+    }
+
+    /// Evaluates a parsed program at top level.
+    public func run(_ program: Program) throws(FnError) -> Value {
+        var resolver = Resolver(interpreter: self, source: program.source)
+        let nodes = resolver.resolveTopLevel(program.expressions)
+        return try withTopLevel(source: program.source) { () throws(Control) -> Value in
+            var result = Value.null
+            for node in nodes {
+                visible = true
+                result = try node.eval(self)
+            }
+            return result
+        }
     }
 
     /// Calls a function value (closure or builtin) with evaluated arguments; `names[i]` is the
     /// argument name or nil. Used by builtins such as `lapply`, `do.call`, `Reduce`.
     public func callFunction(_ function: Value, _ args: [Value], names: [String?]) throws(FnError) -> Value {
-        throw FnError.runtime("evaluator not implemented")
+        do {
+            return try apply(function, args: args, names: names, callNode: nil)
+        } catch {
+            throw asError(error)
+        }
     }
 
-    /// Records a warning (`warning()` semantics: shown on stderr after the top-level call).
-    public func warn(_ message: String) {}
+    /// Calls a function from outside any evaluation (the handler entry point): sets up stack
+    /// limits and top-level state like `evaluate`.
+    public func callTopLevel(_ function: Value, _ args: [Value], names: [String?]) throws(FnError) -> Value {
+        try withTopLevel(source: nil) { () throws(Control) -> Value in
+            try apply(function, args: args, names: names, callNode: nil)
+        }
+    }
+
+    /// Records a warning (`warning()` semantics: kept in `warnings` until the caller takes them).
+    public func warn(_ message: String) {
+        warnings.append(message)
+    }
+
+    /// Returns and clears the pending warnings.
+    public func takeWarnings() -> [String] {
+        defer { warnings.removeAll() }
+        return warnings
+    }
+
+    /// The value of a global variable (or base binding), if bound.
+    public func global(_ name: String) -> Value? {
+        guard let id = symbolIDs[name] else { return nil }
+        return globals[id] ?? base[id]
+    }
+
+    /// Binds a global variable.
+    public func setGlobal(_ name: String, _ value: Value?) {
+        let id = symbol(name)
+        globals[id] = value
+    }
+
+    /// Names of the bound global variables, sorted (`ls()` at top level).
+    public var globalNames: [String] {
+        var names: [String] = []
+        for (i, v) in globals.enumerated() where v != nil { names.append(symbolNames[i]) }
+        return names.sorted()
+    }
+
+    // MARK: Symbols
+
+    /// The symbol number of `name`, interning it.
+    func symbol(_ name: String) -> Int {
+        if let id = symbolIDs[name] { return id }
+        let id = symbolNames.count
+        symbolIDs[name] = id
+        symbolNames.append(name)
+        globals.append(nil)
+        base.append(nil)
+        return id
+    }
+
+    func bindBase(_ name: String, _ value: Value) {
+        base[symbol(name)] = value
+    }
+
+    // MARK: Top level
+
+    /// Runs `body` as a top-level evaluation: resets the evaluation state, installs the stack
+    /// limit, and turns escaping control flow into errors.
+    func withTopLevel(source: SourceFile?, _ body: () throws(Control) -> Value) throws(FnError) -> Value {
+        let limit = StackBounds.limitForCurrentThread()
+        if limit == 0 {
+            // Not on a large-stack thread: hop onto one so deep recursion fails cleanly.
+            return try withoutActuallyEscaping(body) { (escapable) throws(FnError) -> Value in
+                let outcome: Result<Value, FnError> = runWithLargeStack {
+                    do throws(FnError) {
+                        return .success(try self.withTopLevel(source: source, escapable))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                return try outcome.get()
+            }
+        }
+        let savedEnv = env, savedSource = currentSource, savedFrames = frames.count
+        let savedLimit = stackLimit
+        stackLimit = limit
+        defer {
+            env = savedEnv
+            currentSource = savedSource
+            frames.removeSubrange(savedFrames...)
+            stackLimit = savedLimit
+        }
+        if source != nil { currentSource = source }
+        do {
+            return try body()
+        } catch {
+            throw asError(error)
+        }
+    }
+
+    /// Runs a builtin-level operation inside evaluation, locating its error at `node`.
+    @inline(__always) func lifted<T>(_ node: Node, _ body: () throws(FnError) -> T) throws(Control) -> T {
+        do {
+            return try body()
+        } catch {
+            throw locate(error, at: node, call: node).control
+        }
+    }
+
+    /// The user-facing error for control flow that escaped to the top.
+    func asError(_ control: Control) -> FnError {
+        switch control {
+        case .error(let e): return e
+        case .returned:
+            return FnError.runtime("no function to return from, jumping to top level")
+        case .breakLoop, .nextLoop:
+            return FnError.runtime("no loop for break/next, jumping to top level")
+        }
+    }
+
+    // MARK: Errors
+
+    /// Completes an error raised at `node`: location, call text, and the call stack.
+    func locate(_ error: FnError, at node: Node?, call: Node? = nil) -> FnError {
+        var e = error
+        if e.span == nil, let node {
+            e.span = node.span
+            e.source = currentSource
+        }
+        if e.call == nil, let call, let source = currentSource {
+            e.call = source.text(call.span)
+        }
+        if e.stackTrace.isEmpty { e.stackTrace = stackTrace(innermost: e.source, e.span) }
+        return e
+    }
+
+    /// `name (file:line:col)` frames, innermost first.
+    func stackTrace(innermost source: SourceFile?, _ span: Span?) -> [String] {
+        var trace: [String] = []
+        var whereSource = source, whereSpan = span
+        for frame in frames.reversed() {
+            let loc = whereSource.flatMap { s in whereSpan.map { s.describe($0.start) } }
+            trace.append(loc.map { "\(frame.name) (\($0))" } ?? frame.name)
+            whereSource = frame.callSource
+            whereSpan = frame.callNode != nil ? frame.callSpan : nil
+        }
+        if let s = whereSource, let sp = whereSpan { trace.append("<toplevel> (\(s.describe(sp.start)))") }
+        return trace
+    }
+
+    /// The error for a cancelled evaluation.
+    func cancelledError(at node: Node) -> Control {
+        var e = FnError(.cancelled, "evaluation cancelled: the invocation's time limit was reached")
+        e = locate(e, at: node)
+        return .error(e)
+    }
 }

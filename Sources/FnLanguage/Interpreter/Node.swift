@@ -1,19 +1,68 @@
-/// A node of the resolved tree: what the interpreter evaluates. Built by `Resolver` from `Expr`.
+/// A node of the resolved tree: what the interpreter evaluates. Built by `Resolver` from `Expr`,
+/// with every variable already turned into a slot or a global symbol.
 class Node {
     let span: Span
     init(span: Span) { self.span = span }
+
+    func eval(_ ip: Interpreter) throws(Control) -> Value { .null }
 }
 
-/// The names of a function's local slots.
+/// The names of a function's local slots: parameters first, then every other local.
 final class FunctionScope {
     var names: [String] = []
+
+    func slot(of name: String) -> Int? {
+        for (i, n) in names.enumerated() where n == name { return i }
+        return nil
+    }
+
+    func add(_ name: String) -> Int {
+        if let s = slot(of: name) { return s }
+        names.append(name)
+        return names.count - 1
+    }
 }
 
-/// A resolved function literal.
+/// A resolved function literal: parameters, body and the layout of its frame.
 final class FunctionDefinition {
-    struct Parameter { var name: String; var defaultValue: Node? }
+    struct Parameter {
+        var name: String
+        var defaultValue: Node?
+    }
+
     var parameters: [Parameter] = []
+    /// The slot of `...`, when the function has it.
+    var dotsSlot: Int?
+    /// The name it was defined under (`parity <- function...`), for stack traces.
     var name: String?
     let scope = FunctionScope()
-    init() {}
+    var body: Node = Node(span: .none)
+    let source: SourceFile?
+    let span: Span
+
+    init(source: SourceFile?, span: Span) {
+        self.source = source
+        self.span = span
+    }
+
+    var slotCount: Int { scope.names.count }
+}
+
+/// Where a variable lives, fixed by the resolver.
+enum VariableLocation {
+    /// A slot of the current frame.
+    case local(Int)
+    /// A slot of an enclosing frame, `depth` parents up.
+    case outer(depth: Int, slot: Int)
+    /// A global (or base) binding, by symbol.
+    case global(Int)
+}
+
+/// One argument at a call site.
+struct CallArgument {
+    var name: String?
+    /// nil for an empty argument (`x[1, ]`).
+    var value: Node?
+    /// True for `...` passed on (`f(...)`): splices the caller's dots.
+    var isDots: Bool
 }

@@ -1,12 +1,21 @@
-/// Placeholder: the JSON bridge is being written (see issue 2).
+/// The JSON bridge: events arrive as JSON and are read straight into fn values; results are written
+/// straight from fn values. See `JSONReader` and `JSONWriter` for the exact mapping, which follows
+/// jsonlite's `fromJSON(simplifyVector = TRUE)` and `toJSON(auto_unbox = TRUE)`.
 public enum JSON {
     /// Reads JSON text straight into an fn value (jsonlite's `fromJSON(simplifyVector = TRUE)` rules).
+    ///
+    /// `{"a": [1, 2], "b": null}` becomes `list(a = 1:2, b = NULL)`. Malformed input throws
+    /// `FnError(.json, "invalid JSON at line L, column C: ...")`.
     public static func parse(_ bytes: [UInt8]) throws(FnError) -> Value {
-        throw FnError(.json, "JSON reader not implemented")
+        try JSONReader.read(bytes)
     }
 
-    /// Writes an fn value as JSON (`toJSON(auto_unbox = TRUE, null = "null", na = "null")` rules).
+    /// Writes an fn value as JSON (`toJSON(auto_unbox = TRUE, null = "null", na = "null")` rules,
+    /// with shortest round-trip numbers).
+    ///
+    /// `list(parity = "odd")` becomes `{"parity":"odd"}`. Functions, environments and non-finite
+    /// numbers have no JSON form and throw `FnError(.json, ...)`.
     public static func serialize(_ value: Value) throws(FnError) -> [UInt8] {
-        throw FnError(.json, "JSON writer not implemented")
+        try JSONWriter.write(value)
     }
 }

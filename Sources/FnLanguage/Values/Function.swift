@@ -8,9 +8,9 @@ public final class Environment {
     /// Local variables; `nil` means "not bound (yet)".
     @usableFromInline var slots: [Value?]
     /// The enclosing (lexical) environment; nil only for the global environment.
-    public let parent: Environment?
+    public internal(set) var parent: Environment?
     /// Names of the slots (for `ls()`, `get()`, `exists()` and error messages).
-    let scope: FunctionScope?
+    var scope: FunctionScope?
     /// Bit i set: slot i holds a formal whose default has not been evaluated yet.
     @usableFromInline var pendingDefaults: UInt64 = 0
     /// Bit i set: formal i was not supplied by the caller (`missing()`).
@@ -26,8 +26,28 @@ public final class Environment {
         self.scope = scope
     }
 
+    /// Prepares a pooled environment for a new call.
+    func reuse(slotCount: Int, parent: Environment, scope: FunctionScope, function: Closure?) {
+        slots.removeAll(keepingCapacity: true)
+        slots.append(contentsOf: repeatElement(nil, count: slotCount))
+        self.parent = parent
+        self.scope = scope
+        self.function = function
+        pendingDefaults = 0
+        missingMask = 0
+        onExit = nil
+    }
+
+    /// Drops references so a pooled environment keeps nothing alive.
+    func clear() {
+        slots.removeAll(keepingCapacity: true)
+        parent = nil
+        function = nil
+        onExit = nil
+    }
+
     /// True for the global environment.
-    public var isGlobal: Bool { parent == nil }
+    public var isGlobal: Bool { scope == nil }
 }
 
 /// A user-defined function: its resolved definition and the environment it closes over.

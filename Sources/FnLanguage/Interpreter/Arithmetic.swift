@@ -1,0 +1,428 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Arithmetic, comparison and logical operators with R's recycling, NA and type rules.
+/// Scalar operands take fast paths that never allocate.
+
+final class BinaryNode: Node {
+    let op: BinaryOperator
+    let lhs: Node
+    let rhs: Node
+    init(_ op: BinaryOperator, _ lhs: Node, _ rhs: Node, span: Span) {
+        self.op = op
+        self.lhs = lhs
+        self.rhs = rhs
+        super.init(span: span)
+    }
+
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let a = try lhs.eval(ip)
+        let b = try rhs.eval(ip)
+        ip.visible = true
+        if let fast = Operators.scalar(op, a, b) { return fast }
+        do {
+            return try Operators.binary(op, a, b, ip)
+        } catch {
+            throw ip.locate(error, at: self, call: self).control
+        }
+    }
+}
+
+final class UnaryNode: Node {
+    let op: UnaryOperator
+    let operand: Node
+    init(_ op: UnaryOperator, _ operand: Node, span: Span) {
+        self.op = op
+        self.operand = operand
+        super.init(span: span)
+    }
+
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let v = try operand.eval(ip)
+        ip.visible = true
+        do {
+            return try Operators.unary(op, v)
+        } catch {
+            throw ip.locate(error, at: self, call: self).control
+        }
+    }
+}
+
+/// `a && b`: scalar, short-circuit.
+final class AndAndNode: Node {
+    let lhs: Node
+    let rhs: Node
+    init(_ lhs: Node, _ rhs: Node, span: Span) {
+        self.lhs = lhs
+        self.rhs = rhs
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let a = try ip.scalarLogical(try lhs.eval(ip), "x", "&&", at: self)
+        if a == 0 { return .logical(0) }
+        let b = try ip.scalarLogical(try rhs.eval(ip), "y", "&&", at: self)
+        ip.visible = true
+        if b == 0 { return .logical(0) }
+        return .logical(a == NA.logical || b == NA.logical ? NA.logical : 1)
+    }
+}
+
+/// `a || b`: scalar, short-circuit.
+final class OrOrNode: Node {
+    let lhs: Node
+    let rhs: Node
+    init(_ lhs: Node, _ rhs: Node, span: Span) {
+        self.lhs = lhs
+        self.rhs = rhs
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let a = try ip.scalarLogical(try lhs.eval(ip), "x", "||", at: self)
+        if a == 1 { return .logical(1) }
+        let b = try ip.scalarLogical(try rhs.eval(ip), "y", "||", at: self)
+        ip.visible = true
+        if b == 1 { return .logical(1) }
+        return .logical(a == NA.logical || b == NA.logical ? NA.logical : 0)
+    }
+}
+
+extension Interpreter {
+    /// One operand of `&&`/`||` as a logical scalar.
+    func scalarLogical(_ v: Value, _ which: String, _ op: String, at node: Node) throws(Control) -> Int8 {
+        switch v {
+        case .logical(let b): return b
+        case .integer(let i): return i == NA.integer ? NA.logical : (i != 0 ? 1 : 0)
+        case .double(let d): return d.isNaN ? NA.logical : (d != 0 ? 1 : 0)
+        default: break
+        }
+        guard let s = v.storage, s.type != .character else {
+            throw locate(FnError.runtime("invalid '\(which)' type in 'x \(op) y'"), at: node).control
+        }
+        if s.count != 1 {
+            throw locate(FnError.runtime("'length = \(s.count)' in coercion to 'logical(1)'"), at: node).control
+        }
+        return s.logicals()[0]
+    }
+}
+
+/// The operator implementations, shared by operator nodes and the builtins `` `+` `` etc.
+enum Operators {
+    // MARK: Scalars
+
+    /// The result for two plain scalars, or nil when the general path is needed.
+    @inline(__always) static func scalar(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Value? {
+        switch (a, b) {
+        case (.double(let x), .double(let y)): return doubles(op, x, y)
+        case (.integer(let x), .integer(let y)): return integers(op, x, y)
+        case (.double(let x), .integer(let y)):
+            return y == NA.integer ? nil : doubles(op, x, Double(y))
+        case (.integer(let x), .double(let y)):
+            return x == NA.integer ? nil : doubles(op, Double(x), y)
+        default: return nil
+        }
+    }
+
+    @inline(__always) static func doubles(_ op: BinaryOperator, _ x: Double, _ y: Double) -> Value? {
+        switch op {
+        case .plus: return .double(x + y)
+        case .minus: return .double(x - y)
+        case .times: return .double(x * y)
+        case .divide: return .double(x / y)
+        case .power: return .double(power(x, y))
+        case .modulo: return .double(modulo(x, y))
+        case .intDivide: return .double(intDivide(x, y))
+        case .less: return compare(x, y) { $0 < $1 }
+        case .greater: return compare(x, y) { $0 > $1 }
+        case .lessEqual: return compare(x, y) { $0 <= $1 }
+        case .greaterEqual: return compare(x, y) { $0 >= $1 }
+        case .equal: return compare(x, y) { $0 == $1 }
+        case .notEqual: return compare(x, y) { $0 != $1 }
+        default: return nil
+        }
+    }
+
+    @inline(__always) static func compare(_ x: Double, _ y: Double, _ f: (Double, Double) -> Bool) -> Value {
+        if x.isNaN || y.isNaN { return .logical(NA.logical) }
+        return .logical(f(x, y) ? 1 : 0)
+    }
+
+    @inline(__always) static func integers(_ op: BinaryOperator, _ x: Int32, _ y: Int32) -> Value? {
+        if x == NA.integer || y == NA.integer { return nil }
+        switch op {
+        case .plus:
+            let (r, o) = x.addingReportingOverflow(y)
+            return o || r == NA.integer ? nil : .integer(r)
+        case .minus:
+            let (r, o) = x.subtractingReportingOverflow(y)
+            return o || r == NA.integer ? nil : .integer(r)
+        case .times:
+            let (r, o) = x.multipliedReportingOverflow(by: y)
+            return o || r == NA.integer ? nil : .integer(r)
+        case .divide: return .double(Double(x) / Double(y))
+        case .power: return .double(power(Double(x), Double(y)))
+        case .modulo: return y == 0 ? .integer(NA.integer) : .integer(intModulo(x, y))
+        case .intDivide: return y == 0 ? .integer(NA.integer) : .integer(intFloorDivide(x, y))
+        case .less: return .logical(x < y ? 1 : 0)
+        case .greater: return .logical(x > y ? 1 : 0)
+        case .lessEqual: return .logical(x <= y ? 1 : 0)
+        case .greaterEqual: return .logical(x >= y ? 1 : 0)
+        case .equal: return .logical(x == y ? 1 : 0)
+        case .notEqual: return .logical(x != y ? 1 : 0)
+        default: return nil
+        }
+    }
+
+    /// R's `^`: `1^y` and `x^0` are 1 even for NA/NaN.
+    @inline(__always) static func power(_ x: Double, _ y: Double) -> Double {
+        if x == 1 || y == 0 { return 1 }
+        if y == 2 { return x * x }
+        return pow(x, y)
+    }
+
+    /// R's `%%` on doubles: the result has the sign of the divisor.
+    @inline(__always) static func modulo(_ x: Double, _ y: Double) -> Double {
+        if y == 0 || x.isNaN || y.isNaN || x.isInfinite { return x.isNaN || y.isNaN ? x + y : .nan }
+        if y.isInfinite { return (x == 0 || (x > 0) == (y > 0)) ? x : y }
+        let q = (x / y).rounded(.down)
+        let r = x - q * y
+        // Guard against rounding pushing the remainder onto the divisor.
+        if abs(r) >= abs(y) { return 0 }
+        return r
+    }
+
+    /// R's `%/%` on doubles.
+    @inline(__always) static func intDivide(_ x: Double, _ y: Double) -> Double {
+        (x / y).rounded(.down)
+    }
+
+    @inline(__always) static func intModulo(_ x: Int32, _ y: Int32) -> Int32 {
+        let r = x % y
+        return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r
+    }
+
+    @inline(__always) static func intFloorDivide(_ x: Int32, _ y: Int32) -> Int32 {
+        let q = x / y
+        return (x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q
+    }
+
+    // MARK: Vectors
+
+    static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        switch op {
+        case .plus, .minus, .times, .divide, .power, .modulo, .intDivide:
+            return try arithmetic(op, a, b, ip)
+        case .less, .greater, .lessEqual, .greaterEqual, .equal, .notEqual:
+            return try comparison(op, a, b, ip)
+        case .and, .or:
+            return try logical(op, a, b, ip)
+        case .range:
+            return try range(a, b, ip)
+        default:
+            throw FnError.runtime("unsupported operator '\(op.symbol)'")
+        }
+    }
+
+    /// The operands' atomic storage; NULL is an empty logical.
+    static func operand(_ v: Value) -> Storage? {
+        if case .null = v { return .logical([]) }
+        return v.storage
+    }
+
+    /// The length of a recycled result, warning when lengths do not divide.
+    static func recycledLength(_ nx: Int, _ ny: Int, _ ip: Interpreter) -> Int {
+        if nx == 0 || ny == 0 { return 0 }
+        let n = max(nx, ny)
+        if n % nx != 0 || n % ny != 0 {
+            ip.warn("longer object length is not a multiple of shorter object length")
+        }
+        return n
+    }
+
+    static func resultNames(_ a: Value, _ b: Value, _ n: Int) -> [String]? {
+        if let names = a.names, names.count == n { return names }
+        if let names = b.names, names.count == n { return names }
+        return nil
+    }
+
+    static func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        guard let sx = operand(a), let sy = operand(b), sx.type != .character, sy.type != .character else {
+            throw FnError.runtime("non-numeric argument to binary operator")
+        }
+        let nx = sx.count, ny = sy.count
+        let n = recycledLength(nx, ny, ip)
+        let names = resultNames(a, b, n)
+        let integerResult = sx.type <= .integer && sy.type <= .integer && op != .divide && op != .power
+        if integerResult {
+            let x = sx.integers(), y = sy.integers()
+            var out = [Int32](repeating: 0, count: n)
+            var overflow = false
+            for i in 0..<n {
+                let p = x[nx == n ? i : i % nx], q = y[ny == n ? i : i % ny]
+                if p == NA.integer || q == NA.integer { out[i] = NA.integer; continue }
+                switch op {
+                case .plus, .minus, .times:
+                    let (r, o): (Int32, Bool)
+                    switch op {
+                    case .plus: (r, o) = p.addingReportingOverflow(q)
+                    case .minus: (r, o) = p.subtractingReportingOverflow(q)
+                    default: (r, o) = p.multipliedReportingOverflow(by: q)
+                    }
+                    if o || r == NA.integer { overflow = true; out[i] = NA.integer } else { out[i] = r }
+                case .modulo: out[i] = q == 0 ? NA.integer : intModulo(p, q)
+                default: out[i] = q == 0 ? NA.integer : intFloorDivide(p, q)
+                }
+            }
+            if overflow { ip.warn("NAs produced by integer overflow") }
+            return Value(Vector(.integer(out), names: names))
+        }
+        let x = sx.doubles(), y = sy.doubles()
+        var out = [Double](repeating: 0, count: n)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                out.withUnsafeMutableBufferPointer { op_ in
+                    func loop(_ f: (Double, Double) -> Double) {
+                        if nx == n && ny == n {
+                            for i in 0..<n { op_[i] = f(xp[i], yp[i]) }
+                        } else if ny == 1 {
+                            let q = yp[0]
+                            for i in 0..<n { op_[i] = f(xp[i % nx], q) }
+                        } else {
+                            for i in 0..<n { op_[i] = f(xp[i % nx], yp[i % ny]) }
+                        }
+                    }
+                    switch op {
+                    case .plus: loop(+)
+                    case .minus: loop(-)
+                    case .times: loop(*)
+                    case .divide: loop(/)
+                    case .power: loop(power)
+                    case .modulo: loop(modulo)
+                    default: loop(intDivide)
+                    }
+                }
+            }
+        }
+        return Value(Vector(.double(out), names: names))
+    }
+
+    static func comparison(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        guard let sx = operand(a), let sy = operand(b) else {
+            throw FnError.runtime("comparison (\(op.symbol)) is possible only for atomic and list types")
+        }
+        let nx = sx.count, ny = sy.count
+        let n = recycledLength(nx, ny, ip)
+        let names = resultNames(a, b, n)
+        var out = [Int8](repeating: 0, count: n)
+        if sx.type == .character || sy.type == .character {
+            let x = sx.strings(), y = sy.strings()
+            for i in 0..<n {
+                guard let p = x[i % nx], let q = y[i % ny] else { out[i] = NA.logical; continue }
+                let r: Bool
+                switch op {
+                case .less: r = p < q
+                case .greater: r = p > q
+                case .lessEqual: r = p <= q
+                case .greaterEqual: r = p >= q
+                case .equal: r = p == q
+                default: r = p != q
+                }
+                out[i] = r ? 1 : 0
+            }
+        } else {
+            let x = sx.doubles(), y = sy.doubles()
+            for i in 0..<n {
+                let p = x[i % nx], q = y[i % ny]
+                if p.isNaN || q.isNaN { out[i] = NA.logical; continue }
+                let r: Bool
+                switch op {
+                case .less: r = p < q
+                case .greater: r = p > q
+                case .lessEqual: r = p <= q
+                case .greaterEqual: r = p >= q
+                case .equal: r = p == q
+                default: r = p != q
+                }
+                out[i] = r ? 1 : 0
+            }
+        }
+        return Value(Vector(.logical(out), names: names))
+    }
+
+    static func logical(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        guard let sx = operand(a), let sy = operand(b), sx.type != .character, sy.type != .character else {
+            throw FnError.runtime("operations are possible only for numeric, logical or complex types")
+        }
+        let nx = sx.count, ny = sy.count
+        let n = recycledLength(nx, ny, ip)
+        let names = resultNames(a, b, n)
+        let x = sx.logicals(), y = sy.logicals()
+        var out = [Int8](repeating: 0, count: n)
+        for i in 0..<n {
+            let p = x[i % nx], q = y[i % ny]
+            if op == .and {
+                out[i] = (p == 0 || q == 0) ? 0 : ((p == NA.logical || q == NA.logical) ? NA.logical : 1)
+            } else {
+                out[i] = (p == 1 || q == 1) ? 1 : ((p == NA.logical || q == NA.logical) ? NA.logical : 0)
+            }
+        }
+        return Value(Vector(.logical(out), names: names))
+    }
+
+    static func unary(_ op: UnaryOperator, _ v: Value) throws(FnError) -> Value {
+        switch (op, v) {
+        case (.minus, .double(let d)): return .double(-d)
+        case (.minus, .integer(let i)): return .integer(i == NA.integer ? i : -i)
+        case (.plus, .double), (.plus, .integer): return v
+        case (.not, .logical(let b)): return .logical(b == NA.logical ? b : 1 - b)
+        default: break
+        }
+        guard let s = v.storage else {
+            if case .null = v, op == .not { return Value(Vector(.logical([]))) }
+            throw FnError.runtime(op == .not ? "invalid argument type" : "invalid argument to unary operator")
+        }
+        let names = v.names
+        switch op {
+        case .not:
+            guard s.type != .character else { throw FnError.runtime("invalid argument type") }
+            let out = s.logicals().map { $0 == NA.logical ? $0 : 1 - $0 }
+            return Value(Vector(.logical(out), names: names))
+        case .minus, .plus:
+            switch s.type {
+            case .character: throw FnError.runtime("invalid argument to unary operator")
+            case .double:
+                let d = s.doubles()
+                return Value(Vector(.double(op == .minus ? d.map { -$0 } : d), names: names))
+            case .logical, .integer:
+                let d = s.integers()
+                return Value(Vector(.integer(op == .minus ? d.map { $0 == NA.integer ? $0 : -$0 } : d), names: names))
+            }
+        }
+    }
+
+    /// `from:to`.
+    static func range(_ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        guard let sa = a.storage, let sb = b.storage, sa.count > 0, sb.count > 0 else {
+            throw FnError.runtime("argument of length 0")
+        }
+        if sa.count > 1 { ip.warn("numerical expression has \(sa.count) elements: only the first used") }
+        if sb.count > 1 { ip.warn("numerical expression has \(sb.count) elements: only the first used") }
+        let from = sa.doubles()[0], to = sb.doubles()[0]
+        if from.isNaN || to.isNaN { throw FnError.runtime("NA/NaN argument") }
+        let span = abs(to - from)
+        if span + 1 > Double(ip.limits.maxVectorLength) {
+            throw FnError(.limit, "result would be too long a vector (\(span + 1) elements; the limit is \(ip.limits.maxVectorLength))")
+        }
+        let n = Int(span + 1e-10) + 1
+        let step: Double = from <= to ? 1 : -1
+        if from == from.rounded(), abs(from) <= 2147483647, abs(from + step * Double(n - 1)) <= 2147483647 {
+            let start = Int32(from), s = Int32(step)
+            var out = [Int32](repeating: 0, count: n)
+            for i in 0..<n { out[i] = start &+ s &* Int32(i) }
+            return Value(Vector(.integer(out)))
+        }
+        var out = [Double](repeating: 0, count: n)
+        for i in 0..<n { out[i] = from + step * Double(i) }
+        return Value(Vector(.double(out)))
+    }
+}

@@ -1,0 +1,303 @@
+/// Function calls: looking up the function, evaluating arguments, matching them to formals, and
+/// running closures and builtins.
+
+/// The callee of `name(...)`: R skips bindings that are not functions when looking up a call.
+final class FunctionLookupNode: Node {
+    let location: VariableLocation
+    let name: String
+    init(location: VariableLocation, name: String, span: Span) {
+        self.location = location
+        self.name = name
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let found: Value?
+        switch location {
+        case .global(let symbol):
+            if let v = ip.globals[symbol], v.isFunction { return v }
+            if let v = ip.base[symbol], v.isFunction { return v }
+            found = nil
+        case .local(let slot):
+            if let v = ip.env.slots[slot], v.isFunction { return v }
+            found = try ip.lookupFunction(name, from: ip.env)
+        case .outer(let depth, _):
+            found = try ip.lookupFunction(name, from: ip.environment(depth: depth))
+        }
+        if let found { return found }
+        throw ip.locate(FnError.runtime("could not find function \"\(name)\""), at: self).control
+    }
+}
+
+final class CallNode: Node {
+    let callee: Node
+    let arguments: [CallArgument]
+    /// Argument names when no `...` is spliced in (then names are known statically).
+    let names: [String?]
+    let splicesDots: Bool
+
+    init(callee: Node, arguments: [CallArgument], span: Span) {
+        self.callee = callee
+        self.arguments = arguments.filter { $0.value != nil || $0.isDots }
+        self.names = self.arguments.map(\.name)
+        self.splicesDots = arguments.contains { $0.isDots }
+        super.init(span: span)
+    }
+
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let f = try callee.eval(ip)
+        if splicesDots {
+            var values: [Value] = []
+            var names: [String?] = []
+            try ip.evaluateArguments(arguments, into: &values, names: &names, at: self)
+            return try ip.apply(f, args: values, names: names, callNode: self)
+        }
+        var values: [Value] = []
+        values.reserveCapacity(arguments.count)
+        for a in arguments {
+            // Non-dots arguments always have a value (empty ones were filtered out).
+            if let node = a.value { values.append(try node.eval(ip)) }
+        }
+        return try ip.apply(f, args: values, names: names, callNode: self)
+    }
+}
+
+extension Interpreter {
+    /// Evaluates call arguments, splicing `...` where it appears.
+    func evaluateArguments(
+        _ arguments: [CallArgument], into values: inout [Value], names: inout [String?], at node: Node
+    ) throws(Control) {
+        for a in arguments {
+            if a.isDots {
+                let dots = try currentDots(at: node)
+                values.append(contentsOf: dots.elements)
+                if let n = dots.names {
+                    names.append(contentsOf: n.map { $0.isEmpty ? nil : $0 })
+                } else {
+                    names.append(contentsOf: repeatElement(nil, count: dots.count))
+                }
+            } else if let v = a.value {
+                values.append(try v.eval(self))
+                names.append(a.name)
+            }
+        }
+    }
+
+    /// The `...` of the innermost function that has one.
+    func currentDots(at node: Node) throws(Control) -> List {
+        var e: Environment? = env
+        while let cur = e, !cur.isGlobal {
+            if let f = cur.function, let slot = f.definition.dotsSlot {
+                if case .list(let l)? = cur.slots[slot] { return l }
+                return List([])
+            }
+            e = cur.parent
+        }
+        throw locate(FnError.runtime("'...' used in an incorrect context"), at: node).control
+    }
+
+    /// Calls `f` with evaluated arguments.
+    func apply(_ f: Value, args: [Value], names: [String?], callNode: Node?) throws(Control) -> Value {
+        switch f {
+        case .closure(let c):
+            return try applyClosure(c, args: args, names: names, callNode: callNode)
+        case .builtin(let b):
+            visible = true
+            do {
+                var matched = try matchBuiltinArguments(b, args, names)
+                return try b.body(&matched, self)
+            } catch {
+                throw locate(error, at: callNode, call: callNode).control
+            }
+        default:
+            throw locate(FnError.runtime("attempt to apply non-function"), at: callNode).control
+        }
+    }
+
+    /// Matches arguments to a builtin's formals: exact names first, then positions; the rest go
+    /// to `...` when the builtin has it.
+    func matchBuiltinArguments(_ b: Builtin, _ args: [Value], _ names: [String?]) throws(FnError) -> Arguments {
+        let formals = b.formals
+        var values = [Value?](repeating: nil, count: formals.count)
+        let dotsIndex = formals.firstIndex(of: "...")
+        var dots: [Value] = []
+        var dotNames: [String?] = []
+        var used = [Bool](repeating: false, count: args.count)
+        var anyNamed = false
+        for (i, name) in names.enumerated() {
+            guard let name else { continue }
+            anyNamed = true
+            if let f = formals.firstIndex(of: name), f != dotsIndex {
+                if values[f] != nil {
+                    throw FnError.runtime("formal argument \"\(name)\" matched by multiple actual arguments")
+                }
+                values[f] = args[i]
+                used[i] = true
+            }
+        }
+        var next = 0
+        for i in args.indices where !used[i] {
+            if anyNamed, names[i] != nil {
+                // Named but matching no formal: only `...` can take it.
+                guard dotsIndex != nil else {
+                    throw FnError.runtime("unused argument (\(names[i]!) = \(deparseArgument(args[i])))")
+                }
+                dots.append(args[i])
+                dotNames.append(names[i])
+                continue
+            }
+            while next < formals.count, values[next] != nil || (dotsIndex != nil && next > dotsIndex!) {
+                next += 1
+            }
+            if next < formals.count, next != dotsIndex {
+                values[next] = args[i]
+                next += 1
+            } else if dotsIndex != nil {
+                dots.append(args[i])
+                dotNames.append(nil)
+            } else {
+                throw FnError.runtime("unused argument (\(deparseArgument(args[i])))")
+            }
+        }
+        return Arguments(values: values, dots: dots, dotNames: dotNames, function: b.name)
+    }
+
+    /// Runs a closure: a fresh frame, arguments bound to slots, the body, then `on.exit`.
+    func applyClosure(_ c: Closure, args: [Value], names: [String?], callNode: Node?) throws(Control) -> Value {
+        let def = c.definition
+        if frames.count >= limits.maxCallDepth || (stackLimit != 0 && StackBounds.current() < stackLimit) {
+            throw locate(
+                FnError(.limit, "evaluation nested too deeply: infinite recursion / options(expressions=)?"),
+                at: callNode
+            ).control
+        }
+        if cancellation.isCancelled {
+            throw cancelledError(at: callNode ?? Node(span: .none))
+        }
+        let frame = makeEnvironment(def, parent: c.environment, function: c)
+        do {
+            try bindArguments(def, frame, args, names)
+        } catch {
+            throw locate(error, at: callNode, call: callNode).control
+        }
+        frames.append(CallFrame(
+            name: def.name ?? "<anonymous>", callSource: currentSource, callSpan: callNode?.span ?? .none,
+            callNode: callNode, environment: frame))
+        let savedEnv = env, savedSource = currentSource
+        env = frame
+        currentSource = def.source
+        var result: Value = .null
+        var failure: Control?
+        do {
+            result = try def.body.eval(self)
+        } catch .returned(let v) {
+            result = v
+        } catch {
+            failure = error
+        }
+        if let exits = frame.onExit {
+            frame.onExit = nil
+            let wasVisible = visible
+            for node in exits {
+                do { _ = try node.eval(self) } catch { if failure == nil { failure = error } }
+            }
+            visible = wasVisible
+        }
+        env = savedEnv
+        currentSource = savedSource
+        frames.removeLast()
+        recycle(frame)
+        if let failure {
+            switch failure {
+            case .breakLoop, .nextLoop:
+                throw locate(FnError.runtime("no loop for break/next, jumping to top level"), at: callNode).control
+            default:
+                throw failure
+            }
+        }
+        return result
+    }
+
+    func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure?) -> Environment {
+        if let e = environmentPool.popLast() {
+            e.reuse(slotCount: def.slotCount, parent: parent, scope: def.scope, function: function)
+            return e
+        }
+        let e = Environment(slotCount: def.slotCount, parent: parent, scope: def.scope)
+        e.function = function
+        return e
+    }
+
+    /// Returns a frame to the pool unless a closure or a value still refers to it.
+    func recycle(_ frame: Environment) {
+        var f = frame
+        if isKnownUniquelyReferenced(&f), environmentPool.count < 256 {
+            f.clear()
+            environmentPool.append(f)
+        }
+    }
+
+    /// R's argument matching for closures: exact names, then positions, the rest into `...`.
+    func bindArguments(_ def: FunctionDefinition, _ frame: Environment, _ args: [Value], _ names: [String?])
+        throws(FnError)
+    {
+        let params = def.parameters
+        let dotsSlot = def.dotsSlot
+        var dotValues: [Value] = []
+        var dotNames: [String] = []
+        var anyDotName = false
+        // Fast path: all positional, enough formals before any `...`.
+        var allPositional = true
+        for n in names where n != nil { allPositional = false; break }
+        if allPositional && args.count <= (dotsSlot ?? params.count) {
+            for i in args.indices { frame.slots[i] = args[i] }
+        } else {
+            var used = [Bool](repeating: false, count: args.count)
+            for (i, name) in names.enumerated() {
+                guard let name else { continue }
+                if let p = params.firstIndex(where: { $0.name == name }), p != dotsSlot {
+                    if frame.slots[p] != nil {
+                        throw FnError.runtime("formal argument \"\(name)\" matched by multiple actual arguments")
+                    }
+                    frame.slots[p] = args[i]
+                    used[i] = true
+                }
+            }
+            var next = 0
+            for i in args.indices where !used[i] {
+                if let name = names[i] {
+                    guard dotsSlot != nil else {
+                        throw FnError.runtime("unused argument (\(name) = \(deparseArgument(args[i])))")
+                    }
+                    dotValues.append(args[i])
+                    dotNames.append(name)
+                    anyDotName = true
+                    continue
+                }
+                while next < params.count, frame.slots[next] != nil, next != dotsSlot { next += 1 }
+                if next < params.count, next != dotsSlot {
+                    frame.slots[next] = args[i]
+                    next += 1
+                } else if dotsSlot != nil {
+                    dotValues.append(args[i])
+                    dotNames.append("")
+                } else {
+                    throw FnError.runtime("unused argument (\(deparseArgument(args[i])))")
+                }
+            }
+        }
+        for (i, p) in params.enumerated() where frame.slots[i] == nil && i != dotsSlot {
+            if i < 64 {
+                frame.missingMask |= 1 << UInt64(i)
+                if p.defaultValue != nil { frame.pendingDefaults |= 1 << UInt64(i) }
+            }
+        }
+        if let dotsSlot {
+            frame.slots[dotsSlot] = .list(List(dotValues, names: anyDotName ? dotNames : nil))
+        }
+    }
+
+    /// A short R-style rendering of an argument value for "unused argument (...)" messages.
+    func deparseArgument(_ v: Value) -> String {
+        ValueDeparser.deparse(v, limit: 60, keepInteger: false)
+    }
+}

@@ -1,0 +1,194 @@
+/// Blocks, conditionals and loops.
+
+final class BlockNode: Node {
+    let body: [Node]
+    init(_ body: [Node], span: Span) {
+        self.body = body
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        var result = Value.null
+        ip.visible = true
+        for node in body { result = try node.eval(ip) }
+        return result
+    }
+}
+
+final class ParenNode: Node {
+    let inner: Node
+    init(_ inner: Node, span: Span) {
+        self.inner = inner
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let v = try inner.eval(ip)
+        ip.visible = true
+        return v
+    }
+}
+
+final class IfNode: Node {
+    let condition: Node
+    let then: Node
+    let otherwise: Node?
+    init(condition: Node, then: Node, otherwise: Node?, span: Span) {
+        self.condition = condition
+        self.then = then
+        self.otherwise = otherwise
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        if try ip.truth(try condition.eval(ip), at: self) { return try then.eval(ip) }
+        if let otherwise { return try otherwise.eval(ip) }
+        ip.visible = false
+        return .null
+    }
+}
+
+final class ForNode: Node {
+    let variable: VariableLocation
+    let sequence: Node
+    let body: Node
+    init(variable: VariableLocation, sequence: Node, body: Node, span: Span) {
+        self.variable = variable
+        self.sequence = sequence
+        self.body = body
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let seq = try sequence.eval(ip)
+        let n: Int
+        switch seq {
+        case .null: n = 0
+        case .logical, .integer, .double, .character, .vector, .list: n = seq.length
+        default:
+            throw ip.locate(FnError.runtime("invalid for() loop sequence"), at: self).control
+        }
+        var i = 0
+        while i < n {
+            if ip.cancellation.isCancelled { throw ip.cancelledError(at: self) }
+            ip.store(variable, seq.element(i))
+            do {
+                _ = try body.eval(ip)
+            } catch .breakLoop {
+                break
+            } catch .nextLoop {
+            }
+            i += 1
+        }
+        ip.visible = false
+        return .null
+    }
+}
+
+final class WhileNode: Node {
+    let condition: Node
+    let body: Node
+    init(condition: Node, body: Node, span: Span) {
+        self.condition = condition
+        self.body = body
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        while try ip.truth(try condition.eval(ip), at: self) {
+            if ip.cancellation.isCancelled { throw ip.cancelledError(at: self) }
+            do {
+                _ = try body.eval(ip)
+            } catch .breakLoop {
+                break
+            } catch .nextLoop {
+            }
+        }
+        ip.visible = false
+        return .null
+    }
+}
+
+final class RepeatNode: Node {
+    let body: Node
+    init(body: Node, span: Span) {
+        self.body = body
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        while true {
+            if ip.cancellation.isCancelled { throw ip.cancelledError(at: self) }
+            do {
+                _ = try body.eval(ip)
+            } catch .breakLoop {
+                break
+            } catch .nextLoop {
+            }
+        }
+        ip.visible = false
+        return .null
+    }
+}
+
+final class BreakNode: Node {
+    override func eval(_ ip: Interpreter) throws(Control) -> Value { throw .breakLoop }
+}
+
+final class NextNode: Node {
+    override func eval(_ ip: Interpreter) throws(Control) -> Value { throw .nextLoop }
+}
+
+/// `function(params) body`: makes a closure over the current environment.
+final class FunctionNode: Node {
+    let definition: FunctionDefinition
+    init(_ definition: FunctionDefinition, span: Span) {
+        self.definition = definition
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        .closure(Closure(definition: definition, environment: ip.env))
+    }
+}
+
+extension Value {
+    /// Element `i` as a value: a scalar for atomic vectors, the element for lists.
+    public func element(_ i: Int) -> Value {
+        switch self {
+        case .logical, .integer, .double, .character: return self
+        case .vector(let v): return v.storage.element(i)
+        case .list(let l): return l.elements[i]
+        default: return self
+        }
+    }
+}
+
+extension Interpreter {
+    /// R's test of an `if`/`while` condition: length 1, not NA, interpretable as logical.
+    @inline(__always) func truth(_ v: Value, at node: Node) throws(Control) -> Bool {
+        switch v {
+        case .logical(let b):
+            if b == NA.logical { break }
+            return b != 0
+        case .integer(let i):
+            if i == NA.integer { break }
+            return i != 0
+        case .double(let d):
+            if d.isNaN { break }
+            return d != 0
+        default:
+            return try slowTruth(v, at: node)
+        }
+        throw locate(FnError.runtime("missing value where TRUE/FALSE needed"), at: node).control
+    }
+
+    private func slowTruth(_ v: Value, at node: Node) throws(Control) -> Bool {
+        if v.length == 0 { throw locate(FnError.runtime("argument is of length zero"), at: node).control }
+        if v.length > 1 { throw locate(FnError.runtime("the condition has length > 1"), at: node).control }
+        guard let s = v.storage else {
+            throw locate(FnError.runtime("argument is not interpretable as logical"), at: node).control
+        }
+        let b = s.logicals()[0]
+        if b == NA.logical {
+            if case .character(let c) = s, c[0] != nil {
+                throw locate(FnError.runtime("argument is not interpretable as logical"), at: node).control
+            }
+            throw locate(FnError.runtime("missing value where TRUE/FALSE needed"), at: node).control
+        }
+        return b != 0
+    }
+}

@@ -1,0 +1,431 @@
+/// Builtins tied to the evaluator's own machinery: `c`, `list`, `length`, `names`, `class`,
+/// `identical`, `invisible`, the operators as functions, indexing as functions, environments.
+extension Interpreter {
+    static func coreBuiltins() -> [Builtin] {
+        var out: [Builtin] = conditionBuiltins()
+        func define(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
+            out.append(Builtin(name, formals, body))
+        }
+
+        define("c", ["..."]) { args, _ throws(FnError) in
+            try Combine.values(args.dots, names: args.dotNames)
+        }
+        define("list", ["..."]) { args, _ throws(FnError) in
+            let named = args.dotNames.contains { $0 != nil }
+            return .list(List(args.dots, names: named ? args.dotNames.map { $0 ?? "" } : nil))
+        }
+        define("length", ["x"]) { args, _ throws(FnError) in
+            .integer(Int32(clamping: try args.required(0, "x").length))
+        }
+        define("names", ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            if case .environment(let e) = x { return Value(Vector(.character(e.scope?.names.sorted() ?? []))) }
+            guard let n = x.names else { return .null }
+            return Value(Vector(.character(n)))
+        }
+        define("names<-", ["x", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            let v = args[1] ?? .null
+            let names: [String]?
+            if case .null = v {
+                names = nil
+            } else {
+                guard let s = v.storage else { throw FnError.runtime("invalid 'names' attribute") }
+                let strs = s.strings()
+                let n = x.length
+                if strs.count > n {
+                    throw FnError.runtime("'names' attribute [\(strs.count)] must be the same length as the vector [\(n)]")
+                }
+                names = (0..<n).map { $0 < strs.count ? (strs[$0] ?? "NA") : "NA" }
+            }
+            try Attributes.setNames(&x, names)
+            return x
+        }
+        define("setNames", ["object", "nm"]) { args, _ throws(FnError) in
+            var x = args[0] ?? .null
+            let v = args[1] ?? .null
+            if case .null = v {
+                try Attributes.setNames(&x, nil)
+            } else {
+                let strs = v.storage?.strings() ?? []
+                try Attributes.setNames(&x, (0..<x.length).map { $0 < strs.count ? (strs[$0] ?? "NA") : "NA" })
+            }
+            return x
+        }
+        define("unname", ["obj"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "obj")
+            try Attributes.setNames(&x, nil)
+            return x
+        }
+        define("class", ["x"]) { args, _ throws(FnError) in
+            Value(Vector(.character(Attributes.implicitClass(try args.required(0, "x")))))
+        }
+        define("oldClass", ["x"]) { args, _ throws(FnError) in
+            (try args.required(0, "x")).classAttribute.map { Value(Vector(.character($0))) } ?? .null
+        }
+        define("class<-", ["x", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            let v = args[1] ?? .null
+            let classes: [String]? = v.isNull ? nil : v.storage?.strings().map { $0 ?? "NA" }
+            try Attributes.setClass(&x, classes)
+            return x
+        }
+        define("inherits", ["x", "what", "which"]) { args, _ throws(FnError) in
+            let cls = Attributes.implicitClass(try args.required(0, "x"))
+            let what = (try args.required(1, "what")).storage?.strings() ?? []
+            return .bool(what.contains { w in w.map { cls.contains($0) } ?? false })
+        }
+        define("structure", [".Data", "..."]) { args, _ throws(FnError) in
+            var x = try args.required(0, ".Data")
+            for (i, name) in args.dotNames.enumerated() {
+                switch name {
+                case "names"?: try Attributes.setNames(&x, args.dots[i].storage?.strings().map { $0 ?? "NA" })
+                case "class"?: try Attributes.setClass(&x, args.dots[i].storage?.strings().map { $0 ?? "NA" })
+                default: throw FnError.runtime("structure(): only 'names' and 'class' attributes are supported")
+                }
+            }
+            return x
+        }
+        define("identical", ["x", "y"]) { args, _ throws(FnError) in
+            .bool(Value.identical(try args.required(0, "x"), try args.required(1, "y")))
+        }
+        define("invisible", ["x"]) { args, ip throws(FnError) in
+            ip.visible = false
+            return args[0] ?? .null
+        }
+        define("%in%", ["x", "table"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x"), table = try args.required(1, "table")
+            return Value(Vector(.logical(Matching.positions(x, in: table).map { $0 >= 0 ? 1 : 0 })))
+        }
+        for op in [BinaryOperator.plus, .minus, .times, .divide, .power, .modulo, .intDivide,
+                   .less, .greater, .lessEqual, .greaterEqual, .equal, .notEqual, .and, .or, .range] {
+            define(op.symbol, ["e1", "e2"]) { args, ip throws(FnError) in
+                let a = try args.required(0, "e1")
+                guard let b = args[1] else {
+                    switch op {
+                    case .minus: return try Operators.unary(.minus, a)
+                    case .plus: return try Operators.unary(.plus, a)
+                    default: throw FnError.runtime("argument \"e2\" is missing, with no default")
+                    }
+                }
+                if let fast = Operators.scalar(op, a, b) { return fast }
+                return try Operators.binary(op, a, b, ip)
+            }
+        }
+        define("!", ["x"]) { args, _ throws(FnError) in try Operators.unary(.not, try args.required(0, "x")) }
+        define("&&", ["x", "y"]) { args, _ throws(FnError) in
+            let a = try args.required(0, "x").storage?.logicals().first ?? NA.logical
+            let b = try args.required(1, "y").storage?.logicals().first ?? NA.logical
+            if a == 0 || b == 0 { return .logical(0) }
+            return .logical(a == NA.logical || b == NA.logical ? NA.logical : 1)
+        }
+        define("||", ["x", "y"]) { args, _ throws(FnError) in
+            let a = try args.required(0, "x").storage?.logicals().first ?? NA.logical
+            let b = try args.required(1, "y").storage?.logicals().first ?? NA.logical
+            if a == 1 || b == 1 { return .logical(1) }
+            return .logical(a == NA.logical || b == NA.logical ? NA.logical : 0)
+        }
+        define("[", ["x", "..."]) { args, _ throws(FnError) in
+            try Indexing.get(try args.required(0, "x"), args.dots.map { Optional($0) }, double: false)
+        }
+        define("[[", ["x", "..."]) { args, _ throws(FnError) in
+            try Indexing.get(try args.required(0, "x"), args.dots.map { Optional($0) }, double: true)
+        }
+        define("$", ["x", "name"]) { args, ip throws(FnError) in
+            guard case .character(let n?)? = args[1] else { throw FnError.runtime("invalid subscript type") }
+            return try Indexing.dollar(try args.required(0, "x"), n, ip)
+        }
+        define("[<-", ["x", "...", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            try Indexing.set(&x, args.dots.map { Optional($0) }, double: false, try args.required(2, "value"))
+            return x
+        }
+        define("[[<-", ["x", "...", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            try Indexing.set(&x, args.dots.map { Optional($0) }, double: true, try args.required(2, "value"))
+            return x
+        }
+        define("$<-", ["x", "name", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            guard case .character(let n?)? = args[1] else { throw FnError.runtime("invalid subscript type") }
+            try Indexing.setDollar(&x, n, try args.required(2, "value"))
+            return x
+        }
+        define("Recall", ["..."]) { args, ip throws(FnError) in
+            guard let f = ip.frames.last?.environment.function else {
+                throw FnError.runtime("Recall called from outside a closure")
+            }
+            return try ip.callFunction(.closure(f), args.dots, names: args.dotNames)
+        }
+        define("environment", ["fun"]) { args, ip throws(FnError) in
+            if case .closure(let c)? = args[0] { return .environment(c.environment) }
+            return .environment(ip.env)
+        }
+        define("globalenv", []) { _, ip throws(FnError) in .environment(ip.globalEnvironment) }
+        define("exists", ["x", "envir", "inherits"]) { args, ip throws(FnError) in
+            guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
+            var start = ip.env
+            if case .environment(let e)? = args[1] { start = e }
+            do throws(Control) { return .bool(try ip.lookupDynamic(n, from: start, at: nil) != nil) } catch { return .false_ }
+        }
+        define("get", ["x", "envir", "mode", "inherits"]) { args, ip throws(FnError) in
+            guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
+            var start = ip.env
+            if case .environment(let e)? = args[1] { start = e }
+            let found: Value?
+            do throws(Control) { found = try ip.lookupDynamic(n, from: start, at: nil) } catch { throw ip.asError(error) }
+            guard let v = found else { throw FnError.runtime("object '\(n)' not found") }
+            return v
+        }
+        define("get0", ["x", "envir", "mode", "inherits", "ifnotfound"]) { args, ip throws(FnError) in
+            guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
+            do throws(Control) { return try ip.lookupDynamic(n, from: ip.env, at: nil) ?? args[4] ?? .null } catch {
+                throw ip.asError(error)
+            }
+        }
+        define("assign", ["x", "value", "envir"]) { args, ip throws(FnError) in
+            guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
+            let v = try args.required(1, "value")
+            var target = ip.env
+            if case .environment(let e)? = args[2] { target = e }
+            if target.isGlobal {
+                ip.setGlobal(n, v)
+            } else if let slot = target.scope?.slot(of: n) {
+                target.slots[slot] = v
+            } else {
+                throw FnError.runtime("assign(): '\(n)' is not a variable of that function (fn resolves locals before running)")
+            }
+            ip.visible = false
+            return v
+        }
+        define("ls", ["envir"]) { args, ip throws(FnError) in
+            var e = ip.env
+            if case .environment(let x)? = args[0] { e = x }
+            if e.isGlobal { return Value(Vector(.character(ip.globalNames.filter { !$0.hasPrefix(".") }))) }
+            var names: [String] = []
+            for (i, n) in (e.scope?.names ?? []).enumerated() where e.slots[i] != nil && !n.hasPrefix(".") {
+                names.append(n)
+            }
+            return Value(Vector(.character(names.sorted())))
+        }
+        define("nargs", []) { _, ip throws(FnError) in
+            guard let e = ip.frames.last?.environment, let f = e.function else { return .integer(0) }
+            var n = 0
+            for i in f.definition.parameters.indices where i != f.definition.dotsSlot {
+                if i < 64 && e.missingMask & (1 << UInt64(i)) == 0 { n += 1 }
+            }
+            if let d = f.definition.dotsSlot, case .list(let l)? = e.slots[d] { n += l.count }
+            return .integer(Int32(n))
+        }
+        define("deparse", ["expr"]) { args, _ throws(FnError) in
+            .character(ValueDeparser.deparse(args[0] ?? .null))
+        }
+        define("remaining_time_ms", []) { _, ip throws(FnError) in
+            guard case .double(let deadline)? = ip.invocation["deadline_ms"] else { return .double(NA.double) }
+            return .double(max(0, (deadline - Clock.nowMilliseconds()).rounded()))
+        }
+        return out
+    }
+}
+
+/// Reading and setting the `names` and `class` attributes.
+enum Attributes {
+    static func setNames(_ x: inout Value, _ names: [String]?) throws(FnError) {
+        switch x {
+        case .list(var l):
+            x = .null
+            l.names = names
+            x = .list(l)
+        case .null:
+            if names != nil && !(names!.isEmpty) {
+                throw FnError.runtime("attempt to set an attribute on NULL")
+            }
+        default:
+            guard let s = x.storage else { throw FnError.runtime("names() applied to a non-vector") }
+            var v: Vector
+            if case .vector(let existing) = x { v = existing } else { v = Vector(s) }
+            x = .null
+            v.names = names
+            x = Value(v)
+        }
+    }
+
+    static func setClass(_ x: inout Value, _ classes: [String]?) throws(FnError) {
+        switch x {
+        case .list(var l):
+            x = .null
+            l.classes = classes
+            x = .list(l)
+        case .null:
+            if classes != nil { throw FnError.runtime("attempt to set an attribute on NULL") }
+        default:
+            guard let s = x.storage else { throw FnError.runtime("cannot set the class of a \(x.typeName)") }
+            var v: Vector
+            if case .vector(let existing) = x { v = existing } else { v = Vector(s) }
+            x = .null
+            v.classes = classes
+            x = Value(v)
+        }
+    }
+
+    /// R's `class(x)`: the class attribute, else the implicit class.
+    static func implicitClass(_ x: Value) -> [String] {
+        if let c = x.classAttribute { return c }
+        switch x {
+        case .null: return ["NULL"]
+        case .closure, .builtin: return ["function"]
+        case .environment: return ["environment"]
+        case .list: return ["list"]
+        default:
+            switch x.atomicType {
+            case .double?: return ["numeric"]
+            case .integer?: return ["integer"]
+            case .logical?: return ["logical"]
+            default: return ["character"]
+            }
+        }
+    }
+}
+
+/// `c()`: R's combination rules (types promoted, lists absorb everything, names composed).
+enum Combine {
+    static func values(_ parts: [Value], names argNames: [String?]) throws(FnError) -> Value {
+        var anyList = false
+        var type = AtomicType.logical
+        var anyNames = false
+        var total = 0
+        for (i, p) in parts.enumerated() {
+            switch p {
+            case .null: continue
+            case .list: anyList = true
+            case .closure, .builtin, .environment: anyList = true
+            default: if let t = p.atomicType, t > type { type = t }
+            }
+            if argNames[i] != nil || p.names != nil { anyNames = true }
+            total += p.length
+        }
+        if total == 0 && !anyList { return .null }
+        var names: [String] = []
+        if anyNames {
+            names.reserveCapacity(total)
+            for (i, p) in parts.enumerated() {
+                if case .null = p { continue }
+                let n = p.length
+                let inner = p.names
+                let outer = argNames[i]
+                if case .closure = p { names.append(outer ?? ""); continue }
+                if case .builtin = p { names.append(outer ?? ""); continue }
+                for k in 0..<n {
+                    let e = inner?[k] ?? ""
+                    if let outer, !outer.isEmpty {
+                        if n == 1 && e.isEmpty { names.append(outer) }
+                        else if e.isEmpty { names.append("\(outer)\(k + 1)") }
+                        else { names.append("\(outer).\(e)") }
+                    } else {
+                        names.append(e)
+                    }
+                }
+            }
+        }
+        if anyList {
+            var elements: [Value] = []
+            elements.reserveCapacity(total)
+            for p in parts {
+                switch p {
+                case .null: continue
+                case .list(let l): elements.append(contentsOf: l.elements)
+                case .closure, .builtin, .environment: elements.append(p)
+                default:
+                    if let s = p.storage { for k in 0..<s.count { elements.append(s.element(k)) } }
+                }
+            }
+            return .list(List(elements, names: anyNames ? names : nil))
+        }
+        var storage = Storage.empty(type)
+        switch type {
+        case .logical:
+            var a: [Int8] = []; a.reserveCapacity(total)
+            for p in parts { if let s = p.storage { a.append(contentsOf: s.logicals()) } }
+            storage = .logical(a)
+        case .integer:
+            var a: [Int32] = []; a.reserveCapacity(total)
+            for p in parts { if let s = p.storage { a.append(contentsOf: s.integers()) } }
+            storage = .integer(a)
+        case .double:
+            var a: [Double] = []; a.reserveCapacity(total)
+            for p in parts {
+                switch p {
+                case .double(let d): a.append(d)
+                default: if let s = p.storage { a.append(contentsOf: s.doubles()) }
+                }
+            }
+            storage = .double(a)
+        case .character:
+            var a: [String?] = []; a.reserveCapacity(total)
+            for p in parts { if let s = p.storage { a.append(contentsOf: s.strings()) } }
+            storage = .character(a)
+        }
+        return Value(Vector(storage, names: anyNames ? names : nil))
+    }
+}
+
+/// `match()` and `%in%`: positions of `x`'s elements in `table` (-1 when absent).
+public enum Matching {
+    public static func positions(_ x: Value, in table: Value) -> [Int] {
+        guard let sx = x.storage else { return [] }
+        guard let st = table.storage, st.count > 0 else { return [Int](repeating: -1, count: sx.count) }
+        if sx.type == .character || st.type == .character {
+            let t = st.strings()
+            var index: [String: Int] = [:]
+            var naPos = -1
+            for (i, s) in t.enumerated() {
+                if let s { if index[s] == nil { index[s] = i } } else if naPos < 0 { naPos = i }
+            }
+            return sx.strings().map { s in s.map { index[$0] ?? -1 } ?? naPos }
+        }
+        let t = st.doubles()
+        var index: [Double: Int] = [:]
+        var naPos = -1, nanPos = -1
+        for (i, d) in t.enumerated() {
+            if NA.isNA(d) { if naPos < 0 { naPos = i } } else if d.isNaN { if nanPos < 0 { nanPos = i } }
+            else if index[d] == nil { index[d] = i }
+        }
+        return sx.doubles().map { d in
+            if NA.isNA(d) { return naPos }
+            if d.isNaN { return nanPos }
+            return index[d == 0 ? 0 : d] ?? -1
+        }
+    }
+}
+
+extension Value {
+    /// R's `identical()`: same type, same elements (NA equal to NA), same names and class.
+    public static func identical(_ a: Value, _ b: Value) -> Bool {
+        if a.names != b.names || a.classAttribute != b.classAttribute { return false }
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.list(let x), .list(let y)):
+            guard x.count == y.count else { return false }
+            for i in 0..<x.count where !identical(x.elements[i], y.elements[i]) { return false }
+            return true
+        case (.closure(let x), .closure(let y)): return x === y
+        case (.builtin(let x), .builtin(let y)): return x === y
+        case (.environment(let x), .environment(let y)): return x === y
+        default:
+            guard let s = a.storage, let t = b.storage, s.type == t.type, s.count == t.count else { return false }
+            switch (s, t) {
+            case (.double(let x), .double(let y)):
+                for i in 0..<x.count {
+                    if x[i].isNaN || y[i].isNaN {
+                        if NA.isNA(x[i]) != NA.isNA(y[i]) || x[i].isNaN != y[i].isNaN { return false }
+                    } else if x[i] != y[i] { return false }
+                }
+                return true
+            case (.logical(let x), .logical(let y)): return x == y
+            case (.integer(let x), .integer(let y)): return x == y
+            case (.character(let x), .character(let y)): return x == y
+            default: return false
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+/// Turns parsed expressions into the resolved tree the interpreter runs: every name becomes a
+/// frame slot (`local`/`outer`) or a global symbol before evaluation, and special forms
+/// (`tryCatch`, `switch`, `missing`, ...) become nodes of their own.
+///
+/// A function's locals are its parameters plus every name assigned anywhere in its body (not in
+/// nested functions). A local read before it is assigned falls back to the enclosing scopes at
+/// run time, which keeps R's semantics for `if (cond) x <- 1; x`.
+struct Resolver {
+    let interpreter: Interpreter
+    let source: SourceFile
+    /// Enclosing function scopes, innermost last. Empty at top level.
+    private var scopes: [FunctionDefinition] = []
+
+    init(interpreter: Interpreter, source: SourceFile) {
+        self.interpreter = interpreter
+        self.source = source
+    }
+
+    mutating func resolveTopLevel(_ expressions: [Expr]) -> [Node] {
+        expressions.map { resolve($0) }
+    }
+
+    // MARK: Names
+
+    /// Where a read of `name` finds its variable.
+    func readLocation(_ name: String) -> VariableLocation {
+        for (depth, def) in scopes.reversed().enumerated() {
+            if let slot = def.scope.slot(of: name) {
+                return depth == 0 ? .local(slot) : .outer(depth: depth, slot: slot)
+            }
+        }
+        return .global(interpreter.symbol(name))
+    }
+
+    /// Where `name <- value` (or `<<-` with `superAssign`) stores.
+    mutating func writeLocation(_ name: String, superAssign: Bool) -> VariableLocation {
+        if !superAssign {
+            guard let def = scopes.last else { return .global(interpreter.symbol(name)) }
+            return .local(def.scope.add(name))
+        }
+        for (depth, def) in scopes.reversed().enumerated() where depth > 0 {
+            if let slot = def.scope.slot(of: name) { return .outer(depth: depth, slot: slot) }
+        }
+        return .global(interpreter.symbol(name))
+    }
+
+    /// True when `name` is bound in an enclosing function scope (so it is not a special form).
+    func isLocallyBound(_ name: String) -> Bool {
+        scopes.contains { $0.scope.slot(of: name) != nil }
+    }
+
+    // MARK: Expressions
+
+    mutating func resolve(_ e: Expr) -> Node {
+        let span = e.span
+        switch e.kind {
+        case .constant(let v):
+            return ConstantNode(v, span: span)
+        case .identifier(let name):
+            switch readLocation(name) {
+            case .local(let slot): return LocalVariableNode(slot: slot, name: name, span: span)
+            case .outer(let d, let slot): return OuterVariableNode(depth: d, slot: slot, name: name, span: span)
+            case .global(let sym): return GlobalVariableNode(symbol: sym, name: name, span: span)
+            }
+        case .call(let callee, let args):
+            if case .identifier(let name) = callee.kind, !isLocallyBound(name),
+                let special = resolveSpecial(name, args, span)
+            {
+                return special
+            }
+            let calleeNode: Node
+            if case .identifier(let name) = callee.kind {
+                calleeNode = FunctionLookupNode(location: readLocation(name), name: name, span: callee.span)
+            } else {
+                calleeNode = resolve(callee)
+            }
+            return CallNode(callee: calleeNode, arguments: resolveArguments(args), span: span)
+        case .unary(let op, let operand):
+            return UnaryNode(op, resolve(operand), span: span)
+        case .binary(let op, let lhs, let rhs):
+            switch op {
+            case .andAnd: return AndAndNode(resolve(lhs), resolve(rhs), span: span)
+            case .orOr: return OrOrNode(resolve(lhs), resolve(rhs), span: span)
+            case .special, .matchIn:
+                let fname = op.symbol
+                let args = [CallArgument(name: nil, value: resolve(lhs), isDots: false),
+                            CallArgument(name: nil, value: resolve(rhs), isDots: false)]
+                let callee = FunctionLookupNode(location: readLocation(fname), name: fname, span: span)
+                return CallNode(callee: callee, arguments: args, span: span)
+            default:
+                return BinaryNode(op, resolve(lhs), resolve(rhs), span: span)
+            }
+        case .assign(let target, let value, let superAssign):
+            return resolveAssignment(target, value, superAssign: superAssign, span: span)
+        case .index(let target, let args, let double):
+            return IndexNode(target: resolve(target), arguments: resolveArguments(args), double: double, span: span)
+        case .dollar(let target, let name):
+            return DollarNode(target: resolve(target), name: name, span: span)
+        case .function(let params, let body):
+            return FunctionNode(resolveFunction(params, body, span: span, name: nil), span: span)
+        case .block(let body):
+            return BlockNode(body.map { resolve($0) }, span: span)
+        case .paren(let inner):
+            return ParenNode(resolve(inner), span: span)
+        case .ifElse(let c, let t, let o):
+            return IfNode(condition: resolve(c), then: resolve(t), otherwise: o.map { resolve($0) }, span: span)
+        case .forLoop(let variable, let seq, let body):
+            let seqNode = resolve(seq)
+            let loc = writeLocation(variable, superAssign: false)
+            return ForNode(variable: loc, sequence: seqNode, body: resolve(body), span: span)
+        case .whileLoop(let c, let body):
+            return WhileNode(condition: resolve(c), body: resolve(body), span: span)
+        case .repeatLoop(let body):
+            return RepeatNode(body: resolve(body), span: span)
+        case .breakLoop:
+            return BreakNode(span: span)
+        case .nextLoop:
+            return NextNode(span: span)
+        }
+    }
+
+    mutating func resolveArguments(_ args: [Argument]) -> [CallArgument] {
+        args.map { a in
+            if a.name == nil, let v = a.value, case .identifier("...") = v.kind {
+                return CallArgument(name: nil, value: nil, isDots: true)
+            }
+            return CallArgument(name: a.name, value: a.value.map { resolve($0) }, isDots: false)
+        }
+    }
+
+    // MARK: Functions
+
+    mutating func resolveFunction(_ params: [Parameter], _ body: Expr, span: Span, name: String?)
+        -> FunctionDefinition
+    {
+        let def = FunctionDefinition(source: source, span: span)
+        def.name = name
+        for p in params {
+            let slot = def.scope.add(p.name)
+            if p.name == "..." { def.dotsSlot = slot }
+        }
+        Resolver.collectLocals(body, into: def.scope)
+        scopes.append(def)
+        def.parameters = params.map { p in
+            FunctionDefinition.Parameter(name: p.name, defaultValue: p.defaultValue.map { resolve($0) })
+        }
+        def.body = resolve(body)
+        scopes.removeLast()
+        return def
+    }
+
+    /// Adds every name assigned in `e` (outside nested functions and `local()`) to `scope`.
+    static func collectLocals(_ e: Expr, into scope: FunctionScope) {
+        switch e.kind {
+        case .assign(let target, let value, let superAssign):
+            if !superAssign, let name = baseName(target) { _ = scope.add(name) }
+            collectLocals(target, into: scope)
+            collectLocals(value, into: scope)
+        case .forLoop(let v, let seq, let body):
+            _ = scope.add(v)
+            collectLocals(seq, into: scope)
+            collectLocals(body, into: scope)
+        case .function:
+            return
+        case .call(let callee, let args):
+            if case .identifier("local") = callee.kind { return }
+            collectLocals(callee, into: scope)
+            for a in args { if let v = a.value { collectLocals(v, into: scope) } }
+        case .unary(_, let x), .paren(let x), .repeatLoop(let x), .dollar(let x, _):
+            collectLocals(x, into: scope)
+        case .binary(_, let l, let r), .whileLoop(let l, let r):
+            collectLocals(l, into: scope)
+            collectLocals(r, into: scope)
+        case .index(let t, let args, _):
+            collectLocals(t, into: scope)
+            for a in args { if let v = a.value { collectLocals(v, into: scope) } }
+        case .block(let body):
+            for x in body { collectLocals(x, into: scope) }
+        case .ifElse(let c, let t, let o):
+            collectLocals(c, into: scope)
+            collectLocals(t, into: scope)
+            if let o { collectLocals(o, into: scope) }
+        case .constant, .identifier, .breakLoop, .nextLoop:
+            return
+        }
+    }
+
+    /// The variable a replacement target ultimately modifies: `x` in `names(x$a)[2]`.
+    static func baseName(_ target: Expr) -> String? {
+        switch target.kind {
+        case .identifier(let n): return n
+        case .constant(.character(let s?)): return s
+        case .index(let t, _, _), .dollar(let t, _): return baseName(t)
+        case .call(_, let args):
+            guard let first = args.first?.value else { return nil }
+            return baseName(first)
+        default: return nil
+        }
+    }
+
+    // MARK: Assignment
+
+    mutating func resolveAssignment(_ target: Expr, _ value: Expr, superAssign: Bool, span: Span) -> Node {
+        var name: String?
+        switch target.kind {
+        case .identifier(let n): name = n
+        case .constant(.character(let s?)): name = s
+        default: break
+        }
+        if let name {
+            let valueNode: Node
+            if case .function(let params, let body) = value.kind {
+                valueNode = FunctionNode(resolveFunction(params, body, span: value.span, name: name), span: value.span)
+            } else {
+                valueNode = resolve(value)
+            }
+            return AssignNode(location: writeLocation(name, superAssign: superAssign), value: valueNode, span: span)
+        }
+        // A replacement: peel steps off the target down to the variable.
+        var steps: [ReplacementStep] = []
+        var cur = target
+        while true {
+            switch cur.kind {
+            case .index(let t, let args, let double):
+                steps.append(.index(resolveArguments(args), double: double))
+                cur = t
+                continue
+            case .dollar(let t, let n):
+                steps.append(.dollar(n))
+                cur = t
+                continue
+            case .call(let callee, let args):
+                if case .identifier(let fname) = callee.kind, let first = args.first?.value, args.first?.name == nil {
+                    steps.append(.call(fname, resolveArguments(Array(args.dropFirst()))))
+                    cur = first
+                    continue
+                }
+            case .identifier(let n):
+                name = n
+            case .constant(.character(let s?)):
+                name = s
+            default:
+                break
+            }
+            break
+        }
+        guard let base = name else {
+            let message = "invalid assignment target"
+            return ErrorNode(FnError(.runtime, message, source: source, span: target.span), span: span)
+        }
+        steps.reverse()
+        let location = writeLocation(base, superAssign: superAssign)
+        return ReplaceNode(location: location, name: base, steps: steps, value: resolve(value), span: span)
+    }
+}
+
+/// A node that always fails: for constructs the resolver rejects (reported when reached, as R does).
+final class ErrorNode: Node {
+    let error: FnError
+    init(_ error: FnError, span: Span) {
+        self.error = error
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        throw ip.locate(error, at: self).control
+    }
+}

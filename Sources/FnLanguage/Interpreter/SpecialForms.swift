@@ -1,0 +1,291 @@
+/// Calls that do not evaluate their arguments first: `missing`, `return`, `on.exit`, `switch`,
+/// `tryCatch`, `try`, `local`, `suppressWarnings`, `suppressMessages`. They are recognised at
+/// resolve time when the name is not a local variable.
+
+extension Resolver {
+    mutating func resolveSpecial(_ name: String, _ args: [Argument], _ span: Span) -> Node? {
+        switch name {
+        case "missing":
+            guard args.count == 1, let v = args[0].value, case .identifier(let n) = v.kind else {
+                return ErrorNode(FnError(.runtime, "invalid use of 'missing'", source: source, span: span), span: span)
+            }
+            if case .local(let slot) = readLocation(n) { return MissingNode(slot: slot, span: span) }
+            return ErrorNode(FnError(.runtime, "'missing' can only be used for arguments", source: source, span: span), span: span)
+        case "return":
+            return ReturnNode(args.first?.value.map { resolve($0) }, span: span)
+        case "on.exit":
+            var expr: Node?
+            var add: Node?
+            var positional = 0
+            for a in args {
+                if a.name == "add" { add = a.value.map { resolve($0) }; continue }
+                if a.name == "expr" || (a.name == nil && positional == 0) {
+                    expr = a.value.map { resolve($0) }
+                    positional += 1
+                } else if a.name == nil && positional == 1 {
+                    add = a.value.map { resolve($0) }
+                    positional += 1
+                }
+            }
+            return OnExitNode(expr: expr, add: add, span: span)
+        case "switch":
+            guard let first = args.first, let subject = first.value else { return nil }
+            let arms = args.dropFirst().map { (name: $0.name, value: $0.value.map { resolve($0) }) }
+            return SwitchNode(subject: resolve(subject), arms: Array(arms), span: span)
+        case "tryCatch", "try":
+            var expr: Node?
+            var handlers: [(String, Node)] = []
+            var finally: Node?
+            var silent: Node?
+            for a in args {
+                guard let v = a.value else { continue }
+                switch a.name {
+                case nil, "expr":
+                    if expr == nil { expr = resolve(v) } else if name == "try" { silent = resolve(v) }
+                case "finally": finally = resolve(v)
+                case "silent": silent = resolve(v)
+                case let n?: handlers.append((n, resolve(v)))
+                }
+            }
+            if name == "try" { return TryNode(expr: expr, silent: silent, span: span) }
+            return TryCatchNode(expr: expr, handlers: handlers, finally: finally, span: span)
+        case "local":
+            guard let body = args.first?.value else { return nil }
+            let def = resolveFunction([], body, span: span, name: "local")
+            return LocalNode(def, span: span)
+        case "suppressWarnings", "suppressMessages":
+            guard let body = args.first?.value else { return nil }
+            return SuppressNode(resolve(body), warnings: name == "suppressWarnings", span: span)
+        default:
+            return nil
+        }
+    }
+}
+
+final class MissingNode: Node {
+    let slot: Int
+    init(slot: Int, span: Span) {
+        self.slot = slot
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        ip.visible = true
+        let e = ip.env
+        guard let f = e.function, slot < f.definition.parameters.count else {
+            throw ip.locate(FnError.runtime("'missing' can only be used for arguments"), at: self).control
+        }
+        if slot == f.definition.dotsSlot {
+            if case .list(let l)? = e.slots[slot] { return .bool(l.count == 0) }
+            return .true_
+        }
+        return .bool(slot < 64 && e.missingMask & (1 << UInt64(slot)) != 0)
+    }
+}
+
+final class ReturnNode: Node {
+    let value: Node?
+    init(_ value: Node?, span: Span) {
+        self.value = value
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let v = try value?.eval(ip) ?? .null
+        if ip.env.isGlobal {
+            throw ip.locate(FnError.runtime("no function to return from, jumping to top level"), at: self).control
+        }
+        throw .returned(v)
+    }
+}
+
+final class OnExitNode: Node {
+    let expr: Node?
+    let add: Node?
+    init(expr: Node?, add: Node?, span: Span) {
+        self.expr = expr
+        self.add = add
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let adding = try add.map { n throws(Control) in try ip.truth(try n.eval(ip), at: self) } ?? false
+        let frame = ip.env
+        if frame.isGlobal { return .null }
+        if adding, let expr {
+            frame.onExit = (frame.onExit ?? []) + [expr]
+        } else {
+            frame.onExit = expr.map { [$0] }
+        }
+        ip.visible = false
+        return .null
+    }
+}
+
+final class SwitchNode: Node {
+    let subject: Node
+    let arms: [(name: String?, value: Node?)]
+    init(subject: Node, arms: [(name: String?, value: Node?)], span: Span) {
+        self.subject = subject
+        self.arms = arms
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let x = try subject.eval(ip)
+        guard let s = x.storage, s.count == 1 else {
+            throw ip.locate(FnError.runtime("EXPR must be a length 1 vector"), at: self).control
+        }
+        if case .character(let a) = s {
+            let key = a[0] ?? "NA"
+            var start: Int? = arms.firstIndex { $0.name == key }
+            if start == nil {
+                let defaults = arms.indices.filter { arms[$0].name == nil }
+                if defaults.count > 1 {
+                    throw ip.locate(FnError.runtime("duplicate 'switch' defaults"), at: self).control
+                }
+                start = defaults.first
+            }
+            guard var k = start else {
+                ip.visible = false
+                return .null
+            }
+            // An empty arm falls through to the next non-empty one.
+            while k < arms.count, arms[k].value == nil { k += 1 }
+            guard k < arms.count, let node = arms[k].value else { return .null }
+            return try node.eval(ip)
+        }
+        let d = s.doubles()[0]
+        guard !d.isNaN, d >= 1, Int(d) <= arms.count, let node = arms[Int(d) - 1].value else {
+            ip.visible = false
+            return .null
+        }
+        return try node.eval(ip)
+    }
+}
+
+/// `local(expr)`: evaluates `expr` in a new environment enclosed by the current one.
+final class LocalNode: Node {
+    let definition: FunctionDefinition
+    init(_ definition: FunctionDefinition, span: Span) {
+        self.definition = definition
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let frame = Environment(slotCount: definition.slotCount, parent: ip.env, scope: definition.scope)
+        let saved = ip.env
+        ip.env = frame
+        defer { ip.env = saved }
+        return try definition.body.eval(ip)
+    }
+}
+
+final class SuppressNode: Node {
+    let body: Node
+    let warnings: Bool
+    init(_ body: Node, warnings: Bool, span: Span) {
+        self.body = body
+        self.warnings = warnings
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        if warnings {
+            let before = ip.warnings.count
+            defer { ip.warnings.removeSubrange(min(before, ip.warnings.count)...) }
+            return try body.eval(ip)
+        }
+        let saved = ip.output
+        ip.output = { kind, text in if kind != .stderr { saved(kind, text) } }
+        defer { ip.output = saved }
+        return try body.eval(ip)
+    }
+}
+
+/// `tryCatch(expr, error = function(e) ..., warning = ..., <class> = ..., finally = ...)`.
+final class TryCatchNode: Node {
+    let expr: Node?
+    let handlers: [(String, Node)]
+    let finally: Node?
+    init(expr: Node?, handlers: [(String, Node)], finally: Node?, span: Span) {
+        self.expr = expr
+        self.handlers = handlers
+        self.finally = finally
+        super.init(span: span)
+    }
+
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        var functions: [(String, Value)] = []
+        for (name, node) in handlers { functions.append((name, try node.eval(ip))) }
+        let catchesWarnings = functions.contains { $0.0 == "warning" || $0.0 == "condition" }
+        if catchesWarnings { ip.warningCatchers += 1 }
+        var result: Value = .null
+        var failure: Control?
+        let frames = ip.frames.count
+        let env = ip.env, source = ip.currentSource
+        do {
+            result = try expr?.eval(ip) ?? .null
+        } catch .error(let e) {
+            if catchesWarnings { ip.warningCatchers -= 1 }
+            ip.frames.removeSubrange(frames...)
+            ip.env = env
+            ip.currentSource = source
+            let condition = Conditions.object(for: e)
+            let classes = Conditions.classes(of: condition)
+            if let handler = functions.first(where: { classes.contains($0.0) })?.1 {
+                do {
+                    result = try ip.apply(handler, args: [condition], names: [nil], callNode: self)
+                } catch {
+                    failure = error
+                }
+            } else {
+                failure = .error(e)
+            }
+            return try finish(ip, result, failure)
+        } catch {
+            failure = error
+        }
+        if catchesWarnings { ip.warningCatchers -= 1 }
+        return try finish(ip, result, failure)
+    }
+
+    private func finish(_ ip: Interpreter, _ result: Value, _ failure: Control?) throws(Control) -> Value {
+        if let finally {
+            let wasVisible = ip.visible
+            _ = try finally.eval(ip)
+            ip.visible = wasVisible
+        }
+        if let failure { throw failure }
+        return result
+    }
+}
+
+/// `try(expr, silent = FALSE)`: an error becomes an invisible "try-error" string, reported on
+/// stderr unless silent.
+final class TryNode: Node {
+    let expr: Node?
+    let silent: Node?
+    init(expr: Node?, silent: Node?, span: Span) {
+        self.expr = expr
+        self.silent = silent
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let frames = ip.frames.count
+        let env = ip.env, source = ip.currentSource
+        do {
+            return try expr?.eval(ip) ?? .null
+        } catch .error(let e) where Conditions.classes(of: Conditions.object(for: e)).contains("error") {
+            ip.frames.removeSubrange(frames...)
+            ip.env = env
+            ip.currentSource = source
+            let quiet = try silent.map { n throws(Control) in try ip.truth(try n.eval(ip), at: self) } ?? false
+            let text = Conditions.errorText(e) + "\n"
+            if !quiet { ip.output(.stderr, text) }
+            ip.visible = false
+            let cond = Conditions.object(for: e)
+            return .vector(Vector(.character([text]), classes: ["try-error"]))
+                .withAttribute(condition: cond)
+        }
+    }
+}
+
+extension Value {
+    /// try-error values carry no extra attributes in fn (the condition is dropped).
+    func withAttribute(condition: Value) -> Value { self }
+}

@@ -1,0 +1,229 @@
+/// Lookups and reshaping of vectors and lists: `match`, `is.element`, set operations, `unlist`,
+/// `setNames`, `append`.
+extension BuiltinRegistry {
+    mutating func registerCollections() {
+        define("match", ["x", "table", "nomatch", "incomparables"]) { args, _ throws(FnError) in
+            let nomatch: Int32
+            if let nm = args[2], let d = Unpack.firstDouble(nm) { nomatch = Coerce.integer(fromDouble: d) } else {
+                nomatch = NA.integer
+            }
+            let positions = try matchPositions(try args.required(0, "x"), try args.required(1, "table"))
+            return Value(.integer(positions.map { $0 < 0 ? nomatch : Int32($0 + 1) }))
+        }
+        define("is.element", ["el", "table"]) { args, _ throws(FnError) in
+            let positions = try matchPositions(try args.required(0, "el"), try args.required(1, "table"))
+            return Value(.logical(positions.map { $0 < 0 ? 0 : 1 }))
+        }
+        define("union", ["x", "y"]) { args, _ throws(FnError) in
+            let both = try concatenate([try args.required(0, "x"), try args.required(1, "y")])
+            return both.gathered(firstOccurrences(both))
+        }
+        define("intersect", ["x", "y"]) { args, _ throws(FnError) in
+            let x = try concatenate([try args.required(0, "x")]), y = try args.required(1, "y")
+            let unique = x.gathered(firstOccurrences(x))
+            let found = try matchPositions(unique, y)
+            let kept = try concatenate([unique.gathered(found.indices.filter { found[$0] >= 0 }), y.gathered([])])
+            return kept
+        }
+        define("setdiff", ["x", "y"]) { args, _ throws(FnError) in
+            let x = try concatenate([try args.required(0, "x")]), y = try args.required(1, "y")
+            let unique = x.gathered(firstOccurrences(x))
+            let found = try matchPositions(unique, y)
+            return unique.gathered(found.indices.filter { found[$0] < 0 })
+        }
+        define("unlist", ["x", "recursive", "use.names"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let useNames = try Unpack.flag(args[2], "use.names", default: true)
+            guard case .list(let l) = x else { return x }
+            return unlist(l, useNames: useNames)
+        }
+        define("setNames", ["object", "nm"]) { args, _ throws(FnError) in
+            let nm = args[1] ?? .null
+            let object = args[0] ?? nm
+            return try withNames(object, nm)
+        }
+        define("append", ["x", "values", "after"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x"), values = try args.required(1, "values")
+            let count = x.length
+            let after = try Unpack.int(args[2], "after", default: count)
+            if after >= count { return try concatenate([x, values]) }
+            let head = x.gathered(Array(0..<max(0, after))), tail = x.gathered(Array(max(0, after)..<count))
+            return try concatenate([head, values, tail])
+        }
+    }
+}
+
+/// For each element of `x`, the 0-based position of its first equal in `table`, or -1.
+/// Both sides are compared as strings when either is character, otherwise as numbers.
+func matchPositions(_ x: Value, _ table: Value) throws(FnError) -> [Int] {
+    guard let xs = Unpack.flatStorage(x) else { throw FnError.runtime("'match' requires vector arguments") }
+    guard let ts = Unpack.flatStorage(table) else { throw FnError.runtime("'match' requires vector arguments") }
+    if xs.count == 0 { return [] }
+    if xs.type == .character || ts.type == .character {
+        let a = xs.strings(), t = ts.strings()
+        if a.count == 1 { return [t.firstIndex(of: a[0]) ?? -1] }
+        var first: [String?: Int] = [:]
+        for (i, s) in t.enumerated() where first[s] == nil { first[s] = i }
+        return a.map { first[$0] ?? -1 }
+    }
+    let a = xs.doubles(), t = ts.doubles()
+    if a.count == 1 {
+        let k = doubleKey(a[0])
+        return [t.firstIndex { doubleKey($0) == k } ?? -1]
+    }
+    var first: [UInt64: Int] = [:]
+    for (i, d) in t.enumerated() where first[doubleKey(d)] == nil { first[doubleKey(d)] = i }
+    return a.map { first[doubleKey($0)] ?? -1 }
+}
+
+/// `c(...)` for the simple cases the library needs (atomic values and lists, names kept).
+func concatenate(_ parts: [Value]) throws(FnError) -> Value {
+    var isList = false
+    var type = AtomicType.logical
+    var hasNames = false
+    for p in parts {
+        switch p {
+        case .null: continue
+        case .list: isList = true
+        default:
+            guard let t = p.atomicType else { isList = true; continue }
+            type = max(type, t)
+        }
+        if p.names != nil { hasNames = true }
+    }
+    var names: [String]? = nil
+    if hasNames {
+        var n: [String] = []
+        for p in parts { n += p.namesOrEmpty() }
+        names = n
+    }
+    if isList {
+        var elements: [Value] = []
+        for p in parts {
+            if case .list(let l) = p { elements += l.elements } else { elements += Unpack.elements(p) }
+        }
+        return .list(List(elements, names: names))
+    }
+    if parts.allSatisfy({ $0.isNull }) { return .null }
+    return Value(Unpack.combine(parts, as: type), names: names)
+}
+
+/// `names(x) <- nm` semantics: NULL removes names; short names are padded with NA.
+func withNames(_ object: Value, _ nm: Value) throws(FnError) -> Value {
+    var names: [String]? = nil
+    if !nm.isNull {
+        guard let s = Unpack.flatStorage(nm) else { throw FnError.runtime("'names' attribute must be a character vector") }
+        let strings = s.strings().map { $0 ?? "NA" }
+        let count = object.length
+        guard strings.count <= count else {
+            throw FnError.runtime("'names' attribute [\(strings.count)] must be the same length as the vector [\(count)]")
+        }
+        names = strings + Array(repeating: "NA", count: count - strings.count)
+    }
+    switch object {
+    case .null:
+        if names != nil { throw FnError.runtime("attempt to set an attribute on NULL") }
+        return .null
+    case .list(var l):
+        l.names = names
+        return .list(l)
+    case .vector(var v):
+        v.names = names
+        return Value(v)
+    default:
+        guard let s = object.storage else { throw FnError.runtime("names() applied to a non-vector") }
+        return Value(Vector(s, names: names))
+    }
+}
+
+/// `unlist(x)`: flattens recursively to the highest atomic type, naming like R (`a1`, `a.b`).
+func unlist(_ list: List, useNames: Bool) -> Value {
+    var leaves: [Value] = []
+    var type = AtomicType.logical
+    var atomic = true
+    var anyNames = false
+    func scan(_ l: List) {
+        if let n = l.names, n.contains(where: { !$0.isEmpty }) { anyNames = true }
+        for e in l.elements {
+            switch e {
+            case .null: continue
+            case .list(let inner): scan(inner)
+            default:
+                if let t = e.atomicType { type = max(type, t) } else { atomic = false }
+                if e.names != nil { anyNames = true }
+                leaves.append(e)
+            }
+        }
+    }
+    scan(list)
+    if leaves.isEmpty { return .null }
+    var names: [String]? = nil
+    if useNames && anyNames {
+        var namer = UnlistNamer()
+        namer.walk(.list(list), base: "", tag: nil)
+        names = namer.names
+    }
+    if !atomic {
+        var elements: [Value] = []
+        for leaf in leaves {
+            if leaf.atomicType != nil { elements += Unpack.elements(leaf) } else { elements.append(leaf) }
+        }
+        return .list(List(elements, names: names))
+    }
+    return Value(Unpack.combine(leaves, as: type), names: names)
+}
+
+/// R's naming rule for `unlist`/`c` results (bind.c): each name opens a scope; unnamed leaves in a
+/// scope are numbered (`a1`, `a2`), except that a scope with a single leaf uses the bare name.
+private struct UnlistNamer {
+    var names: [String] = []
+    var seqno = 0
+    var count = 0
+    var firstPosition = -1
+
+    mutating func walk(_ v: Value, base: String, tag: String?) {
+        var base = base
+        var saved: (seqno: Int, count: Int, first: Int)? = nil
+        if let tag {
+            base = base.isEmpty ? tag : base + "." + tag
+            saved = (seqno, count, firstPosition)
+            seqno = 0
+            count = 0
+            firstPosition = -1
+        }
+        switch v {
+        case .null: break
+        case .list(let l):
+            for (i, e) in l.elements.enumerated() {
+                let n = l.names?[i] ?? ""
+                walk(e, base: base, tag: n.isEmpty ? nil : n)
+            }
+        default:
+            let inner = v.names
+            if v.atomicType != nil {
+                for i in 0..<v.length { leaf(base: base, tag: inner?[i] ?? "") }
+            } else {
+                leaf(base: base, tag: "")
+            }
+        }
+        if let saved {
+            if firstPosition >= 0 && count == 1 { names[firstPosition] = base }
+            seqno += saved.seqno
+            count = saved.count
+            firstPosition = saved.first
+        }
+    }
+
+    private mutating func leaf(base: String, tag: String) {
+        seqno += 1
+        count += 1
+        if !base.isEmpty && !tag.isEmpty {
+            names.append(base + "." + tag)
+        } else if !base.isEmpty {
+            if firstPosition < 0 { firstPosition = names.count }
+            names.append(base + String(seqno))
+        } else {
+            names.append(tag)
+        }
+    }
+}

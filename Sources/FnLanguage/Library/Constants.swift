@@ -1,0 +1,16 @@
+/// Base bindings that are values, not functions: `pi`, `letters`, `LETTERS`, `T`, `F`, `.Machine`.
+/// They live in the base environment, so a program may rebind them (`T <- 0`).
+extension BuiltinRegistry {
+    mutating func registerConstants() {
+        constant("pi", .double(Double.pi))
+        constant("T", .true_)
+        constant("F", .false_)
+        let lower = (UInt8(ascii: "a")...UInt8(ascii: "z")).map { String(Character(Unicode.Scalar($0))) }
+        constant("letters", Value(.character(lower)))
+        constant("LETTERS", Value(.character(lower.map { $0.uppercased() })))
+        constant(".Machine", .list(List(
+            [.integer(Int32.max), .double(Double.ulpOfOne), .double(Double.greatestFiniteMagnitude),
+             .double(Double.leastNormalMagnitude)],
+            names: ["integer.max", "double.eps", "double.xmax", "double.xmin"])))
+    }
+}

@@ -1,0 +1,306 @@
+/// Summaries over all their arguments (`sum`, `prod`, `mean`, `min`, `max`, `range`, `all`, `any`)
+/// and cumulative / positional ones (`cumsum`, `which.max`).
+extension BuiltinRegistry {
+    mutating func registerSummaries() {
+        define("sum", ["...", "na.rm"]) { args, _ throws(FnError) in
+            let naRM = try Unpack.flag(args[1], "na.rm", default: false)
+            // Fast path: one scalar double or integer.
+            if args.dots.count == 1 {
+                switch args.dots[0] {
+                case .double(let d): return .double(naRM && d.isNaN ? 0 : d)
+                case .integer(let i): return .integer(naRM && i == NA.integer ? 0 : i)
+                default: break
+                }
+            }
+            return try sum(args.dots, naRM: naRM)
+        }
+        define("prod", ["...", "na.rm"]) { args, _ throws(FnError) in
+            let naRM = try Unpack.flag(args[1], "na.rm", default: false)
+            var acc: Accumulator = 1
+            for v in args.dots {
+                let s = try numericStorage(v)
+                for d in s.doubles() where !(naRM && d.isNaN) { acc *= Accumulator(d) }
+            }
+            return .double(Double(acc))
+        }
+        define("mean", ["x", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let naRM = try Unpack.flag(args.dots.isEmpty ? nil : namedDot(args, "na.rm"), "na.rm", default: false)
+            if case .double(let d) = x { return .double(d) }
+            guard let s = x.storage, s.type != .character else {
+                ip.warn("argument is not numeric or logical: returning NA")
+                return .double(NA.double)
+            }
+            var xs = s.doubles()
+            if naRM { xs.removeAll { $0.isNaN } }
+            if xs.isEmpty { return .double(.nan) }
+            // Two passes, accumulated in extended precision, as R does.
+            var total: Accumulator = 0
+            for d in xs { total += Accumulator(d) }
+            var m = total / Accumulator(xs.count)
+            if m.isFinite {
+                var correction: Accumulator = 0
+                for d in xs { correction += Accumulator(d) - m }
+                m += correction / Accumulator(xs.count)
+            }
+            return .double(Double(m))
+        }
+        define("max", ["...", "na.rm"]) { args, ip throws(FnError) in
+            try extreme(args, ip, name: "max", isMax: true)
+        }
+        define("min", ["...", "na.rm"]) { args, ip throws(FnError) in
+            try extreme(args, ip, name: "min", isMax: false)
+        }
+        define("range", ["...", "na.rm"]) { args, ip throws(FnError) in
+            let lo = try extreme(args, ip, name: "min", isMax: false)
+            let hi = try extreme(args, ip, name: "max", isMax: true)
+            let type = max(lo.atomicType ?? .double, hi.atomicType ?? .double)
+            return Value(Unpack.combine([lo, hi], as: type))
+        }
+        define("all", ["...", "na.rm"]) { args, ip throws(FnError) in
+            try allAny(args, ip, name: "all", isAll: true)
+        }
+        define("any", ["...", "na.rm"]) { args, ip throws(FnError) in
+            try allAny(args, ip, name: "any", isAll: false)
+        }
+        define("cumsum", ["x"]) { args, ip throws(FnError) in
+            try cumulative(try args.required(0, "x"), ip, name: "cumsum", start: 0) { $0 + $1 }
+        }
+        define("cumprod", ["x"]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let v = try numericStorage(x)
+            var acc: Accumulator = 1
+            let out = v.doubles().map { d -> Double in
+                acc *= Accumulator(d)
+                return Double(acc)
+            }
+            return Value(.double(out), names: x.names)
+        }
+        define("cummax", ["x"]) { args, ip throws(FnError) in
+            try cumulative(try args.required(0, "x"), ip, name: "cummax", start: nil) { Swift.max($0, $1) }
+        }
+        define("cummin", ["x"]) { args, ip throws(FnError) in
+            try cumulative(try args.required(0, "x"), ip, name: "cummin", start: nil) { Swift.min($0, $1) }
+        }
+        define("which.max", ["x"]) { args, _ throws(FnError) in
+            try whichExtreme(try args.required(0, "x"), isMax: true)
+        }
+        define("which.min", ["x"]) { args, _ throws(FnError) in
+            try whichExtreme(try args.required(0, "x"), isMax: false)
+        }
+    }
+}
+
+#if arch(x86_64) || arch(i386)
+/// R accumulates sums in `long double`; on x86 that is Float80, so `sum(c(.1, .2, .3)) == .6` as in R.
+typealias Accumulator = Float80
+#else
+typealias Accumulator = Double
+#endif
+
+/// The value of a `...` argument named `name` (for `mean(x, na.rm = TRUE)`), if any.
+private func namedDot(_ args: Arguments, _ name: String) -> Value? {
+    for (i, n) in args.dotNames.enumerated() where n == name { return args.dots[i] }
+    return nil
+}
+
+/// Atomic non-character storage, or R's "invalid 'type'" error.
+private func numericStorage(_ v: Value) throws(FnError) -> Storage {
+    switch v {
+    case .null: return .integer([])
+    default:
+        guard let s = v.storage, s.type != .character else {
+            throw FnError.runtime("invalid 'type' (\(v.typeName)) of argument")
+        }
+        return s
+    }
+}
+
+private func sum(_ values: [Value], naRM: Bool) throws(FnError) -> Value {
+    var isDouble = false
+    var storages: [Storage] = []
+    storages.reserveCapacity(values.count)
+    for v in values {
+        let s = try numericStorage(v)
+        if s.type == .double { isDouble = true }
+        storages.append(s)
+    }
+    if !isDouble {
+        var total: Int64 = 0
+        for s in storages {
+            switch s {
+            case .integer(let a):
+                for i in a {
+                    if i == NA.integer { if naRM { continue } else { return .integer(NA.integer) } }
+                    total += Int64(i)
+                }
+            case .logical(let a):
+                for b in a {
+                    if b == NA.logical { if naRM { continue } else { return .integer(NA.integer) } }
+                    total += Int64(b)
+                }
+            default: break
+            }
+        }
+        // R returns a double rather than overflowing.
+        if total > Int64(Int32.max) || total <= Int64(Int32.min) { return .double(Double(total)) }
+        return .integer(Int32(total))
+    }
+    var total: Accumulator = 0
+    for s in storages {
+        switch s {
+        case .double(let a):
+            for d in a where !(naRM && d.isNaN) { total += Accumulator(d) }
+        default:
+            for d in s.doubles() where !(naRM && d.isNaN) { total += Accumulator(d) }
+        }
+    }
+    return .double(Double(total))
+}
+
+/// `max`/`min` over all arguments, with R's result types, NA rules and empty-input warnings.
+private func extreme(_ args: Arguments, _ ip: Interpreter, name: String, isMax: Bool) throws(FnError) -> Value {
+    let naRM = try Unpack.flag(args[1], "na.rm", default: false)
+    if args.dots.count == 1, case .double(let d) = args.dots[0], !d.isNaN { return .double(d) }
+    var type = AtomicType.integer
+    var storages: [Storage] = []
+    for v in args.dots {
+        if v.isNull { continue }
+        guard let s = v.storage else { throw FnError.runtime("invalid 'type' (\(v.typeName)) of argument") }
+        type = max(type, s.type)
+        storages.append(s)
+    }
+    let empty = isMax ? -Double.infinity : Double.infinity
+    let emptyMessage = "no non-missing arguments to \(name); returning \(isMax ? "-Inf" : "Inf")"
+    switch type {
+    case .character:
+        var best: String? = nil
+        for s in storages {
+            for x in s.strings() {
+                guard let x else {
+                    if naRM { continue } else { return .character(nil) }
+                }
+                if let b = best {
+                    let c = collate(x, b)
+                    if isMax ? c > 0 : c < 0 { best = x }
+                } else {
+                    best = x
+                }
+            }
+        }
+        guard let best else { throw FnError.runtime(emptyMessage) }
+        return .character(best)
+    case .logical, .integer:
+        var best: Int32? = nil
+        for s in storages {
+            for x in s.integers() {
+                if x == NA.integer { if naRM { continue } else { return .integer(NA.integer) } }
+                if let b = best { if isMax ? x > b : x < b { best = x } } else { best = x }
+            }
+        }
+        guard let best else {
+            ip.warn(emptyMessage)
+            return .double(empty)
+        }
+        return .integer(best)
+    case .double:
+        var best: Double? = nil
+        var sawNaN = false
+        for s in storages {
+            for x in s.doubles() {
+                if x.isNaN {
+                    if naRM { continue }
+                    if NA.isNA(x) { return .double(NA.double) }
+                    sawNaN = true
+                    continue
+                }
+                if let b = best { if isMax ? x > b : x < b { best = x } } else { best = x }
+            }
+        }
+        if sawNaN { return .double(.nan) }
+        guard let best else {
+            ip.warn(emptyMessage)
+            return .double(empty)
+        }
+        return .double(best)
+    }
+}
+
+private func allAny(_ args: Arguments, _ ip: Interpreter, name: String, isAll: Bool) throws(FnError) -> Value {
+    let naRM = try Unpack.flag(args[1], "na.rm", default: false)
+    var sawNA = false
+    for v in args.dots {
+        if case .logical(let b) = v {
+            if b == NA.logical { sawNA = true } else if (b != 0) != isAll { return .bool(!isAll) }
+            continue
+        }
+        if v.isNull { continue }
+        guard let s = v.storage else { throw FnError.runtime("invalid 'type' (\(v.typeName)) of argument") }
+        if s.type != .logical && s.type != .integer {
+            ip.warn("coercing argument of type '\(s.type.name)' to logical")
+        }
+        for b in s.logicals() {
+            if b == NA.logical { sawNA = true } else if (b != 0) != isAll { return .bool(!isAll) }
+        }
+    }
+    if sawNA && !naRM { return .logical(NA.logical) }
+    return .bool(isAll)
+}
+
+/// `cumsum`-like scans: integer in, integer out (NA on overflow, with R's warning); doubles
+/// otherwise; NA propagates to the end.
+private func cumulative(
+    _ x: Value, _ ip: Interpreter, name: String, start: Double?, _ f: (Double, Double) -> Double
+) throws(FnError) -> Value {
+    let s = try numericStorage(x)
+    let names = x.names
+    if s.type == .integer || s.type == .logical {
+        let a = s.integers()
+        var out = [Int32](repeating: NA.integer, count: a.count)
+        var acc: Double? = start
+        for i in 0..<a.count {
+            if a[i] == NA.integer { break }
+            let next = acc.map { f($0, Double(a[i])) } ?? Double(a[i])
+            if next > Double(Int32.max) || next <= Double(Int32.min) {
+                ip.warn("integer overflow in '\(name)'; use '\(name)(as.numeric(.))'")
+                break
+            }
+            out[i] = Int32(next)
+            acc = next
+        }
+        return Value(.integer(out), names: names)
+    }
+    let a = s.doubles()
+    var out = [Double](repeating: NA.double, count: a.count)
+    if name == "cumsum" {
+        var acc: Accumulator = 0
+        for i in 0..<a.count {
+            acc += Accumulator(a[i])
+            out[i] = Double(acc)
+        }
+        return Value(.double(out), names: names)
+    }
+    var acc: Double? = start
+    for i in 0..<a.count {
+        if a[i].isNaN {
+            for j in i..<a.count { out[j] = a[i] }
+            break
+        }
+        let next = acc.map { f($0, a[i]) } ?? a[i]
+        out[i] = next
+        acc = next
+    }
+    return Value(.double(out), names: names)
+}
+
+private func whichExtreme(_ x: Value, isMax: Bool) throws(FnError) -> Value {
+    let s = try numericStorage(x)
+    let a = s.doubles()
+    var best: Int? = nil
+    for i in 0..<a.count where !a[i].isNaN {
+        if let b = best { if isMax ? a[i] > a[b] : a[i] < a[b] { best = i } } else { best = i }
+    }
+    guard let best else { return Value(.integer([])) }
+    if let names = x.names { return Value(.integer([Int32(best + 1)]), names: [names[best]]) }
+    return .integer(Int32(best + 1))
+}

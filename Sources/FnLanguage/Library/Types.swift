@@ -1,0 +1,237 @@
+/// Type tests, coercions and constructors: `as.*`, `is.*`, `numeric()`, `vector()`, `isTRUE`, `xor`.
+extension BuiltinRegistry {
+    mutating func registerTypes() {
+        defineCoercion("as.integer", to: .integer)
+        defineCoercion("as.numeric", to: .double)
+        defineCoercion("as.double", to: .double)
+        defineCoercion("as.character", to: .character)
+        defineCoercion("as.logical", to: .logical)
+
+        define("is.null", ["x"]) { args, _ throws(FnError) in
+            .bool(try args.required(0, "x").isNull)
+        }
+        define("is.na", ["x"]) { args, _ throws(FnError) in
+            try isNA(try args.required(0, "x"))
+        }
+        define("is.numeric", ["x"]) { args, _ throws(FnError) in
+            let t = try args.required(0, "x").atomicType
+            return .bool(t == .integer || t == .double)
+        }
+        defineTypeTest("is.character") { $0.atomicType == .character }
+        defineTypeTest("is.logical") { $0.atomicType == .logical }
+        defineTypeTest("is.integer") { $0.atomicType == .integer }
+        defineTypeTest("is.double") { $0.atomicType == .double }
+        defineTypeTest("is.function") { $0.isFunction }
+        defineTypeTest("is.list") { if case .list = $0 { return true } else { return false } }
+        // R 4.2: NULL is atomic (R 4.4 changed that).
+        defineTypeTest("is.atomic") { $0.atomicType != nil || $0.isNull }
+        define("is.vector", ["x", "mode"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let mode = try Unpack.string(args[1], "mode", default: "any")
+            guard x.atomicType != nil || { if case .list = x { return true } else { return false } }() else {
+                return .false_
+            }
+            // Any attribute other than names makes it "not a vector".
+            if x.classAttribute != nil { return .false_ }
+            switch mode {
+            case "any": return .true_
+            case "list": if case .list = x { return .true_ } else { return .false_ }
+            case "numeric": return .bool(x.atomicType == .integer || x.atomicType == .double)
+            default: return .bool(x.typeName == mode)
+            }
+        }
+
+        defineConstructor("numeric", .double)
+        defineConstructor("double", .double)
+        defineConstructor("integer", .integer)
+        defineConstructor("character", .character)
+        defineConstructor("logical", .logical)
+        define("vector", ["mode", "length"]) { args, _ throws(FnError) in
+            let mode = try Unpack.string(args[0], "mode", default: "logical")
+            let n = try Unpack.int(args[1], "length", default: 0)
+            guard n >= 0 else { throw FnError.runtime("vector: cannot make a vector of negative length") }
+            switch mode {
+            case "logical": return Value(.logical(Array(repeating: 0, count: n)))
+            case "integer": return Value(.integer(Array(repeating: 0, count: n)))
+            case "numeric", "double": return Value(.double(Array(repeating: 0, count: n)))
+            case "character": return Value(.character(Array(repeating: "", count: n)))
+            case "list": return .list(List(Array(repeating: .null, count: n)))
+            default: throw FnError.runtime("vector: cannot make a vector of mode '\(mode)'.")
+            }
+        }
+
+        define("isTRUE", ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            guard x.atomicType == .logical, x.length == 1, let s = x.storage else { return .false_ }
+            return .bool(s.logicals()[0] == 1)
+        }
+        define("isFALSE", ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            guard x.atomicType == .logical, x.length == 1, let s = x.storage else { return .false_ }
+            return .bool(s.logicals()[0] == 0)
+        }
+        define("xor", ["x", "y"]) { args, _ throws(FnError) in
+            let x = try Unpack.atomic(try args.required(0, "x"), "invalid 'x' type in 'x || y'").logicals()
+            let y = try Unpack.atomic(try args.required(1, "y"), "invalid 'y' type in 'x || y'").logicals()
+            if x.isEmpty || y.isEmpty { return Value(.logical([])) }
+            let n = max(x.count, y.count)
+            var out = [Int8](repeating: 0, count: n)
+            for i in 0..<n {
+                let a = x[i % x.count], b = y[i % y.count]
+                out[i] = (a == NA.logical || b == NA.logical) ? NA.logical : ((a != 0) != (b != 0) ? 1 : 0)
+            }
+            return Value(.logical(out))
+        }
+        define("Negate", ["f"]) { args, ip throws(FnError) in
+            let f = try Unpack.function(try args.required(0, "f"), ip, "f")
+            return .builtin(Builtin("Negate", ["..."]) { inner, ip throws(FnError) in
+                let r = try ip.callFunction(f, inner.dots, names: inner.dotNames)
+                guard let s = r.storage else { throw FnError.runtime("invalid argument type") }
+                return Value(.logical(s.logicals().map { $0 == NA.logical ? $0 : 1 - $0 }), names: r.names)
+            })
+        }
+    }
+
+    private mutating func defineTypeTest(_ name: String, _ test: @escaping (Value) -> Bool) {
+        define(name, ["x"]) { args, _ throws(FnError) in .bool(test(try args.required(0, "x"))) }
+    }
+
+    private mutating func defineConstructor(_ name: String, _ type: AtomicType) {
+        define(name, ["length"]) { args, _ throws(FnError) in
+            let n = try Unpack.int(args[0], "length", default: 0)
+            guard n >= 0 else { throw FnError.runtime("invalid 'length' argument") }
+            switch type {
+            case .logical: return Value(.logical(Array(repeating: 0, count: n)))
+            case .integer: return Value(.integer(Array(repeating: 0, count: n)))
+            case .double: return Value(.double(Array(repeating: 0, count: n)))
+            case .character: return Value(.character(Array(repeating: "", count: n)))
+            }
+        }
+    }
+
+    private mutating func defineCoercion(_ name: String, to type: AtomicType) {
+        define(name, ["x", "..."]) { args, ip throws(FnError) in
+            guard let x = args[0] else { return Value(Storage.empty(type)) }
+            return try coerce(x, to: type, ip)
+        }
+    }
+}
+
+/// `as.<type>(x)`: names and other attributes are dropped; warns where R warns.
+func coerce(_ x: Value, to type: AtomicType, _ ip: Interpreter) throws(FnError) -> Value {
+    // Scalar fast paths: no arrays built.
+    switch (x, type) {
+    case (.double(let d), .double): return .double(d)
+    case (.integer(let i), .integer): return .integer(i)
+    case (.character(let s), .character): return .character(s)
+    case (.logical(let b), .logical): return .logical(b)
+    case (.integer(let i), .double): return .double(i == NA.integer ? NA.double : Double(i))
+    case (.double(let d), .integer):
+        let r = Coerce.integer(fromDouble: d)
+        if r == NA.integer && !d.isNaN { ip.warn("NAs introduced by coercion to integer range") }
+        return .integer(r)
+    case (.double(let d), .character): return .character(Coerce.string(fromDouble: d))
+    case (.integer(let i), .character): return .character(Coerce.string(fromInteger: i))
+    default: break
+    }
+    let source: Storage
+    switch x {
+    case .null: return Value(Storage.empty(type))
+    case .list(let l):
+        var type0 = AtomicType.logical
+        for e in l.elements {
+            guard let t = e.atomicType, e.length == 1 else {
+                if type == .character {
+                    return Value(.character(l.elements.map { describeForCharacter($0) }))
+                }
+                throw FnError.runtime("'list' object cannot be coerced to type '\(type.name)'")
+            }
+            type0 = max(type0, t)
+        }
+        source = Unpack.combine(l.elements, as: type0)
+    default:
+        guard let s = x.storage else {
+            throw FnError.runtime("cannot coerce type '\(x.typeName)' to vector of type '\(type.name)'")
+        }
+        source = s
+    }
+    let result = source.converted(to: type)
+    warnOnCoercion(from: source, to: result, ip)
+    return Value(result)
+}
+
+/// R warns when a string that is not "NA" becomes NA, or a double is out of integer range.
+private func warnOnCoercion(from source: Storage, to result: Storage, _ ip: Interpreter) {
+    switch (source, result) {
+    case (.character(let a), .integer), (.character(let a), .double):
+        for i in 0..<a.count where result.isNA(i) {
+            if let s = a[i], s.trimmingWhitespace() != "NA" {
+                ip.warn("NAs introduced by coercion")
+                return
+            }
+        }
+    case (.double(let a), .integer(let r)):
+        for i in 0..<a.count where r[i] == NA.integer && !a[i].isNaN {
+            ip.warn("NAs introduced by coercion to integer range")
+            return
+        }
+    default: break
+    }
+}
+
+/// `as.character` of one list element: scalars as usual, longer vectors deparsed like R (`c(1, 2)`).
+func describeForCharacter(_ v: Value) -> String? {
+    switch v {
+    case .null: return "NULL"
+    case .list(let l): return "list(" + l.elements.map { describeForCharacter($0) ?? "NA" }.joined(separator: ", ") + ")"
+    default:
+        guard let s = v.storage else { return "function" }
+        if s.count == 1 { return s.strings()[0] }
+        let parts: [String]
+        switch s {
+        case .character(let a): parts = a.map { $0.map { "\"" + $0 + "\"" } ?? "NA" }
+        case .integer(let a):
+            // R deparses integer runs as ranges; keep the plain form for other integer vectors.
+            if a.count > 1, !a.contains(NA.integer), zip(a, a.dropFirst()).allSatisfy({ $1 == $0 &+ 1 }) {
+                return "\(a[0]):\(a[a.count - 1])"
+            }
+            parts = a.map { $0 == NA.integer ? "NA" : "\($0)L" }
+        default: parts = s.strings().map { $0 ?? "NA" }
+        }
+        return "c(" + parts.joined(separator: ", ") + ")"
+    }
+}
+
+/// `is.na(x)`: elementwise, names kept; a list element is NA when it is a length-1 atomic NA.
+private func isNA(_ x: Value) throws(FnError) -> Value {
+    switch x {
+    case .double(let d): return .bool(d.isNaN)
+    case .integer(let i): return .bool(i == NA.integer)
+    case .logical(let b): return .bool(b == NA.logical)
+    case .character(let s): return .bool(s == nil)
+    case .null: return Value(.logical([]))
+    case .list(let l):
+        let out: [Int8] = l.elements.map { e in
+            guard e.length == 1, let s = e.storage else { return 0 }
+            return s.isNA(0) ? 1 : 0
+        }
+        return Value(.logical(out), names: l.names)
+    case .vector(let v):
+        let s = v.storage
+        var out = [Int8](repeating: 0, count: s.count)
+        for i in 0..<s.count where s.isNA(i) { out[i] = 1 }
+        return Value(.logical(out), names: v.names)
+    default:
+        return .false_
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines.
+    func trimmingWhitespace() -> Substring {
+        var t = Substring(self)
+        while let f = t.first, f == " " || f == "\t" || f == "\n" || f == "\r" { t.removeFirst() }
+        while let l = t.last, l == " " || l == "\t" || l == "\n" || l == "\r" { t.removeLast() }
+        return t
+    }
+}

@@ -1,0 +1,109 @@
+/// R's `deparse()` for values: the source text that would rebuild them (`c(1, 2)`, `"a"`,
+/// `list(a = 1L)`), used in messages and by `deparse()`.
+public enum ValueDeparser {
+    /// The deparsed text, cut with "..." after about `limit` characters.
+    public static func deparse(_ v: Value, limit: Int = Int.max, keepInteger: Bool = true) -> String {
+        var s = ""
+        write(v, into: &s, limit: limit)
+        if !keepInteger, case .integer(let i) = v, i != NA.integer { s = String(i) }
+        if s.count > limit { s = String(s.prefix(limit)) + "..." }
+        return s
+    }
+
+    static func write(_ v: Value, into s: inout String, limit: Int) {
+        switch v {
+        case .null: s += "NULL"
+        case .logical, .integer, .double, .character:
+            s += scalar(v.storage!, 0)
+        case .vector(let vec):
+            writeAtomic(vec.storage, names: vec.names, into: &s, limit: limit)
+        case .list(let l):
+            s += "list("
+            for i in l.elements.indices {
+                if s.count > limit { s += "..."; break }
+                if i > 0 { s += ", " }
+                if let n = l.names?[i], !n.isEmpty { s += name(n) + " = " }
+                write(l.elements[i], into: &s, limit: limit)
+            }
+            s += ")"
+        case .closure: s += "function(...)"
+        case .builtin(let b): s += ".Primitive(\"\(b.name)\")"
+        case .environment: s += "<environment>"
+        }
+    }
+
+    static func writeAtomic(_ st: Storage, names: [String]?, into s: inout String, limit: Int) {
+        let n = st.count
+        if n == 0 {
+            switch st.type {
+            case .logical: s += "logical(0)"
+            case .integer: s += "integer(0)"
+            case .double: s += "numeric(0)"
+            case .character: s += "character(0)"
+            }
+            return
+        }
+        // An integer range deparses as `1:3`.
+        if names == nil, n > 1, case .integer(let a) = st, !a.contains(NA.integer),
+            zip(a, a.dropFirst()).allSatisfy({ $1 &- $0 == 1 })
+        {
+            s += "\(a[0]):\(a[n - 1])"
+            return
+        }
+        if n == 1 && names == nil { s += scalar(st, 0); return }
+        s += "c("
+        for i in 0..<n {
+            if s.count > limit { s += "..."; break }
+            if i > 0 { s += ", " }
+            if let nm = names?[i], !nm.isEmpty { s += name(nm) + " = " }
+            s += scalar(st, i)
+        }
+        s += ")"
+    }
+
+    static func scalar(_ st: Storage, _ i: Int) -> String {
+        switch st {
+        case .logical(let a):
+            return a[i] == NA.logical ? "NA" : (a[i] != 0 ? "TRUE" : "FALSE")
+        case .integer(let a):
+            return a[i] == NA.integer ? "NA" : "\(a[i])L"
+        case .double(let a):
+            let d = a[i]
+            if NA.isNA(d) { return "NA" }
+            return NumberFormat.r15(d)
+        case .character(let a):
+            guard let str = a[i] else { return "NA" }
+            return quote(str)
+        }
+    }
+
+    /// A string literal with R's escapes.
+    public static func quote(_ str: String) -> String {
+        var out = "\""
+        for u in str.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\" + (hex.count == 1 ? "00" : "0") + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A name, backquoted when it is not syntactic.
+    static func name(_ n: String) -> String {
+        guard let first = n.unicodeScalars.first else { return "``" }
+        let ok = (first.properties.isAlphabetic || first == ".")
+            && n.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "." || $0 == "_" || ("0"..."9").contains($0) }
+        return ok ? n : "`\(n)`"
+    }
+}

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FnLanguage
+
+/// Writes interpreter output to the process's stdout/stderr (log lines to stderr with the level).
+func standardOutput(_ kind: OutputKind, _ text: String) {
+    switch kind {
+    case .stdout: fputs(text, stdout)
+    case .stderr: fputs(text, stderr)
+    case .log(let level): fputs("\(level.name) \(text)", stderr)
+    }
+}
+
+/// Prints pending warnings the way R does after a top-level call.
+func reportWarnings(_ ip: Interpreter) {
+    let warnings = ip.takeWarnings()
+    guard !warnings.isEmpty else { return }
+    if warnings.count == 1 {
+        writeError("Warning message:\n\(warnings[0])")
+    } else {
+        writeError("Warning messages:\n" + warnings.enumerated().map { "\($0.offset + 1): \($0.element)" }
+            .joined(separator: "\n"))
+    }
+}
+
+/// `fn eval EXPR`: evaluates the text and prints the last value as JSON, as a handler result.
+func evalCommand(_ arguments: [String]) -> Int32 {
+    guard arguments.count == 1, arguments[0] != "--help", arguments[0] != "-h" else {
+        writeError("usage: fn eval EXPR\n\nEvaluates EXPR (one or more expressions) and prints the value of the last one as JSON.")
+        return arguments.first == "--help" || arguments.first == "-h" ? 0 : 2
+    }
+    let ip = Interpreter()
+    ip.output = standardOutput
+    do {
+        let value = try ip.evaluate(arguments[0], name: "<eval>")
+        fflush(stdout)
+        reportWarnings(ip)
+        let json = try JSON.serialize(value)
+        print(String(decoding: json, as: UTF8.self))
+        return 0
+    } catch {
+        fflush(stdout)
+        reportWarnings(ip)
+        writeError(error.description)
+        return 1
+    }
+}
+
+/// `fn run FILE [ARGS]`: evaluates a file top to bottom, like Rscript.
+func runCommand(_ arguments: [String]) -> Int32 {
+    guard let path = arguments.first, path != "--help", path != "-h" else {
+        writeError("usage: fn run FILE [ARGS]\n\nRuns FILE top to bottom; output comes from print, cat and message.")
+        return arguments.first == nil ? 2 : 0
+    }
+    let bytes: [UInt8]
+    switch Files.read(path) {
+    case .success(let b): bytes = b
+    case .failure(let e):
+        writeError("fn run: \(e.message)")
+        return 1
+    }
+    let ip = Interpreter()
+    ip.output = standardOutput
+    ip.setGlobal(".args", Value(Vector(.character(Array(arguments.dropFirst())))))
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    do {
+        _ = try ip.evaluate(SourceFile(name: name, bytes: bytes))
+        fflush(stdout)
+        reportWarnings(ip)
+        return 0
+    } catch {
+        fflush(stdout)
+        reportWarnings(ip)
+        writeError(error.description)
+        return 1
+    }
+}

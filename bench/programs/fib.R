@@ -1,0 +1,7 @@
+# fib(25): naive recursive Fibonacci (calls, argument binding, comparison, addition)
+fib <- function(n) if (n < 2) n else fib(n - 1) + fib(n - 2)
+t0 <- as.numeric(Sys.time())
+r <- fib(25)
+t1 <- as.numeric(Sys.time())
+cat(sprintf("%.0f", r), "\n", sep = "")
+cat("ms ", (t1 - t0) * 1000, "\n", sep = "")

@@ -1,0 +1,2 @@
+# start-up: an empty program (process start, runtime init, exit)
+invisible(NULL)
