@@ -64,7 +64,10 @@ func makeTaskRoot() throws -> String {
 
     @Test func badEventsAreErrorsAndTheRuntimeKeepsServing() throws {
         let emulator = try Emulator(handler: "functions.parity", taskRoot: try makeTaskRoot())
+        // The emulator starts the runtime on the first invocation.
+        #expect(try emulator.invokeText(#"{"number": 1}"#) == #"{"parity":"odd"}"#)
         let pids = emulator.runtimePids
+        #expect(pids.count == 1)
         for event in ["not json", #"{"nope":1}"#, #"{"number":"abc"}"#, ""] {
             let response = try emulator.invoke(event)
             let body = text(response.body)
@@ -139,6 +142,7 @@ func makeTaskRoot() throws -> String {
     @Test func anInfiniteLoopTimesOutCleanlyAndTheProcessSurvives() throws {
         let emulator = try Emulator(handler: "tests.spin", taskRoot: try makeTaskRoot(),
                                     environment: ["AWS_LAMBDA_FUNCTION_TIMEOUT": "2"])
+        #expect(try emulator.invokeText(#"{"stop": false}"#) == #""alive""#)
         let pids = emulator.runtimePids
         let body = try emulator.invokeText("{}")
         #expect(body.hasPrefix(#"{"errorMessage":"Task timed out after "#), "\(body)")
@@ -150,6 +154,7 @@ func makeTaskRoot() throws -> String {
 
     @Test func infiniteRecursionIsACleanError() throws {
         let emulator = try Emulator(handler: "tests.deep", taskRoot: try makeTaskRoot())
+        #expect(try emulator.invokeText(#"{"go": false}"#) == #""alive""#)
         let pids = emulator.runtimePids
         let body = try emulator.invokeText("{}")
         #expect(body.hasPrefix(#"{"errorMessage":""#), "\(body)")

@@ -25,8 +25,20 @@ final class Subprocess {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // The test runner's threads may block signals; the child starts with none blocked and default actions.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGINT, SIGTERM, SIGPIPE, SIGQUIT] { sigaddset(&defaults, number) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
         guard rc == 0 else { throw SubprocessError(message: "cannot start \(arguments[0]): \(Errno.describe(rc))") }
         self.pid = pid
     }
@@ -40,6 +52,16 @@ final class Subprocess {
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         exited = code
         return code
+    }
+
+    /// Waits at most `seconds` for the exit; nil if it is still running then.
+    func wait(seconds: Double) -> Int32? {
+        let deadline = Clock.nowMs() + Int64(seconds * 1000)
+        while isRunning {
+            if Clock.nowMs() > deadline { return nil }
+            usleep(10_000)
+        }
+        return wait()
     }
 
     /// Whether the process is still running (not reaped).
