@@ -9,7 +9,13 @@ let package = Package(
         .library(name: "FnLambda", targets: ["FnLambda"]),
     ],
     targets: [
-        .target(name: "FnLanguage", linkerSettings: [.linkedLibrary("m")]),
+        .target(
+            name: "FnLanguage",
+            // The evaluator's state lives in class properties; dynamic exclusivity checks on every
+            // access cost ~20% of a call (measured with callgrind). Static checks still apply.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
+            linkerSettings: [.linkedLibrary("m")]
+        ),
         .target(name: "FnLambda", dependencies: ["FnLanguage"]),
         .executableTarget(name: "fn", dependencies: ["FnLanguage", "FnLambda"]),
         .testTarget(name: "FnLanguageTests", dependencies: ["FnLanguage"], exclude: ["RAgreement", "Golden"]),

@@ -125,7 +125,7 @@ public final class HandlerSession {
             names.append("context")
         }
         interpreter.invocation = ["deadline_ms": .double(Double(context.deadlineMs))]
-        defer { reportWarnings() }
+        defer { interpreter.flushWarnings() }
         let result: Value
         do {
             result = try interpreter.callTopLevel(function, args, names: names)
@@ -138,16 +138,6 @@ public final class HandlerSession {
             return .failure(HandlerError(errorType: "Runtime.MarshalError",
                                          errorMessage: "Unable to marshal the result as JSON: \(error.message)"))
         }
-    }
-
-    /// Warnings the invocation raised, reported on stderr as R does after a top-level call.
-    private func reportWarnings() {
-        let warnings = interpreter.takeWarnings()
-        guard !warnings.isEmpty else { return }
-        let text = warnings.count == 1
-            ? "Warning message:\n\(warnings[0])\n"
-            : "Warning messages:\n" + warnings.enumerated().map { "\($0.offset + 1): \($0.element)" }.joined(separator: "\n") + "\n"
-        interpreter.output(.stderr, text)
     }
 
     /// The Lambda error for an fn error: the condition's class for R conditions, a `Runtime.*`

@@ -14,18 +14,6 @@ func standardOutput(_ kind: OutputKind, _ text: String) {
     }
 }
 
-/// Prints pending warnings the way R does after a top-level call.
-func reportWarnings(_ ip: Interpreter) {
-    let warnings = ip.takeWarnings()
-    guard !warnings.isEmpty else { return }
-    if warnings.count == 1 {
-        writeError("Warning message:\n\(warnings[0])")
-    } else {
-        writeError("Warning messages:\n" + warnings.enumerated().map { "\($0.offset + 1): \($0.element)" }
-            .joined(separator: "\n"))
-    }
-}
-
 /// `fn eval EXPR`: evaluates the text and prints the last value as JSON, as a handler result.
 func evalCommand(_ arguments: [String]) -> Int32 {
     guard arguments.count == 1, arguments[0] != "--help", arguments[0] != "-h" else {
@@ -37,13 +25,11 @@ func evalCommand(_ arguments: [String]) -> Int32 {
     do {
         let value = try ip.evaluate(arguments[0], name: "<eval>")
         fflush(stdout)
-        reportWarnings(ip)
         let json = try JSON.serialize(value)
         print(String(decoding: json, as: UTF8.self))
         return 0
     } catch {
         fflush(stdout)
-        reportWarnings(ip)
         writeError(error.description)
         return 1
     }
@@ -69,11 +55,9 @@ func runCommand(_ arguments: [String]) -> Int32 {
     do {
         _ = try ip.evaluate(SourceFile(name: name, bytes: bytes))
         fflush(stdout)
-        reportWarnings(ip)
         return 0
     } catch {
         fflush(stdout)
-        reportWarnings(ip)
         writeError(error.description)
         return 1
     }

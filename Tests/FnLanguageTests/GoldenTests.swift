@@ -25,7 +25,6 @@ import Testing
         } catch {
             failure = error
         }
-
         #expect(stdout == golden.expectedStdout, "stdout of \(file)")
         #expect(stderr == golden.expectedStderr, "stderr of \(file)")
         switch (golden.expectedError, failure) {

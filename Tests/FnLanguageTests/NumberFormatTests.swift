@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import FnLanguage
 
@@ -70,6 +71,43 @@ import Testing
             let xs = inputs.map(NumberFormatTests.number)
             #expect(NumberFormat.format(xs, digits: digits) == expected, "format(\(inputs), digits = \(digits))")
         }
+    }
+
+    /// The fast digit path must agree with glibc's printf, which R uses, wherever it answers.
+    @Test func shortestDigitPathAgreesWithPrintf() {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [0.125, 2.5, 0.15, 1.005, 2.675, 0.5, 1.5, 9.5, 99.5, 0.0005, 0.00049999, 1e22,
+                                9.9999995, 999999.5, 0.045, 1.0000000000000002, 4503599627370497.5, 123456789.5]
+        for _ in 0..<3000 {
+            let magnitude = Double(Int.random(in: -30...30, using: &rng))
+            var x = Double.random(in: 1..<10, using: &rng) * pow(10, magnitude)
+            // Short decimals and exact binary fractions, where ties live.
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: x = (x * 1000).rounded() / 1000
+            case 1:
+                let shift = Int.random(in: 0...12, using: &rng)
+                x = Double(Int.random(in: 1...100_000, using: &rng)) / Double(1 << shift)
+            default: break
+            }
+            values.append(Bool.random(using: &rng) ? x : -x)
+        }
+        var checked = 0
+        for x in values {
+            for decimals in 0...15 {
+                for exponent in [0, 1] {
+                    let layout = NumberFormat.Layout(width: 0, decimals: decimals, exponent: exponent)
+                    guard let fast = NumberFormat.decimalEncode(x, layout) else { continue }
+                    let slow = exponent != 0
+                        ? NumberFormat.formatC(x, decimals != 0 ? "%#*.*e" : "%*.*e", 0, decimals)
+                        : NumberFormat.formatC(x, "%*.*f", 0, decimals)
+                    checked += 1
+                    if String(decoding: fast, as: UTF8.self) != slow {
+                        Issue.record("\(x) with \(decimals) decimals (exponent \(exponent)): \(slow) expected")
+                    }
+                }
+            }
+        }
+        #expect(checked > 50_000)
     }
 
     @Test func formatOfEmptyVector() {

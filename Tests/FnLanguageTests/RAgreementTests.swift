@@ -179,11 +179,14 @@ struct RCase {
         if fnOut != self.stdout {
             return "stdout: R \(String(reflecting: self.stdout)), fn \(String(reflecting: stdout))"
         }
-        for warning in warnings where !stderr.contains(warning) {
-            return "R warns \"\(warning)\"; fn stderr: \(String(reflecting: stderr))"
+        // fn reports warnings on stderr R-style after each top-level call ("Warning message:\nIn f() :
+        // msg"); R's message must appear there, and without R warnings fn's stderr must stay empty.
+        let fnStderr = stderr + interpreter.takeWarnings().map { $0 + "\n" }.joined()
+        for warning in warnings where !fnStderr.contains(warning) {
+            return "R warns \"\(warning)\"; fn stderr: \(String(reflecting: fnStderr))"
         }
-        if warnings.isEmpty && !stderr.isEmpty {
-            return "R writes nothing to stderr; fn: \(String(reflecting: stderr))"
+        if warnings.isEmpty && !fnStderr.isEmpty {
+            return "R writes nothing to stderr; fn: \(String(reflecting: fnStderr))"
         }
         return nil
     }

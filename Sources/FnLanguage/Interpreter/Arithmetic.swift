@@ -21,8 +21,11 @@ final class BinaryNode: Node {
         let b = try rhs.eval(ip)
         ip.visible = true
         if let fast = Operators.scalar(op, a, b) { return fast }
-        do {
-            return try Operators.binary(op, a, b, ip)
+        let warningsBefore = ip.warnings.count
+        do throws(FnError) {
+            let result = try Operators.binary(op, a, b, ip)
+            try ip.raiseCaughtWarnings(since: warningsBefore, at: self)
+            return result
         } catch {
             throw ip.locate(error, at: self, call: self).control
         }
@@ -410,9 +413,7 @@ enum Operators {
         let from = sa.doubles()[0], to = sb.doubles()[0]
         if from.isNaN || to.isNaN { throw FnError.runtime("NA/NaN argument") }
         let span = abs(to - from)
-        if span + 1 > Double(ip.limits.maxVectorLength) {
-            throw FnError(.limit, "result would be too long a vector (\(span + 1) elements; the limit is \(ip.limits.maxVectorLength))")
-        }
+        try Limits.checkLength(span + 1)
         let n = Int(span + 1e-10) + 1
         let step: Double = from <= to ? 1 : -1
         if from == from.rounded(), abs(from) <= 2147483647, abs(from + step * Double(n - 1)) <= 2147483647 {

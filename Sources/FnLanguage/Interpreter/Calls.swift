@@ -34,17 +34,23 @@ final class CallNode: Node {
     /// Argument names when no `...` is spliced in (then names are known statically).
     let names: [String?]
     let splicesDots: Bool
+    /// No names and no `...`: closures may take the positional fast path.
+    let positional: Bool
 
     init(callee: Node, arguments: [CallArgument], span: Span) {
         self.callee = callee
         self.arguments = arguments.filter { $0.value != nil || $0.isDots }
         self.names = self.arguments.map(\.name)
         self.splicesDots = arguments.contains { $0.isDots }
+        self.positional = !splicesDots && self.names.allSatisfy { $0 == nil }
         super.init(span: span)
     }
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let f = try callee.eval(ip)
+        if positional, case .closure(let c) = f, arguments.count <= c.definition.positionalCapacity {
+            return try ip.applyClosurePositional(c, arguments, callNode: self)
+        }
         if splicesDots {
             var values: [Value] = []
             var names: [String?] = []
@@ -102,9 +108,15 @@ extension Interpreter {
             return try applyClosure(c, args: args, names: names, callNode: callNode)
         case .builtin(let b):
             visible = true
-            do {
+            let savedBuiltinCall = activeBuiltinCall
+            if callNode != nil { activeBuiltinCall = callNode }
+            defer { activeBuiltinCall = savedBuiltinCall }
+            let warningsBefore = warnings.count
+            do throws(FnError) {
                 var matched = try matchBuiltinArguments(b, args, names)
-                return try b.body(&matched, self)
+                let result = try b.body(&matched, self)
+                try raiseCaughtWarnings(since: warningsBefore, at: callNode)
+                return result
             } catch {
                 throw locate(error, at: callNode, call: callNode).control
             }
@@ -163,7 +175,40 @@ extension Interpreter {
 
     /// Runs a closure: a fresh frame, arguments bound to slots, the body, then `on.exit`.
     func applyClosure(_ c: Closure, args: [Value], names: [String?], callNode: Node?) throws(Control) -> Value {
+        try checkCallLimits(at: callNode)
+        var frame = makeEnvironment(c.definition, parent: c.environment, function: c)
+        do {
+            try bindArguments(c.definition, frame, args, names)
+        } catch {
+            recycle(&frame)
+            throw locate(error, at: callNode, call: callNode).control
+        }
+        return try run(c, in: &frame, callNode: callNode)
+    }
+
+    /// The common call `f(a, b)` with positional arguments only: each argument is evaluated
+    /// straight into the new frame's slot, with no argument array.
+    func applyClosurePositional(_ c: Closure, _ arguments: [CallArgument], callNode: Node) throws(Control) -> Value {
+        try checkCallLimits(at: callNode)
         let def = c.definition
+        var frame = makeEnvironment(def, parent: c.environment, function: c)
+        var i = 0
+        do {
+            for a in arguments {
+                if let node = a.value {
+                    frame.slots[i] = try node.eval(self)
+                    i += 1
+                }
+            }
+        } catch {
+            recycle(&frame)
+            throw error
+        }
+        markUnsupplied(def, frame)
+        return try run(c, in: &frame, callNode: callNode)
+    }
+
+    @inline(__always) func checkCallLimits(at callNode: Node?) throws(Control) {
         if frames.count >= limits.maxCallDepth || (stackLimit != 0 && StackBounds.current() < stackLimit) {
             throw locate(
                 FnError(.limit, "evaluation nested too deeply: infinite recursion / options(expressions=)?"),
@@ -173,15 +218,15 @@ extension Interpreter {
         if cancellation.isCancelled {
             throw cancelledError(at: callNode ?? Node(span: .none))
         }
-        let frame = makeEnvironment(def, parent: c.environment, function: c)
-        do {
-            try bindArguments(def, frame, args, names)
-        } catch {
-            throw locate(error, at: callNode, call: callNode).control
-        }
+    }
+
+    /// Runs a closure's body in a frame whose arguments are bound, then its `on.exit` expressions.
+    func run(_ c: Closure, in frame: inout Environment, callNode: Node?) throws(Control) -> Value {
+        let def = c.definition
+        let site = callNode ?? activeBuiltinCall
         frames.append(CallFrame(
-            name: def.name ?? "<anonymous>", callSource: currentSource, callSpan: callNode?.span ?? .none,
-            callNode: callNode, environment: frame))
+            closure: c, callSource: currentSource, callSpan: site?.span ?? .none,
+            callNode: callNode, environment: frame, hasCallSite: site != nil))
         let savedEnv = env, savedSource = currentSource
         env = frame
         currentSource = def.source
@@ -198,14 +243,21 @@ extension Interpreter {
             frame.onExit = nil
             let wasVisible = visible
             for node in exits {
-                do { _ = try node.eval(self) } catch { if failure == nil { failure = error } }
+                do {
+                    _ = try node.eval(self)
+                } catch .returned(let v) {
+                    // `on.exit(return(v))` replaces the value, as in R.
+                    if failure == nil { result = v }
+                } catch {
+                    if failure == nil { failure = error }
+                }
             }
             visible = wasVisible
         }
         env = savedEnv
         currentSource = savedSource
         frames.removeLast()
-        recycle(frame)
+        recycle(&frame)
         if let failure {
             switch failure {
             case .breakLoop, .nextLoop:
@@ -228,11 +280,10 @@ extension Interpreter {
     }
 
     /// Returns a frame to the pool unless a closure or a value still refers to it.
-    func recycle(_ frame: Environment) {
-        var f = frame
-        if isKnownUniquelyReferenced(&f), environmentPool.count < 256 {
-            f.clear()
-            environmentPool.append(f)
+    func recycle(_ frame: inout Environment) {
+        if isKnownUniquelyReferenced(&frame), environmentPool.count < 256 {
+            frame.clear()
+            environmentPool.append(frame)
         }
     }
 
@@ -285,15 +336,42 @@ extension Interpreter {
                 }
             }
         }
-        for (i, p) in params.enumerated() where frame.slots[i] == nil && i != dotsSlot {
-            if i < 64 {
-                frame.missingMask |= 1 << UInt64(i)
-                if p.defaultValue != nil { frame.pendingDefaults |= 1 << UInt64(i) }
-            }
-        }
         if let dotsSlot {
             frame.slots[dotsSlot] = .list(List(dotValues, names: anyDotName ? dotNames : nil))
         }
+        markUnsupplied(def, frame)
+    }
+
+    /// Records formals the caller did not supply: `missing()` is TRUE for them, and those with a
+    /// default get it evaluated on first use. An unfilled `...` becomes empty.
+    @inline(__always) func markUnsupplied(_ def: FunctionDefinition, _ frame: Environment) {
+        let params = def.parameters
+        for i in params.indices where frame.slots[i] == nil {
+            if i == def.dotsSlot {
+                frame.slots[i] = .list(List([]))
+            } else if i < 64 {
+                frame.missingMask |= 1 << UInt64(i)
+                if params[i].defaultValue != nil { frame.pendingDefaults |= 1 << UInt64(i) }
+            }
+        }
+    }
+
+    /// When a `tryCatch(warning = )` is active, the first warning recorded since `count` ends the
+    /// operation that raised it and travels to the handler, as in R.
+    @inline(__always) func raiseCaughtWarnings(since count: Int, at node: Node?) throws(FnError) {
+        guard warningCatchers > 0 && warnings.count > count else { return }
+        let message = warnings[count]
+        warnings.removeSubrange(count...)
+        throw warningError(message, call: node.flatMap { n in currentSource.map { $0.text(n.span) } })
+    }
+
+    /// The error that carries a warning condition to an enclosing `tryCatch(warning = )`.
+    func warningError(_ message: String, call: String?) -> FnError {
+        var e = FnError(.runtime, message)
+        let callValue: Value = call.map { .character($0) } ?? .null
+        e.condition = .list(List([.character(message), callValue], names: ["message", "call"],
+                                 classes: ["simpleWarning", "warning", "condition"]))
+        return e
     }
 
     /// A short R-style rendering of an argument value for "unused argument (...)" messages.

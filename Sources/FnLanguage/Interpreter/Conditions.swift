@@ -63,10 +63,8 @@ extension Interpreter {
                     message = try ip.pasteMessage(args.dots)
                 }
                 if ip.warningCatchers > 0 {
-                    var e = FnError(.runtime, message)
-                    let call: Value = ip.callerText.map { .character($0) } ?? .null
-                    e.condition = condition ?? .list(List([.character(message), call], names: ["message", "call"],
-                                                          classes: ["simpleWarning", "warning", "condition"]))
+                    var e = ip.warningError(message, call: ip.callerText)
+                    if let condition { e.condition = condition }
                     throw e
                 }
                 let prefix = ip.callerText.map { "In \($0) : " } ?? ""
@@ -100,8 +98,10 @@ extension Interpreter {
                 guard case .list(let l)? = args[0] else { return .null }
                 return l.element(named: "call") ?? .null
             },
-            Builtin("signalCondition", ["cond"]) { args, _ throws(FnError) in
+            Builtin("signalCondition", ["cond"]) { args, ip throws(FnError) in
                 let c = try args.required(0, "cond")
+                // With no tryCatch handler active, signalling does nothing (R returns NULL).
+                if ip.conditionCatchers == 0 { return .null }
                 var e = FnError(.runtime, Conditions.message(of: c))
                 e.condition = c
                 throw e

@@ -217,6 +217,16 @@ extension Interpreter {
             if let d = f.definition.dotsSlot, case .list(let l)? = e.slots[d] { n += l.count }
             return .integer(Int32(n))
         }
+        define("...length", []) { _, ip throws(FnError) in
+            do throws(Control) {
+                return .integer(Int32(try ip.currentDots(at: Node(span: .none)).count))
+            } catch {
+                throw ip.asError(error)
+            }
+        }
+        define("force", ["x"]) { args, _ throws(FnError) in try args.required(0, "x") }
+        define("identity", ["x"]) { args, _ throws(FnError) in try args.required(0, "x") }
+        define("typeof", ["x"]) { args, _ throws(FnError) in .character(try args.required(0, "x").typeName) }
         define("deparse", ["expr"]) { args, _ throws(FnError) in
             .character(ValueDeparser.deparse(args[0] ?? .null))
         }

@@ -149,7 +149,8 @@ enum Indexing {
             var out: [Value] = []
             out.reserveCapacity(pos.count)
             for p in pos { out.append(p >= 0 && p < l.count ? l.elements[p] : .null) }
-            let names = l.names.map { n in pos.map { p in p >= 0 && p < n.count ? n[p] : (p >= 0 ? "<NA>" : "<NA>") } }
+            // R names out-of-range elements NA; fn's names cannot be NA, so they are "".
+            let names = l.names.map { n in pos.map { p in p >= 0 && p < n.count ? n[p] : "" } }
             return .list(List(out, names: names))
         default:
             guard let s = x.storage else { throw FnError.runtime("object of type '\(x.typeName)' is not subsettable") }
@@ -197,9 +198,20 @@ enum Indexing {
                 if case .list = x { return .null }
                 throw FnError.runtime("subscript out of bounds")
             }
-            if d < 0 { throw FnError.runtime("invalid negative subscript in get1index <real>") }
+            if d <= -1 {
+                // R allows a negative [[ ]] index that leaves exactly one element.
+                guard count == 2, -d <= 2 else {
+                    throw FnError.runtime("invalid negative subscript in get1index <real>")
+                }
+                let p = Int(-d) - 1
+                guard p < 2 else {
+                    throw FnError.runtime("invalid negative subscript in get1index <real>")
+                }
+                return try getElement(x, .integer(Int32(2 - p)))
+            }
+            if d < 1 { throw FnError.runtime("attempt to select less than one element in get1index <real>") }
+            guard d <= Double(count) else { throw FnError.runtime("subscript out of bounds") }
             pos = Int(d) - 1
-            if pos < 0 { throw FnError.runtime("attempt to select less than one element in get1index <real>") }
         }
         guard pos < count else { throw FnError.runtime("subscript out of bounds") }
         switch x {
@@ -275,9 +287,8 @@ enum Indexing {
                     throw FnError.runtime("can't mix positive and negative subscripts")
                 }
                 var keep = [Bool](repeating: true, count: n)
-                for v in d where v <= -1 {
-                    let p = Int(-v) - 1
-                    if p < n { keep[p] = false }
+                for v in d where v <= -1 && -v <= Double(n) {
+                    keep[Int(-v) - 1] = false
                 }
                 var out: [Int] = []
                 out.reserveCapacity(n)
@@ -287,7 +298,13 @@ enum Indexing {
             var out: [Int] = []
             out.reserveCapacity(d.count)
             for v in d {
-                if v.isNaN { out.append(-1) } else if v >= 1 { out.append(Int(v) - 1) }
+                if v.isNaN {
+                    out.append(-1)
+                } else if v >= 1 {
+                    // Positions past the vector limit are out of range for reads and rejected for writes.
+                    if assigning { try Limits.checkLength(v) }
+                    out.append(v <= Double(Limits.vectorLength) ? Int(v) - 1 : Limits.vectorLength)
+                }
             }
             return (out, [])
         }
@@ -323,7 +340,11 @@ enum Indexing {
     /// `x$name <- v`.
     static func setDollar(_ x: inout Value, _ name: String, _ v: Value) throws(FnError) {
         switch x {
-        case .list, .null:
+        case .null:
+            // `x$a <- v` on NULL always makes a list.
+            x = .list(List([]))
+            try setElement(&x, .character(name), v)
+        case .list:
             try setElement(&x, .character(name), v)
         case .environment:
             throw FnError.runtime("cannot assign into an environment with $ (use <<- or assign())")
@@ -378,6 +399,7 @@ enum Indexing {
             } else {
                 let d = s.doubles()[0]
                 guard !d.isNaN, d >= 1 else { throw FnError.runtime("[[ ]] subscript out of bounds") }
+                try Limits.checkLength(d)
                 pos = Int(d) - 1
             }
             if case .null = v {

@@ -42,20 +42,49 @@ public struct Limits: Sendable {
     /// Nested closure calls (R's `expressions` option defaults to 5000).
     public var maxCallDepth = 5000
     /// Elements in one vector (`1:1e10` fails cleanly instead of exhausting memory).
-    public var maxVectorLength = 100_000_000
+    public var maxVectorLength = Limits.vectorLength
     public init() {}
+
+    /// The most elements any vector may have: 10^8.
+    public static let vectorLength = 100_000_000
+
+    /// The most bytes one string may have: 256 MiB.
+    public static let stringBytes = 1 << 28
+
+    /// Fails cleanly when a string of `n` bytes would be over the string limit.
+    @inline(__always) public static func checkStringLength(_ n: Double) throws(FnError) {
+        if !(n <= Double(stringBytes)) {
+            throw FnError(.limit, "cannot make a string of \(NumberFormat.r15(n)) bytes: the limit is \(stringBytes) bytes")
+        }
+    }
+
+    /// Fails cleanly when a result of `n` elements would be over the vector limit.
+    @inline(__always) public static func checkLength(_ n: Double) throws(FnError) {
+        if !(n <= Double(vectorLength)) {
+            throw FnError(.limit, "cannot allocate a vector of length \(NumberFormat.r15(n)): the limit is \(vectorLength) elements")
+        }
+    }
 }
 
-/// One active closure call, for stack traces and `sys.function`.
+/// One active closure call, for stack traces, `Recall` and `nargs`.
+///
+/// The references are unowned: every one is kept alive by the call in progress (the callee value,
+/// the resolved tree, the frame variable), and skipping their reference counting is a measurable
+/// part of a call's cost.
 struct CallFrame {
-    /// The name of the function being run.
-    var name: String
+    /// The function being run.
+    unowned(unsafe) var closure: Closure
     /// Where it was called from (in the caller's source).
-    var callSource: SourceFile?
+    unowned(unsafe) var callSource: SourceFile?
     var callSpan: Span
-    /// The text of the call (`f(1)`), for "Error in f(1) : ..." messages.
-    var callNode: Node?
-    var environment: Environment
+    /// The call (`f(1)`), for "Error in f(1) : ..." messages; nil when a builtin made the call.
+    unowned(unsafe) var callNode: Node?
+    unowned(unsafe) var environment: Environment
+    /// False for the outermost call made by the host (a handler invocation), which has no site.
+    var hasCallSite: Bool
+
+    /// Its name, for stack traces.
+    var name: String { closure.name }
 }
 
 /// Evaluates fn programs. One interpreter is one session: its global variables persist between
@@ -90,12 +119,16 @@ public final class Interpreter {
     /// The source file being evaluated (for error locations).
     var currentSource: SourceFile?
     var frames: [CallFrame] = []
+    /// The builtin call being run (`vapply(xs, f)`): the call site of closures it calls.
+    var activeBuiltinCall: Node?
     /// False after an assignment or `invisible()`; the REPL prints only visible values.
     public internal(set) var visible = true
     /// Warnings raised by `warning()` not caught by a handler, in order.
     public internal(set) var warnings: [String] = []
     /// How many active `tryCatch` calls have a warning (or condition) handler.
     var warningCatchers = 0
+    /// How many active `tryCatch` calls have any handler (`signalCondition` is a no-op without).
+    var conditionCatchers = 0
     /// Environments freed by returning calls, reused to avoid an allocation per call.
     var environmentPool: [Environment] = []
     /// The lowest stack address evaluation may reach before failing cleanly.
@@ -128,9 +161,11 @@ public final class Interpreter {
         let nodes = resolver.resolveTopLevel(program.expressions)
         return try withTopLevel(source: program.source) { () throws(Control) -> Value in
             var result = Value.null
+            defer { flushWarnings() }
             for node in nodes {
                 visible = true
                 result = try node.eval(self)
+                flushWarnings()
             }
             return result
         }
@@ -157,6 +192,19 @@ public final class Interpreter {
     /// Records a warning (`warning()` semantics: kept in `warnings` until the caller takes them).
     public func warn(_ message: String) {
         warnings.append(message)
+    }
+
+    /// Reports pending warnings on stderr the way R does after a top-level call, and clears them.
+    public func flushWarnings() {
+        let pending = takeWarnings()
+        guard !pending.isEmpty else { return }
+        if pending.count == 1 {
+            output(.stderr, "Warning message:\n\(pending[0])\n")
+        } else {
+            var text = "Warning messages:\n"
+            for (i, w) in pending.enumerated() { text += "\(i + 1): \(w)\n" }
+            output(.stderr, text)
+        }
     }
 
     /// Returns and clears the pending warnings.
@@ -281,9 +329,14 @@ public final class Interpreter {
             let loc = whereSource.flatMap { s in whereSpan.map { s.describe($0.start) } }
             trace.append(loc.map { "\(frame.name) (\($0))" } ?? frame.name)
             whereSource = frame.callSource
-            whereSpan = frame.callNode != nil ? frame.callSpan : nil
+            whereSpan = frame.hasCallSite ? frame.callSpan : nil
         }
         if let s = whereSource, let sp = whereSpan { trace.append("<toplevel> (\(s.describe(sp.start)))") }
+        // Runaway recursion would give thousands of identical frames: keep both ends.
+        if trace.count > 60 {
+            let omitted = trace.count - 50
+            trace = Array(trace.prefix(40)) + ["... \(omitted) frames omitted ..."] + Array(trace.suffix(10))
+        }
         return trace
     }
 

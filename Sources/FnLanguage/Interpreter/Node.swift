@@ -46,6 +46,9 @@ final class FunctionDefinition {
     }
 
     var slotCount: Int { scope.names.count }
+
+    /// How many arguments can be bound by position alone (those before `...`).
+    var positionalCapacity: Int { dotsSlot ?? parameters.count }
 }
 
 /// Where a variable lives, fixed by the resolver.

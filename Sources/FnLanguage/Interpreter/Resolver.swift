@@ -57,6 +57,9 @@ struct Resolver {
         case .constant(let v):
             return ConstantNode(v, span: span)
         case .identifier(let name):
+            if name.hasPrefix(".."), let n = Int(name.dropFirst(2)), n > 0, !isLocallyBound(name) {
+                return DotsElementNode(index: n - 1, span: span)
+            }
             switch readLocation(name) {
             case .local(let slot): return LocalVariableNode(slot: slot, name: name, span: span)
             case .outer(let d, let slot): return OuterVariableNode(depth: d, slot: slot, name: name, span: span)
@@ -251,6 +254,22 @@ struct Resolver {
         steps.reverse()
         let location = writeLocation(base, superAssign: superAssign)
         return ReplaceNode(location: location, name: base, steps: steps, value: resolve(value), span: span)
+    }
+}
+
+/// `..1`, `..2`: an element of the current function's `...`.
+final class DotsElementNode: Node {
+    let index: Int
+    init(index: Int, span: Span) {
+        self.index = index
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let dots = try ip.currentDots(at: self)
+        guard index < dots.count else {
+            throw ip.locate(FnError.runtime("the ... list does not contain \(index + 1) elements"), at: self).control
+        }
+        return dots.elements[index]
     }
 }
 

@@ -152,7 +152,7 @@ final class SwitchNode: Node {
             return try node.eval(ip)
         }
         let d = s.doubles()[0]
-        guard !d.isNaN, d >= 1, Int(d) <= arms.count, let node = arms[Int(d) - 1].value else {
+        guard !d.isNaN, d >= 1, d < Double(arms.count + 1), let node = arms[Int(d) - 1].value else {
             ip.visible = false
             return .null
         }
@@ -186,8 +186,13 @@ final class SuppressNode: Node {
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         if warnings {
-            let before = ip.warnings.count
-            defer { ip.warnings.removeSubrange(min(before, ip.warnings.count)...) }
+            // Suppressed warnings are neither reported nor caught by an enclosing tryCatch.
+            let before = ip.warnings.count, catchers = ip.warningCatchers
+            ip.warningCatchers = 0
+            defer {
+                ip.warningCatchers = catchers
+                ip.warnings.removeSubrange(min(before, ip.warnings.count)...)
+            }
             return try body.eval(ip)
         }
         let saved = ip.output
@@ -214,6 +219,8 @@ final class TryCatchNode: Node {
         for (name, node) in handlers { functions.append((name, try node.eval(ip))) }
         let catchesWarnings = functions.contains { $0.0 == "warning" || $0.0 == "condition" }
         if catchesWarnings { ip.warningCatchers += 1 }
+        ip.conditionCatchers += functions.isEmpty ? 0 : 1
+        defer { ip.conditionCatchers -= functions.isEmpty ? 0 : 1 }
         var result: Value = .null
         var failure: Control?
         let frames = ip.frames.count

@@ -105,13 +105,13 @@ struct JSONReader {
             skipWhitespace()
             guard pos < bytes.count else { throw error(at: pos, "unexpected end of input") }
             guard bytes[pos] == UInt8(ascii: "\"") else {
-                throw error(at: pos, "expected a string key in object, found \(describe(at: pos))")
+                throw error(at: pos, "expected a string key in object, found \(shown(at: pos))")
             }
             keys.append(try readString())
             skipWhitespace()
             guard pos < bytes.count else { throw error(at: pos, "unexpected end of input") }
             guard bytes[pos] == UInt8(ascii: ":") else {
-                throw error(at: pos, "expected ':' after object key, found \(describe(at: pos))")
+                throw error(at: pos, "expected ':' after object key, found \(shown(at: pos))")
             }
             pos += 1
             stack.append(try readValue())
@@ -122,7 +122,7 @@ struct JSONReader {
                 continue
             }
             guard bytes[pos] == UInt8(ascii: "}") else {
-                throw error(at: pos, "expected ',' or '}' after object member, found \(describe(at: pos))")
+                throw error(at: pos, "expected ',' or '}' after object member, found \(shown(at: pos))")
             }
             pos += 1
             break
@@ -158,7 +158,7 @@ struct JSONReader {
                 continue
             }
             guard bytes[pos] == UInt8(ascii: "]") else {
-                throw error(at: pos, "expected ',' or ']' after array element, found \(describe(at: pos))")
+                throw error(at: pos, "expected ',' or ']' after array element, found \(shown(at: pos))")
             }
             pos += 1
             break
@@ -534,19 +534,22 @@ struct JSONReader {
         }
     }
 
-    /// "unexpected character 'x'" for the byte at `i`, naming control characters and bad UTF-8.
+    /// "unexpected character 'x'" for the byte at `i`, or the UTF-8 error when it starts no character.
     private func describe(at i: Int) -> String {
+        let text = shown(at: i)
+        return text.hasPrefix("'") || text.hasPrefix("U+") ? "unexpected character " + text : text
+    }
+
+    /// The character at `i` as an error message shows it: `'x'`, `U+0009` for control characters.
+    private func shown(at i: Int) -> String {
         guard i < bytes.count else { return "end of input" }
         let b = bytes[i]
-        if b >= 0x20 && b < 0x7F { return "unexpected character '\(Character(Unicode.Scalar(b)))'" }
-        if b >= 0x80, let n = JSONReader.utf8SequenceLength(bytes, at: i) {
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<i + n]), as: UTF8.self)
-            return "unexpected character '\(text)'"
-        }
-        if b >= 0x80 {
+        if b >= 0x20 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
+        if b < 0x80 { return "U+" + hex4(UInt32(b)) }
+        guard let n = JSONReader.utf8SequenceLength(bytes, at: i) else {
             return "invalid UTF-8 byte 0x\(String(b, radix: 16, uppercase: true)) at byte offset \(i)"
         }
-        return "unexpected character U+" + hex4(UInt32(b))
+        return "'" + String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<i + n]), as: UTF8.self) + "'"
     }
 
     /// An error at byte offset `offset`, located by line and column (columns count characters).

@@ -2,9 +2,9 @@
 /// na = "null", digits = NA)` with three deliberate differences:
 ///
 /// - Numbers are written in their shortest round-trip form (Swift's `description` digits) instead
-///   of R's 15 significant digits: `0.1 + 0.2` is `0.30000000000000004`. Whole numbers below 2^53
+///   of R's 15 significant digits: `0.1 + 0.2` is `0.30000000000000004`. Whole numbers up to 2^53
 ///   are written as integers (`5`, `1000000000000000`); larger or smaller magnitudes keep Swift's
-///   exponent form (`1e+16`, `1e-05`), which is valid JSON. `-0` stays `-0`.
+///   exponent form (`1e+16`, `9.007199254740994e+15`, `1e-05`), which is valid JSON. `-0` stays `-0`.
 /// - `NaN` and `±Inf` have no JSON form and are an error (jsonlite writes `null`); `NA` is `null`.
 /// - `NULL` at the top level is `null` (jsonlite writes `{}`).
 ///
@@ -42,7 +42,8 @@ struct JSONWriter {
         while true {
             if case .list(let list) = current, list.count > 0 {
                 guard stack.count < JSONWriter.maxDepth else {
-                    throw FnError(.json, "cannot serialise a value nested deeper than \(JSONWriter.maxDepth) levels as JSON")
+                    throw FnError(.json,
+                                  "cannot serialise a value nested deeper than \(JSONWriter.maxDepth) levels as JSON")
                 }
                 if let names = list.names {
                     out.append(UInt8(ascii: "{"))
@@ -140,7 +141,7 @@ struct JSONWriter {
             writeDigits(Int64(d))
             return
         }
-        // Shortest round-trip digits; whole numbers from 2^53 to 1e16 come as "9007199254740994.0".
+        // Shortest round-trip digits; 2^53 itself comes as "9007199254740992.0".
         var text = d.description.utf8[...]
         if text.count > 2 && text.suffix(2).elementsEqual(".0".utf8) { text = text.dropLast(2) }
         out.append(contentsOf: text)
@@ -193,6 +194,15 @@ struct JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Pairwise for the small objects handlers usually return; hashing only for big ones.
+    private static func hasDuplicates(_ keys: [String]) -> Bool {
+        if keys.count > 16 { return Set(keys).count != keys.count }
+        for i in keys.indices.dropFirst() {
+            for j in 0..<i where keys[i] == keys[j] { return true }
+        }
+        return false
+    }
+
     private static func hexDigit(_ v: UInt8) -> UInt8 {
         v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
     }
@@ -201,14 +211,9 @@ struct JSONWriter {
     /// repeated names are made unique like R's `make.unique` (`a`, `a.1`, `a.2`).
     static func objectKeys(_ names: [String]) -> [String] {
         var keys = names
-        var hasEmpty = false
-        for i in keys.indices where keys[i].isEmpty {
-            keys[i] = String(i + 1)
-            hasEmpty = true
-        }
-        if !hasEmpty && keys.count < 2 { return keys }
+        for i in keys.indices where keys[i].isEmpty { keys[i] = String(i + 1) }
+        if !hasDuplicates(keys) { return keys }
         var all = Set(keys)
-        if all.count == keys.count { return keys }
         var seen = Set<String>()
         var counters: [String: Int] = [:]
         for i in keys.indices {

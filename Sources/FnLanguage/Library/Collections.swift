@@ -1,5 +1,5 @@
 /// Lookups and reshaping of vectors and lists: `match`, `is.element`, set operations, `unlist`,
-/// `setNames`, `append`.
+/// `append`.
 extension BuiltinRegistry {
     mutating func registerCollections() {
         define("match", ["x", "table", "nomatch", "incomparables"]) { args, _ throws(FnError) in
@@ -37,11 +37,6 @@ extension BuiltinRegistry {
             guard case .list(let l) = x else { return x }
             return unlist(l, useNames: useNames)
         }
-        define("setNames", ["object", "nm"]) { args, _ throws(FnError) in
-            let nm = args[1] ?? .null
-            let object = args[0] ?? nm
-            return try withNames(object, nm)
-        }
         define("append", ["x", "values", "after"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x"), values = try args.required(1, "values")
             let count = x.length
@@ -76,64 +71,9 @@ func matchPositions(_ x: Value, _ table: Value) throws(FnError) -> [Int] {
     return a.map { first[doubleKey($0)] ?? -1 }
 }
 
-/// `c(...)` for the simple cases the library needs (atomic values and lists, names kept).
+/// `c(...)` of already evaluated values.
 func concatenate(_ parts: [Value]) throws(FnError) -> Value {
-    var isList = false
-    var type = AtomicType.logical
-    var hasNames = false
-    for p in parts {
-        switch p {
-        case .null: continue
-        case .list: isList = true
-        default:
-            guard let t = p.atomicType else { isList = true; continue }
-            type = max(type, t)
-        }
-        if p.names != nil { hasNames = true }
-    }
-    var names: [String]? = nil
-    if hasNames {
-        var n: [String] = []
-        for p in parts { n += p.namesOrEmpty() }
-        names = n
-    }
-    if isList {
-        var elements: [Value] = []
-        for p in parts {
-            if case .list(let l) = p { elements += l.elements } else { elements += Unpack.elements(p) }
-        }
-        return .list(List(elements, names: names))
-    }
-    if parts.allSatisfy({ $0.isNull }) { return .null }
-    return Value(Unpack.combine(parts, as: type), names: names)
-}
-
-/// `names(x) <- nm` semantics: NULL removes names; short names are padded with NA.
-func withNames(_ object: Value, _ nm: Value) throws(FnError) -> Value {
-    var names: [String]? = nil
-    if !nm.isNull {
-        guard let s = Unpack.flatStorage(nm) else { throw FnError.runtime("'names' attribute must be a character vector") }
-        let strings = s.strings().map { $0 ?? "NA" }
-        let count = object.length
-        guard strings.count <= count else {
-            throw FnError.runtime("'names' attribute [\(strings.count)] must be the same length as the vector [\(count)]")
-        }
-        names = strings + Array(repeating: "NA", count: count - strings.count)
-    }
-    switch object {
-    case .null:
-        if names != nil { throw FnError.runtime("attempt to set an attribute on NULL") }
-        return .null
-    case .list(var l):
-        l.names = names
-        return .list(l)
-    case .vector(var v):
-        v.names = names
-        return Value(v)
-    default:
-        guard let s = object.storage else { throw FnError.runtime("names() applied to a non-vector") }
-        return Value(Vector(s, names: names))
-    }
+    try Combine.values(parts, names: Array(repeating: nil, count: parts.count))
 }
 
 /// `unlist(x)`: flattens recursively to the highest atomic type, naming like R (`a1`, `a.b`).

@@ -12,5 +12,6 @@ extension BuiltinRegistry {
         registerFunctional()
         registerPrinting()
         registerSystem()
+        registerLogging()
     }
 }

@@ -24,7 +24,10 @@ extension BuiltinRegistry {
                 if i > 0 { text += seps[(i - 1) % seps.count] }
                 text += item
             }
-            if try Unpack.flag(args[3], "fill", default: false), !text.hasSuffix("\n") { text += "\n" }
+            // R ends the output with a newline when a separator contains one, or with fill = TRUE.
+            if try Unpack.flag(args[3], "fill", default: false) || seps.contains(where: { $0.contains("\n") }) {
+                text += "\n"
+            }
             ip.output(try connection(args[1]), text)
             return .null
         }
@@ -76,17 +79,17 @@ private func appendCatItems(_ v: Value, argument: Int, to items: inout [String])
     switch v {
     case .null: return
     case .character(let s): items.append(s ?? "NA")
-    case .double(let d): items.append(formatDoubles([d], digits: 7)[0])
+    case .double(let d): items.append(NumberFormat.cat(d))
     case .integer(let i): items.append(Coerce.string(fromInteger: i) ?? "NA")
     case .logical(let b): items.append(Coerce.string(fromLogical: b) ?? "NA")
     case .vector(let vec):
         if vec.classes?.contains("POSIXct") == true || vec.classes?.contains("Date") == true {
             // cat() shows the number behind a time, as R does.
-            items += vec.storage.doubles().map { formatDoubles([$0], digits: 7)[0] }
+            items += vec.storage.doubles().map { NumberFormat.cat($0) }
             return
         }
         switch vec.storage {
-        case .double(let a): items += a.map { formatDoubles([$0], digits: 7)[0] }
+        case .double(let a): items += a.map { NumberFormat.cat($0) }
         case .character(let a): items += a.map { $0 ?? "NA" }
         default: items += vec.storage.strings().map { $0 ?? "NA" }
         }
@@ -228,91 +231,14 @@ func formatElements(_ s: Storage, quote: Bool, digits: Int = 7) -> [String] {
     switch s {
     case .logical(let a): return a.map { Coerce.string(fromLogical: $0) ?? "NA" }
     case .integer(let a): return a.map { Coerce.string(fromInteger: $0) ?? "NA" }
-    case .double(let a): return formatDoubles(a, digits: digits)
+    case .double(let a): return NumberFormat.format(a, digits: digits).map { String($0.trimmingWhitespace()) }
     case .character(let a):
         return a.map { s in
             guard let s else { return quote ? "NA" : "NA" }
-            return quote ? "\"" + escaped(s) + "\"" : s
+            return quote ? quotedString(s) : s
         }
     }
 }
 
-/// A string as `print` shows it inside quotes: backslash escapes for quotes and control characters.
-private func escaped(_ s: String) -> String {
-    var needs = false
-    for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { needs = true; break }
-    if !needs { return s }
-    var out = ""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        case "\u{07}": out += "\\a"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case "\u{0B}": out += "\\v"
-        default:
-            if c.value < 0x20 || c.value == 0x7F {
-                let oct = String(c.value, radix: 8)
-                out += "\\" + String(repeating: "0", count: 3 - oct.count) + oct
-            } else {
-                out.unicodeScalars.append(c)
-            }
-        }
-    }
-    return out
-}
 
-// MARK: - numbers
 
-/// Formats doubles with one common layout as R's print does: up to `digits` significant digits,
-/// the same number of decimals for all, scientific notation when it is narrower.
-func formatDoubles(_ xs: [Double], digits: Int) -> [String] {
-    // Per element: significant digits needed (at most `digits`) and the decimal exponent.
-    var maxLeft = 1, maxRight = 0, maxSig = 1, maxExp = 0, minExp = 0
-    var anyFinite = false, negative = false
-    for x in xs where x.isFinite {
-        let (sig, exp) = significantDigits(x, digits)
-        if !anyFinite { maxExp = exp; minExp = exp }
-        anyFinite = true
-        if x < 0 { negative = true }
-        maxSig = max(maxSig, sig)
-        maxExp = max(maxExp, exp)
-        minExp = min(minExp, exp)
-        maxLeft = max(maxLeft, exp + 1)
-        maxRight = max(maxRight, sig - exp - 1)
-    }
-    guard anyFinite else { return xs.map(nonFinite) }
-    let neg = negative ? 1 : 0
-    let fixedWidth = neg + maxLeft + (maxRight > 0 ? maxRight + 1 : 0)
-    let expDigits = (maxExp >= 100 || minExp <= -100) ? 3 : 2
-    let sciWidth = neg + (maxSig > 1 ? maxSig + 1 : maxSig) + 2 + expDigits
-    if fixedWidth <= sciWidth {
-        let decimals = min(maxRight, 15)
-        return xs.map { $0.isFinite ? cFormat("%.\(decimals)f", $0) : nonFinite($0) }
-    }
-    return xs.map { x in
-        guard x.isFinite else { return nonFinite(x) }
-        return cFormat("%.\(maxSig - 1)e", x)
-    }
-}
-
-private func nonFinite(_ x: Double) -> String {
-    if x.isNaN { return NA.isNA(x) ? "NA" : "NaN" }
-    return x > 0 ? "Inf" : "-Inf"
-}
-
-/// The number of significant digits (1...digits) needed to show `x` to `digits` digits, and
-/// its decimal exponent.
-private func significantDigits(_ x: Double, _ digits: Int) -> (Int, Int) {
-    if x == 0 { return (1, 0) }
-    let text = cFormat("%.\(digits - 1)e", x)
-    guard let e = text.firstIndex(of: "e") else { return (digits, 0) }
-    let exponent = Int(text[text.index(after: e)...]) ?? 0
-    var mantissa = text[..<e].filter { $0 != "-" && $0 != "." }
-    while mantissa.count > 1 && mantissa.last == "0" { mantissa.removeLast() }
-    return (mantissa.count, exponent)
-}

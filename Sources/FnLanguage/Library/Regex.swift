@@ -155,7 +155,8 @@ struct Matcher {
         return out
     }
 
-    /// Replaces the first (or every) match in `s`; `\\1`..`\\9` in `replacement` are groups.
+    /// Replaces the first (or every) match in `s`; `\\1`..`\\9` in `replacement` are groups (`\\0` is
+    /// a plain "0", as in R's default engine).
     func replace(_ s: String, _ replacement: String, all: Bool, perl: Bool) -> String {
         if let literal {
             guard !literal.isEmpty else { return s }
@@ -173,7 +174,12 @@ struct Matcher {
         var out = ""
         var last = s.startIndex
         var changed = false
+        var previous: (end: String.Index, empty: Bool)? = nil
         for m in s.matches(of: regex) {
+            let empty = m.range.isEmpty
+            // R skips an empty match right after a non-empty one: gsub("x*", "-", "axb") is "-a-b-".
+            if empty, let p = previous, !p.empty, p.end == m.range.lowerBound { continue }
+            previous = (m.range.upperBound, empty)
             out += s[last..<m.range.lowerBound]
             out += expand(replacement, m, perl: perl)
             last = m.range.upperBound
@@ -199,7 +205,7 @@ struct Matcher {
         while let c = chars.next() {
             guard c == "\\" else { emit(Substring(String(c))); continue }
             guard let n = chars.next() else { break }
-            if let d = n.wholeNumberValue {
+            if let d = n.wholeNumberValue, d >= 1 {
                 if d < m.output.count, let sub = m.output[d].substring { emit(sub) }
             } else if perl && (n == "U" || n == "L") {
                 caseMode = n

@@ -11,6 +11,7 @@ extension BuiltinRegistry {
             guard let d = Unpack.firstDouble(v), !d.isNaN, d >= 0, d < 2147483648 else {
                 throw FnError.runtime("argument must be coercible to non-negative integer")
             }
+            try Limits.checkLength(d)
             return integerRange(1, Int(d))
         }
         define("seq_along", ["along.with"]) { args, _ throws(FnError) in
@@ -23,6 +24,7 @@ extension BuiltinRegistry {
             let x = try args.required(0, "x")
             let n = try Unpack.int(args[1], "length.out", default: 0)
             guard n >= 0 else { throw FnError.runtime("invalid 'length.out' value") }
+            try Limits.checkLength(Double(n))
             let count = x.length
             if count == 0 { return x.gathered(Array(repeating: -1, count: n)) }
             return stripNames(x.gathered((0..<n).map { $0 % count }))
@@ -132,7 +134,7 @@ private func naLastOption(_ v: Value?, default d: Bool?) throws(FnError) -> Bool
 func colonSequence(_ from: Double, _ to: Double) throws(FnError) -> Value {
     guard !from.isNaN, !to.isNaN else { throw FnError.runtime("NA/NaN argument") }
     let n = (Swift.abs(to - from) + 1e-10).rounded(.down) + 1
-    guard n < 4.5e15 else { throw FnError.runtime("result would be too long a vector") }
+    try Limits.checkLength(n)
     let count = Int(n)
     let step: Double = from <= to ? 1 : -1
     let last = from + Double(count - 1) * step
@@ -183,6 +185,7 @@ private func seq(_ args: Arguments) throws(FnError) -> Value {
     if n > 2147483647 { throw FnError.runtime("'by' argument is much too small") }
     let dd = Swift.abs(del) / Swift.max(Swift.abs(to), Swift.abs(from))
     if dd < 100 * Double.ulpOfOne { return args[0] ?? .double(from) }
+    try Limits.checkLength(n + 1)
     if isInt && isLogInt(byValue) {
         let count = Int(n) + 1
         return Value(.integer((0..<count).map { Int32(from + Double($0) * by) }))
@@ -209,6 +212,7 @@ private func seqEnd(_ v: Value?, _ name: String) throws(FnError) -> Double? {
 /// `seq` with a length: `seq(from, to, length.out=)`, `seq(from, by=, length.out=)`, ....
 private func seqLength(_ args: Arguments, length n: Double, lengthIsInt: Bool) throws(FnError) -> Value {
     guard n.isFinite, n >= 0 else { throw FnError.runtime("'length.out' must be a non-negative number") }
+    try Limits.checkLength(n)
     let count = Int(n)
     if count == 0 { return Value(.integer([])) }
     let hasFrom = args[0] != nil, hasTo = args[1] != nil, hasBy = args[2] != nil
@@ -269,12 +273,14 @@ private func rep(_ args: Arguments) throws(FnError) -> Value {
     let count = x.length
     let each = try Unpack.int(args[3], "each", default: 1)
     guard each >= 0 else { throw FnError.runtime("invalid 'each' argument") }
+    try Limits.checkLength(Double(count) * Double(each))
     var base: [Int] = []
     base.reserveCapacity(count * each)
     for i in 0..<count { for _ in 0..<each { base.append(i) } }
     var idx: [Int]
     if let lo = args[2], !lo.isNull, let n = Unpack.firstDouble(lo), !n.isNaN {
         guard n >= 0 else { throw FnError.runtime("invalid 'length.out' argument") }
+        try Limits.checkLength(n)
         let len = Int(n)
         if base.isEmpty { return x.gathered(Array(repeating: -1, count: len)) }
         idx = (0..<len).map { base[$0 % base.count] }
@@ -283,11 +289,13 @@ private func rep(_ args: Arguments) throws(FnError) -> Value {
         let times = ts.doubles()
         if times.count == 1 {
             guard times[0] >= 0, !times[0].isNaN else { throw FnError.runtime("invalid 'times' argument") }
+            try Limits.checkLength(Double(base.count) * times[0])
             let k = Int(times[0])
             idx = []
             idx.reserveCapacity(base.count * k)
             for _ in 0..<k { idx += base }
         } else if times.count == base.count {
+            try Limits.checkLength(times.reduce(0, +))
             idx = []
             for (i, t) in zip(base, times) {
                 guard t >= 0, !t.isNaN else { throw FnError.runtime("invalid 'times' argument") }
@@ -377,43 +385,11 @@ extension Array {
     }
 }
 
-/// String collation close to R's with ICU: punctuation, then digits, then letters ignoring case;
-/// on a tie lower case sorts before upper case (`"a" < "A" < "b"`).
+/// String order for `sort`, `order`, `max` and friends: Unicode code point order, the same as
+/// the `<` operator (R's order under `LC_COLLATE=C`; see grammar.md, Differences from R).
 func collate(_ a: String, _ b: String) -> Int {
     if a == b { return 0 }
-    var tertiary = 0
-    var ia = a.unicodeScalars.makeIterator(), ib = b.unicodeScalars.makeIterator()
-    while true {
-        let ca = ia.next(), cb = ib.next()
-        guard let ca else { return cb == nil ? (tertiary != 0 ? tertiary : codepointOrder(a, b)) : -1 }
-        guard let cb else { return 1 }
-        let ka = collationKey(ca), kb = collationKey(cb)
-        if ka.primary != kb.primary { return ka.primary < kb.primary ? -1 : 1 }
-        if tertiary == 0 && ka.upper != kb.upper { tertiary = ka.upper ? 1 : -1 }
-    }
-}
-
-private func codepointOrder(_ a: String, _ b: String) -> Int {
-    a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1
-}
-
-private func collationKey(_ c: Unicode.Scalar) -> (primary: UInt64, upper: Bool) {
-    let v = c.value
-    switch v {
-    case 0x30...0x39: return (2 << 32 | UInt64(v), false)
-    case 0x61...0x7A: return (3 << 32 | UInt64(v), false)
-    case 0x41...0x5A: return (3 << 32 | UInt64(v + 32), true)
-    case 0...0x20: return (UInt64(v), false)
-    case 0x21...0x7F: return (1 << 32 | UInt64(v), false)
-    default:
-        let p = c.properties
-        if p.isAlphabetic {
-            let lower = p.lowercaseMapping.unicodeScalars.first?.value ?? v
-            return (3 << 32 | UInt64(lower), p.isUppercase)
-        }
-        if p.isWhitespace { return (UInt64(v & 0xFFFF), false) }
-        return (1 << 32 | UInt64(v), false)
-    }
+    return a < b ? -1 : 1
 }
 
 /// Indices (0-based) of the first occurrence of each distinct element, in order.

@@ -11,15 +11,15 @@ extension BuiltinRegistry {
         define("paste", ["...", "sep", "collapse"]) { args, _ throws(FnError) in
             let sep = try Unpack.string(args[1], "sep", default: " ")
             let collapse = try args[2].flatMap { v throws(FnError) in v.isNull ? nil : try Unpack.string(v, "collapse") }
-            return paste(args.dots, sep: sep, collapse: collapse)
+            return try paste(args.dots, sep: sep, collapse: collapse)
         }
         define("paste0", ["...", "collapse"]) { args, _ throws(FnError) in
             let collapse = try args[1].flatMap { v throws(FnError) in v.isNull ? nil : try Unpack.string(v, "collapse") }
-            return paste(args.dots, sep: "", collapse: collapse)
+            return try paste(args.dots, sep: "", collapse: collapse)
         }
         define("toString", ["x", "sep", "..."]) { args, _ throws(FnError) in
             let sep = try Unpack.string(args[1], "sep", default: ", ")
-            return paste([try args.required(0, "x")], sep: "", collapse: sep)
+            return try paste([try args.required(0, "x")], sep: "", collapse: sep)
         }
         define("sprintf", ["fmt", "..."]) { args, _ throws(FnError) in
             try sprintf(try args.required(0, "fmt"), args.dots)
@@ -46,6 +46,36 @@ extension BuiltinRegistry {
             out.reserveCapacity(strings.count)
             for (i, s) in strings.enumerated() {
                 out.append(substring(s, starts[i % starts.count], stops[i % stops.count]))
+            }
+            return Value(.character(out), names: x.names)
+        }
+        define("substr<-", ["x", "start", "stop", "value"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let strings = try characterStorage(x)
+            let starts = try integers(try args.required(1, "start"), "start")
+            let stops = try integers(try args.required(2, "stop"), "stop")
+            let values = try characterStorage(try args.required(3, "value"))
+            if strings.isEmpty { return x }
+            guard !starts.isEmpty, !stops.isEmpty, !values.isEmpty else {
+                throw FnError.runtime("invalid substring arguments")
+            }
+            var out: [String?] = []
+            for (i, s) in strings.enumerated() {
+                let start = starts[i % starts.count], stop = stops[i % stops.count]
+                guard let s, let v = values[i % values.count], start != NA.integer, stop != NA.integer else {
+                    out.append(nil)
+                    continue
+                }
+                // The length of x never changes: at most nchar(value) characters are replaced.
+                var chars = Array(s.unicodeScalars)
+                let first = max(1, Int(start)), replacement = Array(v.unicodeScalars)
+                let last = min(Int(stop), chars.count, first + replacement.count - 1)
+                if first <= last {
+                    chars.replaceSubrange((first - 1)..<last, with: replacement.prefix(last - first + 1))
+                }
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: chars)
+                out.append(String(view))
             }
             return Value(.character(out), names: x.names)
         }
@@ -100,6 +130,18 @@ extension BuiltinRegistry {
         define("endsWith", ["x", "suffix"]) { args, _ throws(FnError) in
             try affixTest(args) { $0.utf8.reversed().starts(with: $1.utf8.reversed()) }
         }
+        define("chartr", ["old", "new", "x"]) { args, _ throws(FnError) in
+            let old = Array(try Unpack.string(args[0], "old").unicodeScalars)
+            let new = Array(try Unpack.string(args[1], "new").unicodeScalars)
+            guard old.count <= new.count else { throw FnError.runtime("'old' is longer than 'new'") }
+            var table: [Unicode.Scalar: Unicode.Scalar] = [:]
+            for (o, n) in zip(old, new) { table[o] = n }
+            return try mapStrings(try args.required(2, "x")) { s in
+                var out = String.UnicodeScalarView()
+                for c in s.unicodeScalars { out.append(table[c] ?? c) }
+                return String(out)
+            }
+        }
         define("strrep", ["x", "times"]) { args, _ throws(FnError) in
             let strings = try characterStorage(try args.required(0, "x"))
             let times = try integers(try args.required(1, "times"), "times")
@@ -110,6 +152,7 @@ extension BuiltinRegistry {
                 let t = times[i % times.count]
                 guard let s = strings[i % strings.count], t != NA.integer else { out.append(nil); continue }
                 guard t >= 0 else { throw FnError.runtime("invalid 'times' value") }
+                try Limits.checkStringLength(Double(s.utf8.count) * Double(t))
                 out.append(String(repeating: s, count: Int(t)))
             }
             return Value(.character(out))
@@ -204,7 +247,7 @@ private func affixTest(_ args: Arguments, _ test: (String, String) -> Bool) thro
 
 // MARK: - paste
 
-func paste(_ dots: [Value], sep: String, collapse: String?) -> Value {
+func paste(_ dots: [Value], sep: String, collapse: String?) throws(FnError) -> Value {
     // Fast path: every argument a scalar string or number (the common `paste0("x", i)`).
     var allScalar = true
     for d in dots {
@@ -236,7 +279,12 @@ func paste(_ dots: [Value], sep: String, collapse: String?) -> Value {
             out.append(s)
         }
     }
-    if let collapse { return .character(out.joined(separator: collapse)) }
+    if let collapse {
+        var total = Double(collapse.utf8.count) * Double(max(0, out.count - 1))
+        for piece in out { total += Double(piece.utf8.count) }
+        try Limits.checkStringLength(total)
+        return .character(out.joined(separator: collapse))
+    }
     return Value(.character(out))
 }
 
@@ -287,8 +335,15 @@ private func parseFormat(_ fmt: String) throws(FnError) -> [FormatPiece] {
             i += 1
         } else {
             var w = 0, any = false
-            while i < chars.count, let d = chars[i].wholeNumberValue { w = w * 10 + d; any = true; i += 1 }
-            if any { spec.width = w }
+            while i < chars.count, let d = chars[i].wholeNumberValue {
+                w = min(w * 10 + d, Limits.stringBytes + 1)
+                any = true
+                i += 1
+            }
+            if any {
+                try Limits.checkStringLength(Double(w))
+                spec.width = w
+            }
         }
         if i < chars.count && chars[i] == "." {
             i += 1
@@ -297,7 +352,7 @@ private func parseFormat(_ fmt: String) throws(FnError) -> [FormatPiece] {
                 i += 1
             } else {
                 var p = 0
-                while i < chars.count, let d = chars[i].wholeNumberValue { p = p * 10 + d; i += 1 }
+                while i < chars.count, let d = chars[i].wholeNumberValue { p = min(p * 10 + d, 100_000); i += 1 }
                 spec.precision = p
             }
         }
@@ -353,6 +408,7 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
                 if spec.widthFromArgument {
                     let (col, i) = try take()
                     let w = Int(col.integers()[i])
+                    try Limits.checkStringLength(Double(Swift.abs(w)))
                     if w < 0 { spec.flags.append("-") }
                     spec.width = Swift.abs(w)
                 }
@@ -461,6 +517,7 @@ private func format(_ args: Arguments) throws(FnError) -> Value {
     let nsmall = try Unpack.int(args[3], "nsmall", default: 0)
     let justify = try Unpack.string(args[4], "justify", default: "left")
     let width = try Unpack.int(args[5], "width", default: 0)
+    try Limits.checkStringLength(Double(width))
     var digits = 7
     if let d = args[2], !d.isNull { digits = try Unpack.int(d, "digits", default: 7) }
     var bigMark = ""
@@ -536,6 +593,7 @@ private func formatC(_ args: Arguments) throws(FnError) -> Value {
     let x = try args.required(0, "x")
     guard let s = x.storage else { throw FnError.runtime("unsupported type") }
     let width = try Unpack.int(args[1], "width", default: 0)
+    try Limits.checkStringLength(Double(Swift.abs(width)))
     let digits = try args[2].map { v throws(FnError) in try Unpack.int(v, "digits", default: 0) }
     let flag = try Unpack.string(args[4], "flag", default: "")
     let mode = try Unpack.string(args[3], "format", default: s.type == .double ? "g" : (s.type == .character ? "s" : "d"))

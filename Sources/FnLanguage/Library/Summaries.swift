@@ -188,7 +188,10 @@ private func extreme(_ args: Arguments, _ ip: Interpreter, name: String, isMax: 
                 }
             }
         }
-        guard let best else { throw FnError.runtime(emptyMessage) }
+        guard let best else {
+            ip.warn("no non-missing arguments, returning NA")
+            return .character(nil)
+        }
         return .character(best)
     case .logical, .integer:
         var best: Int32? = nil

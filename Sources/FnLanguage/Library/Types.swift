@@ -7,6 +7,22 @@ extension BuiltinRegistry {
         defineCoercion("as.character", to: .character)
         defineCoercion("as.logical", to: .logical)
 
+        define("as.list", ["x", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            switch x {
+            case .list: return x
+            case .null: return .list(List([]))
+            default:
+                guard x.atomicType != nil else { return .list(List([x])) }
+                return .list(List(Unpack.elements(x), names: x.names))
+            }
+        }
+        defineNumberTest("is.nan") { $0.isNaN && !NA.isNA($0) }
+        defineNumberTest("is.finite") { $0.isFinite }
+        defineNumberTest("is.infinite") { $0.isInfinite }
+        define("ifelse", ["test", "yes", "no"]) { args, _ throws(FnError) in
+            try ifelse(try args.required(0, "test"), try args.required(1, "yes"), try args.required(2, "no"))
+        }
         define("is.null", ["x"]) { args, _ throws(FnError) in
             .bool(try args.required(0, "x").isNull)
         }
@@ -50,6 +66,7 @@ extension BuiltinRegistry {
             let mode = try Unpack.string(args[0], "mode", default: "logical")
             let n = try Unpack.int(args[1], "length", default: 0)
             guard n >= 0 else { throw FnError.runtime("vector: cannot make a vector of negative length") }
+            try Limits.checkLength(Double(n))
             switch mode {
             case "logical": return Value(.logical(Array(repeating: 0, count: n)))
             case "integer": return Value(.integer(Array(repeating: 0, count: n)))
@@ -96,10 +113,31 @@ extension BuiltinRegistry {
         define(name, ["x"]) { args, _ throws(FnError) in .bool(test(try args.required(0, "x"))) }
     }
 
+    /// `is.nan`, `is.finite`, `is.infinite`: elementwise on numbers, FALSE for other types, names kept.
+    private mutating func defineNumberTest(_ name: String, _ test: @escaping (Double) -> Bool) {
+        define(name, ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            if case .double(let d) = x { return .bool(test(d)) }
+            guard let s = x.storage else {
+                if x.isNull { return Value(.logical([])) }
+                throw FnError.runtime("default method not implemented for type '\(x.typeName)'")
+            }
+            switch s.type {
+            case .double: return Value(.logical(s.doubles().map { test($0) ? 1 : 0 }), names: x.names)
+            case .character where name == "is.nan":
+                throw FnError.runtime("default method not implemented for type 'character'")
+            case .integer, .logical where name == "is.finite":
+                return Value(.logical((0..<s.count).map { s.isNA($0) ? 0 : 1 }), names: x.names)
+            default: return Value(.logical(Array(repeating: 0, count: s.count)), names: x.names)
+            }
+        }
+    }
+
     private mutating func defineConstructor(_ name: String, _ type: AtomicType) {
         define(name, ["length"]) { args, _ throws(FnError) in
             let n = try Unpack.int(args[0], "length", default: 0)
             guard n >= 0 else { throw FnError.runtime("invalid 'length' argument") }
+            try Limits.checkLength(Double(n))
             switch type {
             case .logical: return Value(.logical(Array(repeating: 0, count: n)))
             case .integer: return Value(.integer(Array(repeating: 0, count: n)))
@@ -165,7 +203,8 @@ private func warnOnCoercion(from source: Storage, to result: Storage, _ ip: Inte
     switch (source, result) {
     case (.character(let a), .integer), (.character(let a), .double):
         for i in 0..<a.count where result.isNA(i) {
-            if let s = a[i], s.trimmingWhitespace() != "NA" {
+            // R does not warn for "NA" or for blank strings.
+            if let s = a[i], case let t = s.trimmingWhitespace(), t != "NA", !t.isEmpty {
                 ip.warn("NAs introduced by coercion")
                 return
             }
@@ -179,27 +218,10 @@ private func warnOnCoercion(from source: Storage, to result: Storage, _ ip: Inte
     }
 }
 
-/// `as.character` of one list element: scalars as usual, longer vectors deparsed like R (`c(1, 2)`).
+/// `as.character` of one list element: scalars as usual, anything longer deparsed (`c(1, 2)`).
 func describeForCharacter(_ v: Value) -> String? {
-    switch v {
-    case .null: return "NULL"
-    case .list(let l): return "list(" + l.elements.map { describeForCharacter($0) ?? "NA" }.joined(separator: ", ") + ")"
-    default:
-        guard let s = v.storage else { return "function" }
-        if s.count == 1 { return s.strings()[0] }
-        let parts: [String]
-        switch s {
-        case .character(let a): parts = a.map { $0.map { "\"" + $0 + "\"" } ?? "NA" }
-        case .integer(let a):
-            // R deparses integer runs as ranges; keep the plain form for other integer vectors.
-            if a.count > 1, !a.contains(NA.integer), zip(a, a.dropFirst()).allSatisfy({ $1 == $0 &+ 1 }) {
-                return "\(a[0]):\(a[a.count - 1])"
-            }
-            parts = a.map { $0 == NA.integer ? "NA" : "\($0)L" }
-        default: parts = s.strings().map { $0 ?? "NA" }
-        }
-        return "c(" + parts.joined(separator: ", ") + ")"
-    }
+    if v.length == 1, v.names == nil, let s = v.storage { return s.strings()[0] }
+    return ValueDeparser.deparse(v)
 }
 
 /// `is.na(x)`: elementwise, names kept; a list element is NA when it is a length-1 atomic NA.
@@ -234,4 +256,49 @@ extension String {
         while let l = t.last, l == " " || l == "\t" || l == "\n" || l == "\r" { t.removeLast() }
         return t
     }
+}
+
+/// `ifelse(test, yes, no)`: the shape and names of `test`; `yes`/`no` recycled; NA where test is NA.
+/// The result type is the highest of logical and the types of the branches actually used.
+private func ifelse(_ test: Value, _ yes: Value, _ no: Value) throws(FnError) -> Value {
+    if case .logical(let b) = test, b != NA.logical, yes.length == 1, no.length == 1,
+       yes.names == nil, no.names == nil, yes.atomicType != nil, no.atomicType != nil {
+        return b != 0 ? yes : no
+    }
+    guard let ts = Unpack.flatStorage(test) else { throw FnError.runtime("argument is not interpretable as logical") }
+    let t = ts.logicals()
+    let anyYes = t.contains(1), anyNo = t.contains(0)
+    var type = AtomicType.logical
+    var isList = false
+    for (used, branch) in [(anyYes, yes), (anyNo, no)] where used {
+        if let bt = branch.atomicType { type = max(type, bt) } else { isList = true }
+        if branch.length == 0 { throw FnError.runtime("replacement has length zero") }
+    }
+    var indices: [Int] = []
+    let yesItems = anyYes ? Unpack.elements(yes) : [], noItems = anyNo ? Unpack.elements(no) : []
+    if isList {
+        let out: [Value] = t.enumerated().map { i, b in
+            b == NA.logical ? .logical(NA.logical) : (b != 0 ? yesItems[i % yesItems.count] : noItems[i % noItems.count])
+        }
+        return .list(List(out, names: test.names))
+    }
+    let ys = anyYes ? (yes.storage ?? .logical([])).converted(to: type) : Storage.empty(type)
+    let ns = anyNo ? (no.storage ?? .logical([])).converted(to: type) : Storage.empty(type)
+    indices.reserveCapacity(t.count)
+    var out: Storage
+    switch type {
+    case .logical:
+        let a = ys.logicals(), b = ns.logicals()
+        out = .logical(t.enumerated().map { i, c in c == NA.logical ? NA.logical : (c != 0 ? a[i % a.count] : b[i % b.count]) })
+    case .integer:
+        let a = ys.integers(), b = ns.integers()
+        out = .integer(t.enumerated().map { i, c in c == NA.logical ? NA.integer : (c != 0 ? a[i % a.count] : b[i % b.count]) })
+    case .double:
+        let a = ys.doubles(), b = ns.doubles()
+        out = .double(t.enumerated().map { i, c in c == NA.logical ? NA.double : (c != 0 ? a[i % a.count] : b[i % b.count]) })
+    case .character:
+        let a = ys.strings(), b = ns.strings()
+        out = .character(t.enumerated().map { i, c in c == NA.logical ? nil : (c != 0 ? a[i % a.count] : b[i % b.count]) })
+    }
+    return Value(out, names: test.names)
 }

@@ -121,25 +121,12 @@ enum Unpack {
     static func function(_ v: Value, _ ip: Interpreter, _ name: String = "FUN") throws(FnError) -> Value {
         if v.isFunction { return v }
         if case .character(let s?) = v {
-            let f = try ip.lookupFunction(s)
-            return f
+            let found: Value?
+            do { found = try ip.lookupFunction(s, from: ip.env) } catch { throw ip.asError(error) }
+            guard let found else { throw FnError.runtime("object '\(s)' of mode 'function' was not found") }
+            return found
         }
         throw FnError.runtime("'\(name)' is not a function, character or symbol")
-    }
-}
-
-extension Interpreter {
-    /// Finds the function bound to `name` as a call `name(...)` would (R's `match.fun`).
-    func lookupFunction(_ name: String) throws(FnError) -> Value {
-        // The evaluator has no public lookup yet: evaluating the backquoted name finds the binding
-        // in the global environment, which is where names given as strings usually live.
-        let escaped = name.replacing("\\", with: "\\\\").replacing("`", with: "\\`")
-        let v: Value
-        do { v = try evaluate("`\(escaped)`", name: "<match.fun>") } catch {
-            throw FnError.runtime("could not find function \"\(name)\"")
-        }
-        guard v.isFunction else { throw FnError.runtime("could not find function \"\(name)\"") }
-        return v
     }
 }
 

@@ -95,12 +95,57 @@ public struct Parameter {
 ///
 /// The tree is plain data; it is never evaluated directly (see `Resolver`).
 public final class Expr {
-    public let kind: Kind
+    /// Never changed once built, except by `deinit` (see there).
+    public internal(set) var kind: Kind
     public let span: Span
 
     public init(_ kind: Kind, _ span: Span) {
         self.kind = kind
         self.span = span
+    }
+
+    // A left-associative chain (`1 + 1 + ...` with 100,000 terms, `x[1][1]...`) is a tree that deep, and
+    // releasing it node by node through nested deinits would overflow the stack. Instead each node detaches
+    // the children that would die with it and releases them from a loop.
+    deinit {
+        switch kind {
+        case .constant, .identifier, .breakLoop, .nextLoop: return
+        default: break
+        }
+        var pending: [Expr] = []
+        Expr.detachChildren(of: self, into: &pending)
+        while var e = pending.popLast() {
+            if isKnownUniquelyReferenced(&e) { Expr.detachChildren(of: e, into: &pending) }
+        }
+    }
+
+    private static func detachChildren(of e: Expr, into pending: inout [Expr]) {
+        let kind = e.kind
+        e.kind = .breakLoop
+        switch kind {
+        case .constant, .identifier, .breakLoop, .nextLoop:
+            break
+        case .call(let callee, let arguments):
+            pending.append(callee)
+            for a in arguments { if let v = a.value { pending.append(v) } }
+        case .unary(_, let x), .paren(let x), .repeatLoop(let x), .dollar(let x, _):
+            pending.append(x)
+        case .binary(_, let l, let r), .assign(let l, let r, _), .whileLoop(let l, let r), .forLoop(_, let l, let r):
+            pending.append(l)
+            pending.append(r)
+        case .index(let target, let arguments, _):
+            pending.append(target)
+            for a in arguments { if let v = a.value { pending.append(v) } }
+        case .function(let parameters, let body):
+            for p in parameters { if let d = p.defaultValue { pending.append(d) } }
+            pending.append(body)
+        case .block(let items):
+            pending.append(contentsOf: items)
+        case .ifElse(let c, let t, let o):
+            pending.append(c)
+            pending.append(t)
+            if let o { pending.append(o) }
+        }
     }
 
     public enum Kind {

@@ -84,7 +84,7 @@ func quotedString(_ text: String) -> String {
 private struct Deparser {
     var out = ""
     var depth = 0
-    static let maxDepth = 500
+    static let maxDepth = 256
 
     // Binding power of each form, matching the parser's table.
     static let lowest = 0       // function, if, for, while, repeat: they extend as far right as possible
@@ -129,7 +129,7 @@ private struct Deparser {
     static func isPrefixForm(_ e: Expr) -> Bool {
         switch e.kind {
         case .function, .ifElse, .forLoop, .whileLoop, .repeatLoop: return true
-        case .unary(let op, _): return op != .not
+        case .unary: return true
         default: return false
         }
     }
@@ -164,7 +164,7 @@ private struct Deparser {
         case .assign(let target, let value, let superAssign):
             writeOperand(target, parenthesize: Deparser.precedence(target) <= Deparser.assign)
             out += superAssign ? " <<- " : " <- "
-            writeOperand(value, parenthesize: Deparser.precedence(value) < Deparser.assign)
+            writeOperand(value, parenthesize: Deparser.precedence(value) < Deparser.assign && !Deparser.isPrefixForm(value))
         case .index(let target, let arguments, let double):
             writeOperand(target, parenthesize: Deparser.precedence(target) < Deparser.atom)
             out += double ? "[[" : "["
@@ -259,15 +259,14 @@ private struct Deparser {
         for (op, right) in chain.reversed() {
             let level = Deparser.precedence(op)
             switch op {
-            case .power, .range, .modulo, .intDivide: out += op.symbol
+            case .power, .range, .modulo, .intDivide, .divide: out += op.symbol
             default: out += " " + op.symbol + " "
             }
             let rightLevel = Deparser.precedence(right)
             var parenthesize = rightLevel < level || (rightLevel == level && level != Deparser.power)
             // `a^-b` and `a + if (c) d` read back unchanged, as R prints them.
-            if Deparser.isPrefixForm(right) && (level == Deparser.power || rightLevel == Deparser.lowest) {
-                parenthesize = false
-            }
+            if case .unary(let unary, _) = right.kind, unary != .not, level == Deparser.power { parenthesize = false }
+            if rightLevel == Deparser.lowest { parenthesize = false }
             writeOperand(right, parenthesize: parenthesize)
         }
     }

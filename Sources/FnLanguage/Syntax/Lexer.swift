@@ -57,6 +57,8 @@ struct Lexer {
 
     private mutating func run() {
         let n = p.count
+        // Editors on Windows may start the file with a byte order mark; it is not part of the program.
+        if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { i = 3 }
         while i < n {
             let c = p[i]
             switch c {

@@ -3,15 +3,19 @@
 /// Errors use R's wording (`unexpected symbol`, `unexpected end of input`, ...) and point at the
 /// offending token.
 public func parse(_ source: SourceFile) throws(FnError) -> Program {
-    let parser = Parser(source)
-    return try parser.parseProgram()
+    var parser = Parser(source)
+    do {
+        return try parser.parseProgram()
+    } catch {
+        throw FnError(.syntax, error.message, source: source, span: error.span)
+    }
 }
 
 /// True when `source` is a valid beginning of a program that only lacks more input: an unclosed
 /// bracket or string, a trailing binary operator, `if (x)` without a body. The REPL uses it to ask
 /// for another line instead of reporting an error.
 public func isIncompleteInput(_ source: SourceFile) -> Bool {
-    let parser = Parser(source)
+    var parser = Parser(source)
     do {
         _ = try parser.parseProgram()
         return false
@@ -20,12 +24,21 @@ public func isIncompleteInput(_ source: SourceFile) -> Bool {
     }
 }
 
-/// A recursive-descent parser with precedence climbing for binary operators.
+/// A syntax error inside the parser; `parse` turns it into an `FnError`. Kept small because typed
+/// errors are carried in every frame of the recursion: with `FnError` itself each nesting level cost
+/// about 2 KB of stack.
+struct SyntaxError: Error {
+    var message: String
+    var span: Span
+}
+
+/// A recursive-descent parser with precedence climbing for binary operators. A struct rather than a class
+/// so that its state needs no dynamic exclusivity checks.
 ///
 /// Only nesting recurses (parentheses, blocks, calls, prefix operators, right-associative chains);
 /// left-associative chains are built in a loop, so `1 + 1 + ...` with 100,000 terms parses with
 /// constant stack. Nesting is capped at `maxDepth`.
-final class Parser {
+struct Parser {
     /// The deepest nesting of expressions accepted; deeper input is a syntax error, not a crash.
     static let maxDepth = 256
 
@@ -36,7 +49,7 @@ final class Parser {
     private var pos = 0
     private var depth = 0
     private var mode = NewlineMode.topLevel
-    private var encodingError: FnError?
+    private var encodingError: SyntaxError?
 
     /// Set when parsing failed because the input ended too early.
     private(set) var failedAtEndOfInput = false
@@ -55,7 +68,7 @@ final class Parser {
     init(_ source: SourceFile) {
         self.source = source
         if let (offset, message) = Lexer.checkEncoding(source.bytes) {
-            encodingError = FnError(.syntax, message, source: source, span: Span(start: offset, end: offset + 1))
+            encodingError = SyntaxError(message: message, span: Span(start: offset, end: offset + 1))
             tokens = []
             strings = []
             values = []
@@ -70,7 +83,7 @@ final class Parser {
     // MARK: - Token access
 
     /// The current token; inside `( )` and `[ ]` newlines are skipped first.
-    @inline(__always) private func peek() -> Token {
+    @inline(__always) private mutating func peek() -> Token {
         if mode == .ignored {
             while tokens[pos].kind == .newline { pos += 1 }
         }
@@ -78,25 +91,25 @@ final class Parser {
     }
 
     /// Consumes and returns the current token. Never moves past `.endOfInput`.
-    @discardableResult @inline(__always) private func advance() -> Token {
+    @discardableResult @inline(__always) private mutating func advance() -> Token {
         let t = peek()
         if t.kind != .endOfInput { pos += 1 }
         return t
     }
 
     /// Skips newlines after tokens that cannot end an expression (binary operators, `else`, ...).
-    @inline(__always) private func skipNewlines() {
+    @inline(__always) private mutating func skipNewlines() {
         while tokens[pos].kind == .newline { pos += 1 }
     }
 
-    @discardableResult private func expect(_ kind: TokenKind) throws(FnError) -> Token {
+    @discardableResult private mutating func expect(_ kind: TokenKind) throws(SyntaxError) -> Token {
         let t = peek()
         guard t.kind == kind else { throw unexpected(t) }
         pos += 1
         return t
     }
 
-    private func unexpected(_ t: Token) -> FnError {
+    private mutating func unexpected(_ t: Token) -> SyntaxError {
         let message: String
         switch t.kind {
         case .invalid:
@@ -107,16 +120,16 @@ final class Parser {
         default:
             message = "unexpected " + t.kind.unexpectedName
         }
-        return FnError(.syntax, message, source: source, span: t.span)
+        return SyntaxError(message: message, span: t.span)
     }
 
-    private func error(_ message: String, _ span: Span) -> FnError {
-        FnError(.syntax, message, source: source, span: span)
+    private func error(_ message: String, _ span: Span) -> SyntaxError {
+        SyntaxError(message: message, span: span)
     }
 
     // MARK: - Program and blocks
 
-    func parseProgram() throws(FnError) -> Program {
+    mutating func parseProgram() throws(SyntaxError) -> Program {
         if let encodingError { throw encodingError }
         var expressions: [Expr] = []
         while true {
@@ -139,7 +152,7 @@ final class Parser {
     }
 
     /// `{ e1; e2 \n e3 }`, with `{` current.
-    private func parseBlock() throws(FnError) -> Expr {
+    private mutating func parseBlock() throws(SyntaxError) -> Expr {
         let open = advance()
         let saved = mode
         mode = .braces
@@ -208,7 +221,7 @@ final class Parser {
     }
 
     /// Parses an expression whose operators all bind at least as tightly as `minPrecedence`.
-    private func parseExpr(_ minPrecedence: Int) throws(FnError) -> Expr {
+    private mutating func parseExpr(_ minPrecedence: Int) throws(SyntaxError) -> Expr {
         depth += 1
         defer { depth -= 1 }
         if depth > Parser.maxDepth {
@@ -244,7 +257,7 @@ final class Parser {
     }
 
     /// Builds the node for `left op right`.
-    private func binary(_ op: Token, _ left: Expr, _ right: Expr) throws(FnError) -> Expr {
+    private mutating func binary(_ op: Token, _ left: Expr, _ right: Expr) throws(SyntaxError) -> Expr {
         let span = left.span.union(right.span)
         let kind: Expr.Kind
         switch op.kind {
@@ -300,7 +313,7 @@ final class Parser {
 
     /// Parses the operand-position part of an expression: a literal, a name, a bracketed form, a
     /// prefix operator applied to its operand, or a keyword construct.
-    private func parsePrefix() throws(FnError) -> Expr {
+    private mutating func parsePrefix() throws(SyntaxError) -> Expr {
         let t = peek()
         switch t.kind {
         case .number, .constant:
@@ -368,7 +381,7 @@ final class Parser {
     }
 
     /// After a name or string `t` (already consumed): `pkg::name` or `pkg:::name` becomes `name`.
-    private func namespacedName(_ t: Token) throws(FnError) -> Expr? {
+    private mutating func namespacedName(_ t: Token) throws(SyntaxError) -> Expr? {
         let next = peek()
         guard next.kind == .doubleColon || next.kind == .tripleColon else { return nil }
         pos += 1
@@ -379,7 +392,7 @@ final class Parser {
     }
 
     /// `( condition )` of `if` and `while`; `=` is not allowed at its top level, as in R.
-    private func parseCondition() throws(FnError) -> Expr {
+    private mutating func parseCondition() throws(SyntaxError) -> Expr {
         try expect(.leftParen)
         let saved = mode
         mode = .ignored
@@ -389,7 +402,7 @@ final class Parser {
         return condition
     }
 
-    private func parseIf() throws(FnError) -> Expr {
+    private mutating func parseIf() throws(SyntaxError) -> Expr {
         let start = advance()
         skipNewlines()
         let condition = try parseCondition()
@@ -417,7 +430,7 @@ final class Parser {
         return Expr(.ifElse(condition: condition, then: then, otherwise: otherwise), start.span.union(otherwise.span))
     }
 
-    private func parseFor() throws(FnError) -> Expr {
+    private mutating func parseFor() throws(SyntaxError) -> Expr {
         let start = advance()
         skipNewlines()
         try expect(.leftParen)
@@ -437,7 +450,7 @@ final class Parser {
     }
 
     /// `function(a, b = 1, ...) body` or `\(x) body`.
-    private func parseFunction() throws(FnError) -> Expr {
+    private mutating func parseFunction() throws(SyntaxError) -> Expr {
         let start = advance()
         if start.kind == .kwFunction { skipNewlines() }
         try expect(.leftParen)
@@ -480,7 +493,7 @@ final class Parser {
     // MARK: - Postfix forms
 
     /// `callee(args)`, with `(` current.
-    private func parseCall(_ callee: Expr) throws(FnError) -> Expr {
+    private mutating func parseCall(_ callee: Expr) throws(SyntaxError) -> Expr {
         pos += 1
         let saved = mode
         mode = .ignored
@@ -495,7 +508,7 @@ final class Parser {
     }
 
     /// `target[args]` or `target[[args]]`, with `[` or `[[` current.
-    private func parseIndex(_ target: Expr) throws(FnError) -> Expr {
+    private mutating func parseIndex(_ target: Expr) throws(SyntaxError) -> Expr {
         let double = advance().kind == .doubleLeftBracket
         let saved = mode
         mode = .ignored
@@ -508,7 +521,7 @@ final class Parser {
     }
 
     /// `target$name`, `target$"name"`, ``target$`name` `` (and the same with `@`), with `$` current.
-    private func parseDollar(_ target: Expr) throws(FnError) -> Expr {
+    private mutating func parseDollar(_ target: Expr) throws(SyntaxError) -> Expr {
         pos += 1
         skipNewlines()
         let name = peek()
@@ -519,7 +532,7 @@ final class Parser {
 
     /// The arguments up to (not including) `closer`. `f()` has no arguments, while `x[]` has one empty
     /// argument, as in R.
-    private func parseArguments(closer: TokenKind, emptyMeansOneArgument: Bool) throws(FnError) -> [Argument] {
+    private mutating func parseArguments(closer: TokenKind, emptyMeansOneArgument: Bool) throws(SyntaxError) -> [Argument] {
         var arguments: [Argument] = []
         if peek().kind == closer && !emptyMeansOneArgument { return arguments }
         while true {
@@ -551,7 +564,7 @@ final class Parser {
     }
 
     /// When `t` (current) starts `name =`, consumes both and returns the name.
-    private func argumentName(_ t: Token) -> String? {
+    private mutating func argumentName(_ t: Token) -> String? {
         let name: String
         switch t.kind {
         case .identifier, .string: name = strings[Int(t.payload)]

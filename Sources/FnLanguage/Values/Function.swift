@@ -28,8 +28,11 @@ public final class Environment {
 
     /// Prepares a pooled environment for a new call.
     func reuse(slotCount: Int, parent: Environment, scope: FunctionScope, function: Closure?) {
-        slots.removeAll(keepingCapacity: true)
-        slots.append(contentsOf: repeatElement(nil, count: slotCount))
+        // Pooled frames come back with every slot nil (see `clear`); only the count may differ.
+        if slots.count != slotCount {
+            slots.removeAll(keepingCapacity: true)
+            slots.append(contentsOf: repeatElement(nil, count: slotCount))
+        }
         self.parent = parent
         self.scope = scope
         self.function = function
@@ -40,7 +43,7 @@ public final class Environment {
 
     /// Drops references so a pooled environment keeps nothing alive.
     func clear() {
-        slots.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = nil }
         parent = nil
         function = nil
         onExit = nil

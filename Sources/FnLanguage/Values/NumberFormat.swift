@@ -19,7 +19,7 @@ public enum NumberFormat {
     public static func r15(_ x: Double) -> String {
         if let s = integral(x, digits: 15) { return s }
         let layout = Layout(of: CollectionOfOne(x), digits: 15)
-        return dropTrailingZeros(encode(x, layout))
+        return String(decoding: dropTrailingZeros(encodeBytes(x, layout)), as: UTF8.self)
     }
 
     /// What `cat(x)` writes for a double: 7 significant digits, no padding (`cat(1/3)` is `0.3333333`).
@@ -46,6 +46,12 @@ public enum NumberFormat {
         var decimals: Int
         /// 0: fixed notation; 1: scientific with 2-digit exponent; 2: 3-digit exponent.
         var exponent: Int
+
+        init(width: Int, decimals: Int, exponent: Int) {
+            self.width = width
+            self.decimals = decimals
+            self.exponent = exponent
+        }
 
         init<C: Collection>(of xs: C, digits: Int) where C.Element == Double {
             var naFlag = false, nanFlag = false, posInf = false, negInf = false
@@ -202,17 +208,142 @@ public enum NumberFormat {
 
     /// One element in the given layout, right-aligned to the layout's width.
     static func encode(_ x: Double, _ layout: Layout) -> String {
+        String(decoding: encodeBytes(x, layout), as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of `printf("%*.*f")` or `printf("%#*.*e")` for `x` in `layout`, as R's
+    /// `EncodeReal0` writes them (non-finite values as `NA`, `NaN`, `Inf`, `-Inf`).
+    static func encodeBytes(_ x: Double, _ layout: Layout) -> [UInt8] {
         let w = layout.width
         if !x.isFinite {
             let s = NA.isNA(x) ? "NA" : x.isNaN ? "NaN" : x > 0 ? "Inf" : "-Inf"
-            return pad(s, to: w)
+            return Array(pad(s, to: w).utf8)
         }
         // R prints -0 as 0.
         let v = x == 0 ? 0 : x
+        if let bytes = decimalEncode(v, layout) { return bytes }
         if layout.exponent != 0 {
-            return formatC(v, layout.decimals != 0 ? "%#*.*e" : "%*.*e", w, layout.decimals)
+            return Array(formatC(v, layout.decimals != 0 ? "%#*.*e" : "%*.*e", w, layout.decimals).utf8)
         }
-        return formatC(v, "%*.*f", w, layout.decimals)
+        return Array(formatC(v, "%*.*f", w, layout.decimals).utf8)
+    }
+
+    /// The digits printf would write, derived from the shortest round-trip digits of `x` (Swift's
+    /// `description`), which is many times faster than glibc's exact printf.
+    ///
+    /// Rounding the shortest digits gives the same result as rounding the exact binary value
+    /// unless the shortest digits end exactly on the halfway point; and padding them with zeros is
+    /// exact only up to 15 significant digits (and not at all for subnormal numbers, which carry
+    /// fewer bits). Those cases return nil and go to printf.
+    static func decimalEncode(_ x: Double, _ layout: Layout) -> [UInt8]? {
+        guard x == 0 || x.isNormal else { return nil }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(24)
+        var exponent = 0
+        if x != 0 { exponent = shortestDigits(abs(x), into: &digits) }
+        let d = layout.decimals
+        var out: [UInt8] = []
+        out.reserveCapacity(max(layout.width, 8) + 8)
+        if x.sign == .minus { out.append(UInt8(ascii: "-")) }
+        if layout.exponent != 0 {
+            guard d + 1 <= 15, x == 0 || roundDigits(&digits, exponent: &exponent, to: d + 1) else { return nil }
+            out.append(UInt8(ascii: "0") + (digits.first ?? 0))
+            if d > 0 {
+                out.append(UInt8(ascii: "."))
+                for i in 1...d { out.append(UInt8(ascii: "0") + (i < digits.count ? digits[i] : 0)) }
+            }
+            out.append(UInt8(ascii: "e"))
+            out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            let e = abs(exponent)
+            if e >= 100 { out.append(UInt8(ascii: "0") + UInt8(e / 100)) }
+            out.append(UInt8(ascii: "0") + UInt8(e / 10 % 10))
+            out.append(UInt8(ascii: "0") + UInt8(e % 10))
+        } else {
+            // Significant digits down to the last decimal place shown.
+            let n = exponent + 1 + d
+            if x == 0 || n < 0 {
+                digits.removeAll()
+            } else if n == 0 {
+                // Only the first digit's rounding matters: 0.0007 at 3 decimals is 0.001.
+                if digits == [5] { return nil }
+                let up = digits[0] > 5 || (digits[0] == 5 && digits.count > 1)
+                digits = up ? [1] : []
+                exponent += 1
+            } else {
+                guard n <= 15, roundDigits(&digits, exponent: &exponent, to: n) else { return nil }
+            }
+            let intCount = exponent + 1
+            @inline(__always) func digit(_ i: Int) -> UInt8 {
+                UInt8(ascii: "0") + (i >= 0 && i < digits.count ? digits[i] : 0)
+            }
+            if intCount <= 0 {
+                out.append(UInt8(ascii: "0"))
+            } else {
+                for i in 0..<intCount { out.append(digit(i)) }
+            }
+            if d > 0 {
+                out.append(UInt8(ascii: "."))
+                for j in 0..<d { out.append(digit(intCount + j)) }
+            }
+        }
+        if out.count < layout.width {
+            out.insert(contentsOf: repeatElement(UInt8(ascii: " "), count: layout.width - out.count), at: 0)
+        }
+        return out
+    }
+
+    /// The shortest round-trip digits of `x > 0` as `d1.d2...dk * 10^exponent` (d1 != 0, no
+    /// trailing zeros); returns the exponent.
+    static func shortestDigits(_ x: Double, into digits: inout [UInt8]) -> Int {
+        var seen = 0, point: Int?, leadingZeros = 0
+        var exp = 0, inExponent = false, negativeExponent = false
+        var text = x.description
+        text.withUTF8 { utf8 in
+            for c in utf8 {
+                if inExponent {
+                    if c == UInt8(ascii: "-") { negativeExponent = true }
+                    else if c != UInt8(ascii: "+") { exp = exp * 10 + Int(c &- 48) }
+                    continue
+                }
+                switch c {
+                case UInt8(ascii: "."): point = seen
+                case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
+                default:
+                    if digits.isEmpty && c == UInt8(ascii: "0") { leadingZeros += 1 } else { digits.append(c &- 48) }
+                    seen += 1
+                }
+            }
+        }
+        while digits.last == 0 { digits.removeLast() }
+        return (point ?? seen) - leadingZeros - 1 + (negativeExponent ? -exp : exp)
+    }
+
+    /// Rounds `digits` to `n` significant digits (half away from the midpoint, carrying into the
+    /// exponent); pads with zeros when shorter. Returns false on an exact midpoint, where the
+    /// shortest digits cannot tell which way the exact value rounds.
+    static func roundDigits(_ digits: inout [UInt8], exponent: inout Int, to n: Int) -> Bool {
+        if digits.count <= n {
+            while digits.count < n { digits.append(0) }
+            return true
+        }
+        let next = digits[n]
+        if next == 5 && digits.count == n + 1 { return false }
+        digits.removeSubrange(n...)
+        if next >= 5 {
+            var i = n - 1
+            while i >= 0 && digits[i] == 9 {
+                digits[i] = 0
+                i -= 1
+            }
+            if i >= 0 {
+                digits[i] += 1
+            } else {
+                digits.insert(1, at: 0)
+                digits.removeLast()
+                exponent += 1
+            }
+        }
+        return true
     }
 
     /// Whole numbers that fit in `digits` digits, formatted without printf: by far the most common
@@ -248,18 +379,18 @@ public enum NumberFormat {
 
     /// Removes zeros after the decimal point in the mantissa (and the point itself when nothing is
     /// left), as R's `EncodeRealDrop0`: `1.50000e+05` becomes `1.5e+05`.
-    static func dropTrailingZeros(_ s: String) -> String {
-        var bytes = Array(s.utf8)
-        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return s }
+    static func dropTrailingZeros(_ s: [UInt8]) -> [UInt8] {
+        guard let dot = s.firstIndex(of: UInt8(ascii: ".")) else { return s }
         var end = dot + 1
         var keep = dot
-        while end < bytes.count, bytes[end] >= 48, bytes[end] <= 57 {
-            if bytes[end] != UInt8(ascii: "0") { keep = end + 1 }
+        while end < s.count, s[end] >= 48, s[end] <= 57 {
+            if s[end] != UInt8(ascii: "0") { keep = end + 1 }
             end += 1
         }
         if keep == end { return s }
+        var bytes = s
         bytes.removeSubrange(keep..<end)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     static func pad(_ s: String, to width: Int) -> String {

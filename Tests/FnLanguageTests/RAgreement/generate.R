@@ -12,6 +12,12 @@
 
 suppressPackageStartupMessages(library(jsonlite))
 
+# The fixture must not depend on the machine's locale: compare and sort strings by code point
+# (as fn does; R otherwise collates by the locale's rules, where "B" < "a" is FALSE), and read
+# strings as UTF-8 even where the environment sets no locale.
+invisible(Sys.setlocale("LC_COLLATE", "C"))
+if (!isTRUE(l10n_info()[["UTF-8"]])) invisible(Sys.setlocale("LC_CTYPE", "C.UTF-8"))
+
 main <- function(args) {
   here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1]))
   cases_path <- if (length(args) >= 1) args[[1]] else file.path(here, "cases.txt")
