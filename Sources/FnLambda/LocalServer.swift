@@ -44,6 +44,7 @@ public final class LocalServer<Handler: InvocationHandler> {
         self.environment = environment
         self.idleSeconds = idleSeconds
         handler.output = { [logger] kind, text in logger.handlerOutput(kind, text) }
+        handler.logThreshold = logger.threshold
     }
 
     /// The bound port.
