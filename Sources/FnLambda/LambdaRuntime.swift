@@ -17,6 +17,7 @@ public final class LambdaRuntime<Handler: InvocationHandler> {
         self.logger = logger
         self.environment = environment
         handler.output = { [logger] kind, text in logger.handlerOutput(kind, text) }
+        handler.logThreshold = logger.threshold
     }
 
     /// Runs until the Runtime API fails; returns the process exit code. `limit` bounds the

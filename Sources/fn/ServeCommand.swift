@@ -77,7 +77,8 @@ func serveCommand(_ arguments: [String]) -> Int32 {
     }
     let server: LocalServer<HandlerSession>
     do {
-        server = try LocalServer(handler: session, host: host, port: port, timeoutSeconds: timeout, logger: logger)
+        server = try LocalServer(handler: session, host: host, port: port, timeoutSeconds: timeout, logger: logger,
+                                 handleSignals: true)
     } catch {
         writeError("fn serve: cannot listen on \(host):\(port): \(error)")
         return 1
@@ -86,7 +87,7 @@ func serveCommand(_ arguments: [String]) -> Int32 {
     print("fn serve: \(handlerName) from \(rootDirectory) at "
         + "http://\(shownHost):\(server.port)/2015-03-31/functions/function/invocations")
     fflush(stdout)
-    let code = server.run(handleSignals: true)
+    let code = server.run()
     print("fn serve: stopped")
     return code
 }
