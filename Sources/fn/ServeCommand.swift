@@ -70,7 +70,8 @@ func serveCommand(_ arguments: [String]) -> Int32 {
     let logger = Logger.fromEnvironment()
     let session: HandlerSession
     do throws(HandlerError) {
-        session = try HandlerSession(handler: handlerName, root: rootDirectory)
+        session = try HandlerSession(handler: handlerName, root: rootDirectory, logThreshold: logger.threshold,
+                                     output: { [logger] kind, text in logger.handlerOutput(kind, text) })
     } catch {
         writeError("fn serve: cannot load \(handlerName) from \(rootDirectory): \(error.errorType): \(error.errorMessage)")
         return 1
