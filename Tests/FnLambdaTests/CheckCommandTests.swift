@@ -230,3 +230,18 @@ private enum CheckTestFiles {
 private struct CheckTestFailure: Error {
     var message: String
 }
+
+/// The image build rejects handlers that `fn check --strict` rejects.
+@Suite struct CheckInDockerfileTests {
+    @Test func buildStageChecksTheHandlers() throws {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        let dockerfile = try CheckTestFiles.read(parts.joined(separator: "/") + "/Dockerfile")
+        let lines = dockerfile.split(separator: "\n").map(String.init)
+        let check = lines.firstIndex(of: "RUN /out/fn check --strict handlers")
+        let copy = lines.firstIndex(of: "COPY handlers ./handlers")
+        let runtimeStage = lines.lastIndex { $0.hasPrefix("FROM ") }
+        try #require(check != nil && copy != nil && runtimeStage != nil, "\(dockerfile)")
+        #expect(copy! < check! && check! < runtimeStage!)
+    }
+}
