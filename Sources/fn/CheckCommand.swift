@@ -112,12 +112,15 @@ func checkCommand(_ arguments: [String]) -> Int32 {
             diagnostics.append(Checker.diagnostic(for: error, in: source))
             continue
         }
-        diagnostics += checker.check(program)
+        var found = checker.check(program)
         if let handler, isHandler,
             let problem = checker.checkHandler(handlerText, function: handler.function, in: program)
         {
-            diagnostics.append(problem)
+            // Keep the file's findings in line order.
+            let at = found.firstIndex { ($0.line, $0.column) > (problem.line, problem.column) } ?? found.endIndex
+            found.insert(problem, at: at)
         }
+        diagnostics += found
     }
 
     let errors = diagnostics.filter { $0.severity == .error }.count

@@ -144,6 +144,18 @@ import FnLanguage
         #expect(value.stdout.hasPrefix("handlers/functions.fn:4:1: error: handler 'functions.limit': 'limit' is not"))
     }
 
+    @Test func handlerProblemComesInLineOrderWithTheFilesOtherFindings() throws {
+        let root = Self.tree(["handlers/greet.fn": "greet <- function(name) {\n  paste(\"hello\", nme)\n}\n"])
+        let run = try Self.fnCheck(["--handler", "greet.hello"], in: root)
+        #expect(run.status == 1)
+        #expect(run.stdout == """
+            handlers/greet.fn:1:1: error: handler 'greet.hello': no function 'hello' is defined at top level of \
+            handlers/greet.fn
+            handlers/greet.fn:2:18: warning: object 'nme' is never assigned
+
+            """)
+    }
+
     @Test func handlerFileMissingIsAnErrorNamingTheHandler() throws {
         let root = Self.tree(["handlers/functions.fn": Self.parity])
         let run = try Self.fnCheck(["--handler", "app/main.handle", "--format", "json"], in: root)
