@@ -25,8 +25,10 @@ import FnLanguage
 
     /// Runs `fn check ARGUMENTS` in `directory` without LAMBDA_TASK_ROOT.
     static func fnCheck(_ arguments: [String], in directory: String) throws -> Run {
-        let out = directory + "/.stdout"
-        let err = directory + "/.stderr"
+        // Output goes to a directory of its own: `directory` may be the repository.
+        let outputs = tree([:])
+        let out = outputs + "/stdout"
+        let err = outputs + "/stderr"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
