@@ -70,14 +70,16 @@ func serveCommand(_ arguments: [String]) -> Int32 {
     let logger = Logger.fromEnvironment()
     let session: HandlerSession
     do throws(HandlerError) {
-        session = try HandlerSession(handler: handlerName, root: rootDirectory)
+        session = try HandlerSession(handler: handlerName, root: rootDirectory, logThreshold: logger.threshold,
+                                     output: { [logger] kind, text in logger.handlerOutput(kind, text) })
     } catch {
         writeError("fn serve: cannot load \(handlerName) from \(rootDirectory): \(error.errorType): \(error.errorMessage)")
         return 1
     }
     let server: LocalServer<HandlerSession>
     do {
-        server = try LocalServer(handler: session, host: host, port: port, timeoutSeconds: timeout, logger: logger)
+        server = try LocalServer(handler: session, host: host, port: port, timeoutSeconds: timeout, logger: logger,
+                                 handleSignals: true)
     } catch {
         writeError("fn serve: cannot listen on \(host):\(port): \(error)")
         return 1
@@ -86,7 +88,7 @@ func serveCommand(_ arguments: [String]) -> Int32 {
     print("fn serve: \(handlerName) from \(rootDirectory) at "
         + "http://\(shownHost):\(server.port)/2015-03-31/functions/function/invocations")
     fflush(stdout)
-    let code = server.run(handleSignals: true)
+    let code = server.run()
     print("fn serve: stopped")
     return code
 }

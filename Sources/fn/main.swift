@@ -23,7 +23,11 @@ let usage = """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let rest = Array(arguments.dropFirst())
+// Installed as /var/runtime/bootstrap, fn is started with no command by Lambda's entrypoint and by
+// its emulator (which take one executable, not `fn runtime`): that name means `fn runtime`.
+let invokedAsBootstrap = CommandLine.arguments.first?.split(separator: "/").last == "bootstrap"
 let status: Int32 = runWithLargeStack {
+    if invokedAsBootstrap { return runtimeCommand(arguments) }
     switch arguments.first {
     case "eval": return evalCommand(rest)
     case "run": return runCommand(rest)
