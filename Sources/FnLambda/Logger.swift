@@ -51,7 +51,9 @@ public final class Logger {
             if message.isEmpty { return }
             emit(.info, String(message), stream: kind == .stderr ? stderrFD : stdoutFD)
         case (.log(let level), _):
-            log(level, text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            // The interpreter already applied its threshold, which the handler may have changed
+            // with log_threshold(); filtering again here would undo that.
+            emit(level, text.hasSuffix("\n") ? String(text.dropLast()) : text, stream: stdoutFD)
         }
     }
 
