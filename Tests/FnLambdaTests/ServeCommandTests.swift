@@ -7,10 +7,10 @@ final class ServeProcess {
     let process: Subprocess
     let port: Int
 
-    init(arguments: [String] = []) throws {
+    init(arguments: [String] = [], root: String = repositoryRoot + "/handlers") throws {
         port = freePort()
         let log = temporaryPath("serve") + ".log"
-        process = try Subprocess([fnExecutable, "serve", "--port", String(port), "--root", repositoryRoot + "/handlers"]
+        process = try Subprocess([fnExecutable, "serve", "--port", String(port), "--root", root]
                                      + arguments,
                                  environment: Environment.inherited(), logPath: log)
         guard waitForPort(port, process: process) else {
@@ -34,6 +34,27 @@ final class ServeProcess {
         let report = log.split(separator: "\n").first { $0.hasPrefix("REPORT RequestId: ") }
         #expect(report?.contains("\tDuration: ") == true)
         #expect(report?.contains("\tMax Memory Used: ") == true)
+    }
+
+    @Test func editedHandlersAreReloadedAndBrokenOnesReported() throws {
+        let root = temporaryDirectory("reload")
+        writeFile(root + "/functions.fn", "parity <- function(number) list(version = 1)\n")
+        let serve = try ServeProcess(root: root)
+        let url = "http://127.0.0.1:\(serve.port)/2015-03-31/functions/function/invocations"
+        func invoke() throws -> String { try Subprocess.shell("curl -sS -X POST \(url) -d '{\"number\": 1}'").1 }
+        #expect(try invoke() == #"{"version":1}"#)
+
+        writeFile(root + "/functions.fn", "parity <- function(number) list(version = 22)\n")
+        #expect(try invoke() == #"{"version":22}"#)
+
+        // A file that no longer parses: reported with its location, the last good version serves.
+        writeFile(root + "/functions.fn", "parity <- function(number) list(version = )3\n")
+        #expect(try invoke() == #"{"version":22}"#)
+        #expect(serve.process.log.contains("functions.fn:1:"), "\(serve.process.log)")
+        #expect(serve.process.log.contains("still serving the last good version"))
+
+        writeFile(root + "/functions.fn", "parity <- function(number) list(version = 333)\n")
+        #expect(try invoke() == #"{"version":333}"#)
     }
 
     @Test func awsCLIInvokes() throws {
