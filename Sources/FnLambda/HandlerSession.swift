@@ -48,8 +48,10 @@ public final class HandlerSession {
 
     /// Resolves `handler` (`file.function`) under `root` and sources the file. Throws a
     /// `HandlerError` typed `Runtime.MalformedHandlerName`, `Runtime.ImportModuleError`,
-    /// `Runtime.UserCodeSyntaxError` or `Runtime.HandlerNotFound`.
-    public init(handler: String, root: String) throws(HandlerError) {
+    /// `Runtime.UserCodeSyntaxError` or `Runtime.HandlerNotFound`. `logThreshold` and `output`
+    /// apply from the start, so output while the file is sourced is logged like the rest.
+    public init(handler: String, root: String, logThreshold: LogLevel = .info,
+                output: ((OutputKind, String) -> Void)? = nil) throws(HandlerError) {
         name = try HandlerName(handler)
         self.root = root
         let path = root.isEmpty ? name.fileName : (root.hasSuffix("/") ? root : root + "/") + name.fileName
@@ -61,6 +63,8 @@ public final class HandlerSession {
                                errorMessage: "Unable to import module '\(name.file)': \(e.message)")
         }
         interpreter = Interpreter()
+        interpreter.logThreshold = logThreshold
+        if let output { interpreter.output = output }
         let source = SourceFile(name: name.fileName, bytes: bytes)
         let program: Program
         do {

@@ -11,9 +11,16 @@ public protocol InvocationHandler: AnyObject {
     func cancel()
     /// Where the handler's output goes.
     var output: (OutputKind, String) -> Void { get set }
+    /// The least severe `log_*` level the handler emits (the runtime's configured level).
+    var logThreshold: LogLevel { get set }
 }
 
-extension HandlerSession: InvocationHandler {}
+extension HandlerSession: InvocationHandler {
+    public var logThreshold: LogLevel {
+        get { interpreter.logThreshold }
+        set { interpreter.logThreshold = newValue }
+    }
+}
 
 /// Runs invocations one at a time with a deadline: the watchdog cancels a handler that would
 /// overrun it, and the result is then the runtime's own timeout error.

@@ -17,6 +17,7 @@ public final class LambdaRuntime<Handler: InvocationHandler> {
         self.logger = logger
         self.environment = environment
         handler.output = { [logger] kind, text in logger.handlerOutput(kind, text) }
+        handler.logThreshold = logger.threshold
     }
 
     /// Runs until the Runtime API fails; returns the process exit code. `limit` bounds the
@@ -108,7 +109,8 @@ public enum RuntimeMain {
                 throw HandlerError(errorType: "Runtime.MalformedHandlerName",
                                    errorMessage: "No handler: set _HANDLER or pass file.function to `fn runtime`")
             }
-            session = try HandlerSession(handler: handlerName, root: root)
+            session = try HandlerSession(handler: handlerName, root: root, logThreshold: logger.threshold,
+                                         output: { [logger] kind, text in logger.handlerOutput(kind, text) })
         } catch {
             logger.error(error, prefix: "Init Error")
             do {

@@ -27,27 +27,31 @@ public final class LocalServer<Handler: InvocationHandler> {
     /// files and swap `driver.handler` for a fresh session.
     public var beforeInvocation: ((InvocationDriver<Handler>) -> Void)?
 
-    /// Binds `host:port` (port 0 picks a free one; see `port`).
+    /// Binds `host:port` (port 0 picks a free one; see `port`). With `handleSignals`, SIGINT and
+    /// SIGTERM make `run` return; they are caught before the port opens, so a client that sees the
+    /// port can already stop the server.
     public init(handler: Handler, host: String, port: Int, timeoutSeconds: Double, logger: Logger,
-                environment: FunctionEnvironment = .fromProcess(), idleSeconds: Double = 60) throws(HTTPError) {
+                environment: FunctionEnvironment = .fromProcess(), idleSeconds: Double = 60,
+                handleSignals: Bool = false) throws(HTTPError) {
+        var fds: [Int32] = [0, 0]
+        if pipe(&fds) != 0 { throw .io(errno, "pipe") }
+        self.stopPipe = (fds[0], fds[1])
+        if handleSignals { installStopSignals(writeFD: fds[1]) }
         self.listener = try Socket.listen(host: host, port: port)
         self.driver = InvocationDriver(handler: handler)
         self.logger = logger
         self.timeoutMs = Int64(timeoutSeconds * 1000)
         self.environment = environment
         self.idleSeconds = idleSeconds
-        var fds: [Int32] = [0, 0]
-        if pipe(&fds) != 0 { throw .io(errno, "pipe") }
-        self.stopPipe = (fds[0], fds[1])
         handler.output = { [logger] kind, text in logger.handlerOutput(kind, text) }
+        handler.logThreshold = logger.threshold
     }
 
     /// The bound port.
     public var port: Int { listener.localPort }
 
-    /// Accepts connections until `stop()` or, with `handleSignals`, SIGINT/SIGTERM. Returns the exit code.
-    public func run(handleSignals: Bool = false) -> Int32 {
-        if handleSignals { installStopSignals(writeFD: stopPipe.write) }
+    /// Accepts connections until `stop()` or a stop signal (see `init`). Returns the exit code.
+    public func run() -> Int32 {
         var fds = [pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: stopPipe.read, events: Int16(POLLIN), revents: 0)]
         while true {
@@ -234,4 +238,11 @@ private func installStopSignals(writeFD: Int32) {
         action.sa_flags = 0
         sigaction(signalNumber, &action, nil)
     }
+    // A parent may have started us with these blocked (the mask is inherited); a stop signal that
+    // can never arrive would make the server unkillable but by SIGKILL.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    sigaddset(&unblock, SIGINT)
+    sigaddset(&unblock, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
 }

@@ -33,30 +33,7 @@ public final class Logger {
         typealias E = RuntimeAPI.Environment
         let format: Format = ProcessEnvironment.get(E.logFormat).map { $0.uppercased() == "JSON" } == true ? .json : .text
         let levelName = ProcessEnvironment.get(E.logLevel) ?? ProcessEnvironment.get(E.fallbackLogLevel)
-        return Logger(format: format, threshold: levelName.flatMap(Self.level(named:)) ?? .info)
-    }
-
-    static func level(named name: String) -> LogLevel? {
-        switch name.uppercased() {
-        case "TRACE": .trace
-        case "DEBUG": .debug
-        case "INFO": .info
-        case "WARN", "WARNING": .warn
-        case "ERROR": .error
-        case "FATAL", "CRITICAL": .fatal
-        default: nil
-        }
-    }
-
-    static func name(of level: LogLevel) -> String {
-        switch level {
-        case .trace: "TRACE"
-        case .debug: "DEBUG"
-        case .info: "INFO"
-        case .warn: "WARN"
-        case .error: "ERROR"
-        case .fatal: "FATAL"
-        }
+        return Logger(format: format, threshold: levelName.flatMap { LogLevel(name: $0) } ?? .info)
     }
 
     /// Receives the handler's output (wired to `HandlerSession.output`).
@@ -74,7 +51,9 @@ public final class Logger {
             if message.isEmpty { return }
             emit(.info, String(message), stream: kind == .stderr ? stderrFD : stdoutFD)
         case (.log(let level), _):
-            log(level, text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            // The interpreter already applied its threshold, which the handler may have changed
+            // with log_threshold(); filtering again here would undo that.
+            emit(level, text.hasSuffix("\n") ? String(text.dropLast()) : text, stream: stdoutFD)
         }
     }
 
@@ -122,14 +101,14 @@ public final class Logger {
             out.append(9)
             out.append(contentsOf: (requestId ?? "undefined").utf8)
             out.append(9)
-            out.append(contentsOf: Self.name(of: level).utf8)
+            out.append(contentsOf: level.name.utf8)
             out.append(9)
             for byte in message.utf8 { out.append(byte == 10 ? 13 : byte) }
         case .json:
             out.append(contentsOf: #"{"timestamp":""#.utf8)
             out.append(contentsOf: timestamp.utf8)
             out.append(contentsOf: #"","level":""#.utf8)
-            out.append(contentsOf: Self.name(of: level).utf8)
+            out.append(contentsOf: level.name.utf8)
             out.append(contentsOf: #"","message":"#.utf8)
             JSONText.appendString(message, to: &out)
             if let requestId {

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import FnLambda
+import FnLanguage
 
 /// `fn serve [HANDLER] [--root DIR] [--host H] [--port N] [--timeout SECONDS]`: Lambda's Invoke API
 /// on a local port, for curl, the AWS CLI and boto3.
@@ -68,25 +69,53 @@ func serveCommand(_ arguments: [String]) -> Int32 {
     let rootDirectory = root ?? ServeDefaults.root()
 
     let logger = Logger.fromEnvironment()
+    func loadSession() throws(HandlerError) -> HandlerSession {
+        try HandlerSession(handler: handlerName, root: rootDirectory, logThreshold: logger.threshold,
+                           output: { [logger] kind, text in logger.handlerOutput(kind, text) })
+    }
     let session: HandlerSession
     do throws(HandlerError) {
-        session = try HandlerSession(handler: handlerName, root: rootDirectory)
+        session = try loadSession()
     } catch {
         writeError("fn serve: cannot load \(handlerName) from \(rootDirectory): \(error.errorType): \(error.errorMessage)")
         return 1
     }
     let server: LocalServer<HandlerSession>
     do {
-        server = try LocalServer(handler: session, host: host, port: port, timeoutSeconds: timeout, logger: logger)
+        server = try LocalServer(handler: session, host: host, port: port, timeoutSeconds: timeout, logger: logger,
+                                 handleSignals: true)
     } catch {
         writeError("fn serve: cannot listen on \(host):\(port): \(error)")
         return 1
+    }
+    // Edits under the root are picked up by the next invocation; a file that no longer loads is
+    // reported and the last good version keeps serving.
+    let watcher = SourceWatcher(root: rootDirectory)
+    server.beforeInvocation = { driver in
+        let changed = watcher.changedFiles()
+        guard !changed.isEmpty else { return }
+        for path in changed {
+            guard case .success(let bytes) = Files.read(path) else { continue }
+            let name = path.hasPrefix(rootDirectory + "/") ? String(path.dropFirst(rootDirectory.count + 1)) : path
+            do throws(FnError) {
+                _ = try parse(SourceFile(name: name, bytes: bytes))
+            } catch {
+                logger.log(.error, "fn serve: \(error.location ?? name): \(error.message)")
+            }
+        }
+        do throws(HandlerError) {
+            driver.handler = try loadSession()
+            logger.log(.info, "fn serve: reloaded \(handlerName) after changes to \(changed.count) file(s)")
+        } catch {
+            logger.log(.error, "fn serve: not reloaded, still serving the last good version: "
+                + "\(error.errorType): \(error.errorMessage)")
+        }
     }
     let shownHost = host.contains(":") ? "[\(host)]" : host
     print("fn serve: \(handlerName) from \(rootDirectory) at "
         + "http://\(shownHost):\(server.port)/2015-03-31/functions/function/invocations")
     fflush(stdout)
-    let code = server.run(handleSignals: true)
+    let code = server.run()
     print("fn serve: stopped")
     return code
 }

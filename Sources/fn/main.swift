@@ -17,6 +17,7 @@ let usage = """
       serve [HANDLER]           serve a handler on Lambda's Invoke API (default functions.parity)
       repl [FILE...]            read-eval-print loop (sources FILEs first; :help inside)
       runtime [HANDLER]         the Lambda custom runtime (bootstrap)
+      check [PATH...]           report syntax errors, unknown functions and unassigned variables
       help                      this text
 
     Run `fn <command> --help` for the command's options.
@@ -24,7 +25,11 @@ let usage = """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let rest = Array(arguments.dropFirst())
+// Installed as /var/runtime/bootstrap, fn is started with no command by Lambda's entrypoint and by
+// its emulator (which take one executable, not `fn runtime`): that name means `fn runtime`.
+let invokedAsBootstrap = CommandLine.arguments.first?.split(separator: "/").last == "bootstrap"
 let status: Int32 = runWithLargeStack {
+    if invokedAsBootstrap { return runtimeCommand(arguments) }
     switch arguments.first {
     case "eval": return evalCommand(rest)
     case "run": return runCommand(rest)
@@ -32,6 +37,7 @@ let status: Int32 = runWithLargeStack {
     case "runtime": return runtimeCommand(rest)
     case "serve": return serveCommand(rest)
     case "repl": return replCommand(rest)
+    case "check": return checkCommand(rest)
     case "help", "-h", "--help":
         print(usage)
         return 0

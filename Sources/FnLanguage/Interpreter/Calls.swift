@@ -246,8 +246,9 @@ extension Interpreter {
                 do {
                     _ = try node.eval(self)
                 } catch .returned(let v) {
-                    // `on.exit(return(v))` replaces the value, as in R.
-                    if failure == nil { result = v }
+                    // `on.exit(return(v))` sets the value, even when the body failed, as in R.
+                    result = v
+                    failure = nil
                 } catch {
                     if failure == nil { failure = error }
                 }

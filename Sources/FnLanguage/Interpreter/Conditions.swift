@@ -9,7 +9,7 @@ enum Conditions {
         case .cancelled: classes = ["interrupt", "condition"]
         default: classes = ["simpleError", "error", "condition"]
         }
-        let call: Value = e.call.map { .character($0) } ?? .null
+        let call: Value = e.call.flatMap { $0.isEmpty ? nil : .character($0) } ?? .null
         return .list(List([.character(e.message), call], names: ["message", "call"], classes: classes))
     }
 
@@ -54,6 +54,8 @@ extension Interpreter {
                 throw e
             },
             Builtin("warning", ["...", "call."]) { args, ip throws(FnError) in
+                let withCall = args[1].map { v in v.storage?.logicals().first == 1 } ?? true
+                let callText = withCall ? ip.callerText : nil
                 let message: String
                 var condition: Value? = nil
                 if args.dots.count == 1, case .list(let l) = args.dots[0], l.classes?.contains("condition") == true {
@@ -63,11 +65,11 @@ extension Interpreter {
                     message = try ip.pasteMessage(args.dots)
                 }
                 if ip.warningCatchers > 0 {
-                    var e = ip.warningError(message, call: ip.callerText)
+                    var e = ip.warningError(message, call: callText)
                     if let condition { e.condition = condition }
                     throw e
                 }
-                let prefix = ip.callerText.map { "In \($0) : " } ?? ""
+                let prefix = callText.map { "In \($0) : " } ?? ""
                 ip.warn(prefix + message)
                 ip.visible = false
                 return .character(message)
@@ -100,8 +102,9 @@ extension Interpreter {
             },
             Builtin("signalCondition", ["cond"]) { args, ip throws(FnError) in
                 let c = try args.required(0, "cond")
-                // With no tryCatch handler active, signalling does nothing (R returns NULL).
-                if ip.conditionCatchers == 0 { return .null }
+                // With no active tryCatch handler for its class, signalling does nothing (R returns NULL).
+                let classes = Conditions.classes(of: c)
+                if !ip.handledClasses.contains(where: { $0.contains(where: classes.contains) }) { return .null }
                 var e = FnError(.runtime, Conditions.message(of: c))
                 e.condition = c
                 throw e

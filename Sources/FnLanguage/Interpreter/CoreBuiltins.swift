@@ -315,6 +315,7 @@ enum Combine {
             total += p.length
         }
         if total == 0 && !anyList { return .null }
+        try Limits.checkLength(Double(total))
         var names: [String] = []
         if anyNames {
             names.reserveCapacity(total)

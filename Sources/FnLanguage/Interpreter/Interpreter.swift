@@ -41,8 +41,6 @@ public final class CancellationFlag: Sendable {
 public struct Limits: Sendable {
     /// Nested closure calls (R's `expressions` option defaults to 5000).
     public var maxCallDepth = 5000
-    /// Elements in one vector (`1:1e10` fails cleanly instead of exhausting memory).
-    public var maxVectorLength = Limits.vectorLength
     public init() {}
 
     /// The most elements any vector may have: 10^8.
@@ -127,8 +125,9 @@ public final class Interpreter {
     public internal(set) var warnings: [String] = []
     /// How many active `tryCatch` calls have a warning (or condition) handler.
     var warningCatchers = 0
-    /// How many active `tryCatch` calls have any handler (`signalCondition` is a no-op without).
-    var conditionCatchers = 0
+    /// The condition classes handled by the active `tryCatch` calls, innermost last
+    /// (`signalCondition` does nothing when no active handler takes its condition).
+    var handledClasses: [[String]] = []
     /// Environments freed by returning calls, reused to avoid an allocation per call.
     var environmentPool: [Environment] = []
     /// The lowest stack address evaluation may reach before failing cleanly.

@@ -219,8 +219,8 @@ final class TryCatchNode: Node {
         for (name, node) in handlers { functions.append((name, try node.eval(ip))) }
         let catchesWarnings = functions.contains { $0.0 == "warning" || $0.0 == "condition" }
         if catchesWarnings { ip.warningCatchers += 1 }
-        ip.conditionCatchers += functions.isEmpty ? 0 : 1
-        defer { ip.conditionCatchers -= functions.isEmpty ? 0 : 1 }
+        ip.handledClasses.append(functions.map(\.0))
+        defer { ip.handledClasses.removeLast() }
         var result: Value = .null
         var failure: Control?
         let frames = ip.frames.count

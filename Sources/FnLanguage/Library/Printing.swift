@@ -239,38 +239,10 @@ func formatElements(_ s: Storage, quote: Bool, digits: Int = 7) -> [String] {
     case .character(let a):
         return a.map { s in
             guard let s else { return quote ? "NA" : "NA" }
-            return quote ? "\"" + escaped(s) + "\"" : s
+            return quote ? quotedString(s) : s
         }
     }
 }
 
-/// A string as `print` shows it inside quotes: backslash escapes for quotes and control characters.
-private func escaped(_ s: String) -> String {
-    var needs = false
-    for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { needs = true; break }
-    if !needs { return s }
-    var out = ""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        case "\u{07}": out += "\\a"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case "\u{0B}": out += "\\v"
-        default:
-            if c.value < 0x20 || c.value == 0x7F {
-                let oct = String(c.value, radix: 8)
-                out += "\\" + String(repeating: "0", count: 3 - oct.count) + oct
-            } else {
-                out.unicodeScalars.append(c)
-            }
-        }
-    }
-    return out
-}
 
 

