@@ -474,6 +474,9 @@ private final class Tmux {
         let pane = ReplFiles.run(["tmux", "-L", socket, "display-message", "-p", "-t", "0", "#{pane_pid}"])
         if let pid = pid_t(pane.output.filter { $0.isNumber }), pid > 0 { kill(pid, SIGKILL) }
         _ = ReplFiles.run(["tmux", "-L", socket, "kill-server"])
+        // The server leaves its socket file behind (in TMUX_TMPDIR, else /tmp, per user).
+        let directory = getenv("TMUX_TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        unlink("\(directory)/tmux-\(getuid())/\(socket)")
     }
 }
 
