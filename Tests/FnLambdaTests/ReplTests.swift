@@ -392,7 +392,8 @@ private final class ReplProcess {
             if ReplFiles.read(outPath) == text { return }
             usleep(10_000)
         }
-        throw ReplTestError("stdout never became \(text.debugDescription); it is \(ReplFiles.read(outPath).debugDescription)")
+        let now = ReplFiles.read(outPath)
+        throw ReplTestError("stdout never became \(text.debugDescription); it is \(now.debugDescription)")
     }
 
     /// Closes stdin (end of input) and waits for the exit.
