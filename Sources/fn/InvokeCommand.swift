@@ -16,37 +16,12 @@ func invokeCommand(_ arguments: [String]) -> Int32 {
         when it exists, else the working directory). EVENT is JSON text, - for stdin, or @path;
         absent means an empty event. Prints the result as JSON, or Lambda's error object (exit 1).
         """
-    var positional: [String] = []
-    var root: String?
-    var timeout = 3.0
-    var i = 0
-    while i < arguments.count {
-        let a = arguments[i]
-        switch a {
-        case "-h", "--help":
-            print(usage)
-            return 0
-        case "--root", "--timeout":
-            guard i + 1 < arguments.count else {
-                writeError("fn invoke: \(a) needs a value\n\(usage)")
-                return 2
-            }
-            if a == "--root" {
-                root = arguments[i + 1]
-            } else {
-                guard let t = Double(arguments[i + 1]), t > 0 else {
-                    writeError("fn invoke: --timeout needs a positive number of seconds")
-                    return 2
-                }
-                timeout = t
-            }
-            i += 2
-            continue
-        default:
-            positional.append(a)
-        }
-        i += 1
+    let options: InvocationOptions
+    switch InvocationOptions.parse(arguments, command: "invoke", usage: usage, unknownOptionsArePositional: true) {
+    case .options(let o): options = o
+    case .exit(let code): return code
     }
+    let positional = options.positional, root = options.root, timeout = options.timeout
     guard positional.count == 1 || positional.count == 2 else {
         writeError(usage)
         return 2
@@ -113,4 +88,57 @@ func readEvent(_ spec: String?) -> Result<[UInt8], FnError> {
         }
     }
     return .success(Array(spec.utf8))
+}
+
+/// `--root DIR` and `--timeout SECONDS`, shared by `fn invoke` and `fn repl`; other words are
+/// positional.
+struct InvocationOptions {
+    var positional: [String] = []
+    var root: String?
+    var timeout = 3.0
+
+    enum Outcome {
+        case options(InvocationOptions)
+        /// Help was printed (0) or the words were wrong (2, reported).
+        case exit(Int32)
+    }
+
+    static func parse(_ arguments: [String], command: String, usage: String, unknownOptionsArePositional: Bool)
+        -> Outcome
+    {
+        var options = InvocationOptions()
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            switch a {
+            case "-h", "--help":
+                print(usage)
+                return .exit(0)
+            case "--root", "--timeout":
+                guard i + 1 < arguments.count else {
+                    writeError("fn \(command): \(a) needs a value\n\(usage)")
+                    return .exit(2)
+                }
+                if a == "--root" {
+                    options.root = arguments[i + 1]
+                } else {
+                    guard let t = Double(arguments[i + 1]), t > 0 else {
+                        writeError("fn \(command): --timeout needs a positive number of seconds")
+                        return .exit(2)
+                    }
+                    options.timeout = t
+                }
+                i += 2
+                continue
+            default:
+                if !unknownOptionsArePositional && a.hasPrefix("-") && a != "-" {
+                    writeError("fn \(command): unknown option '\(a)'\n\(usage)")
+                    return .exit(2)
+                }
+                options.positional.append(a)
+            }
+            i += 1
+        }
+        return .options(options)
+    }
 }

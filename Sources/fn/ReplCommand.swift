@@ -17,41 +17,12 @@ func replCommand(_ arguments: [String]) -> Int32 {
         Type :help inside for the commands. --root and --timeout apply to :invoke, as for
         `fn invoke` (root default: LAMBDA_TASK_ROOT, else ./handlers when it exists, else .).
         """
-    var files: [String] = []
-    var root: String?
-    var timeout = 3.0
-    var i = 0
-    while i < arguments.count {
-        let a = arguments[i]
-        switch a {
-        case "-h", "--help":
-            print(usage)
-            return 0
-        case "--root", "--timeout":
-            guard i + 1 < arguments.count else {
-                writeError("fn repl: \(a) needs a value\n\(usage)")
-                return 2
-            }
-            if a == "--root" {
-                root = arguments[i + 1]
-            } else {
-                guard let t = Double(arguments[i + 1]), t > 0 else {
-                    writeError("fn repl: --timeout needs a positive number of seconds")
-                    return 2
-                }
-                timeout = t
-            }
-            i += 2
-            continue
-        default:
-            if a.hasPrefix("-") && a != "-" {
-                writeError("fn repl: unknown option '\(a)'\n\(usage)")
-                return 2
-            }
-            files.append(a)
-        }
-        i += 1
+    let options: InvocationOptions
+    switch InvocationOptions.parse(arguments, command: "repl", usage: usage, unknownOptionsArePositional: false) {
+    case .options(let o): options = o
+    case .exit(let code): return code
     }
+    let files = options.positional, root = options.root, timeout = options.timeout
     let repl = Repl(root: root ?? ServeDefaults.root(), timeoutSeconds: timeout)
     for file in files { repl.load(file) }
     return repl.run()
