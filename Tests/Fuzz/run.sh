@@ -44,6 +44,9 @@ case "$target" in parse|eval) dict=-dict=Tests/Fuzz/fn.dict ;; *) dict=-dict=Tes
 # and environments captured by closures form cycles by design. The Swift backtracer is off so ASan
 # reports the crash.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} SWIFT_BACKTRACE=enable=no
-FN_FUZZ_TARGET=$target exec "$binary" "$out/corpus/$target" "Tests/Fuzz/corpus/$target" \
+export FN_FUZZ_TARGET=$target
+# Replaying crash files: run just those inputs.
+if [ $# -gt 0 ] && [ -f "$1" ]; then exec "$binary" "$@"; fi
+exec "$binary" "$out/corpus/$target" "Tests/Fuzz/corpus/$target" \
     -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=3072 -malloc_limit_mb=2048 \
     -artifact_prefix="$out/crashes/$target/" -print_final_stats=1 $dict "$@"

