@@ -31,11 +31,13 @@ newest=$(ls -t $sources "$binary" 2>/dev/null | head -1)
 if [ "$newest" != "$binary" ]; then
     echo "building $binary" >&2
     # shellcheck disable=SC2086
+    # Link to a new file and rename it, so fuzzers already running the old binary are not disturbed.
     if ! swiftc -parse-as-library -swift-version 5 -O -g -sanitize=fuzzer,address $flags $sources \
-            -o "$binary" 2>"$out/build.log"; then
+            -o "$binary.new" 2>"$out/build.log"; then
         grep -v 'Cannot export local symbol' "$out/build.log" >&2
         exit 1
     fi
+    mv "$binary.new" "$binary"
 fi
 
 case "$target" in parse|eval) dict=-dict=Tests/Fuzz/fn.dict ;; *) dict=-dict=Tests/Fuzz/$target.dict ;; esac
