@@ -13,5 +13,6 @@ extension BuiltinRegistry {
         registerPrinting()
         registerSystem()
         registerLogging()
+        registerJSONFunctions()
     }
 }

@@ -1,0 +1,62 @@
+import Testing
+@testable import FnLanguage
+
+/// The handler-oriented library: JSON, time, HTTP helpers, encodings and the collection and
+/// statistics functions added for issue 5. R-agreement cases cover what R has; these tests cover
+/// fn-only behaviour and exact text.
+@Suite struct LibraryStdlibTests {
+    /// The value of `code` as the JSON a handler would return.
+    private func json(_ code: String) throws -> String {
+        let ip = Interpreter()
+        ip.output = { _, _ in }
+        return String(decoding: try JSON.serialize(try ip.evaluate(code)), as: UTF8.self)
+    }
+
+    /// The value of `code`, which must be one string.
+    private func string(_ code: String) throws -> String? {
+        let ip = Interpreter()
+        ip.output = { _, _ in }
+        guard case .character(let s) = try ip.evaluate(code) else { return "not a string" }
+        return s
+    }
+
+    /// The message of the error `code` raises, or "no error".
+    private func errorMessage(_ code: String) -> String {
+        let ip = Interpreter()
+        ip.output = { _, _ in }
+        do {
+            _ = try ip.evaluate(code)
+            return "no error"
+        } catch {
+            return error.message
+        }
+    }
+
+    // MARK: JSON
+
+    @Test func toJSONIsACharacterScalar() throws {
+        #expect(try json(#"toJSON(list(a = 1L, b = c("x", "y")))"#) == #""{\"a\":1,\"b\":[\"x\",\"y\"]}""#)
+        #expect(try json("is.character(toJSON(1:2))") == "true")
+        #expect(try json("toJSON(5, auto_unbox = FALSE)") == #""[5]""#)
+        #expect(try json("toJSON(NULL)") == #""null""#)
+    }
+
+    @Test func toJSONPrettyIndentsListsByTwoSpaces() throws {
+        let v = try string("toJSON(list(a = 1L, b = list(c = 1:2), e = list()), pretty = TRUE)")
+        #expect(v == ("{\n  \"a\": 1,\n  \"b\": {\n    \"c\": [1, 2]\n  },\n  \"e\": []\n}"))
+    }
+
+    @Test func toJSONErrorsAreOrdinaryErrors() throws {
+        #expect(errorMessage("toJSON(sum)") == "cannot serialise a function as JSON")
+        #expect(try json("tryCatch(toJSON(1/0), error = function(e) \"caught\")") == #""caught""#)
+    }
+
+    @Test func fromJSONFollowsTheBridge() throws {
+        #expect(try json(#"fromJSON("[1, null, 3]")"#) == "[1,null,3]")
+        #expect(try json(#"is.integer(fromJSON("[1, 2]"))"#) == "true")
+        #expect(try json(#"is.list(fromJSON("[1, 2]", simplifyVector = FALSE))"#) == "true")
+        #expect(try json(#"length(fromJSON("[1, null]", simplifyVector = FALSE)[[2]])"#) == "0")
+        #expect(errorMessage(#"fromJSON("{bad")"#).hasPrefix("invalid JSON at line 1, column 2"))
+        #expect(errorMessage("fromJSON(1)") == "Argument 'txt' must be a JSON string.")
+    }
+}
