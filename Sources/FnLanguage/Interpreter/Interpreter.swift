@@ -97,6 +97,11 @@ public final class Interpreter {
     public var logThreshold: LogLevel = .info
     /// Values bound for the current handler invocation (`remaining_time_ms()`, `http_request()`).
     public var invocation: [String: Value] = [:]
+    /// The directory `source()` resolves paths in and may not leave (the handler's task root);
+    /// nil means the working directory.
+    public var taskRoot: String?
+    /// How many `source()` calls are running, to stop a file that sources itself.
+    var sourceDepth = 0
 
     // MARK: Symbols and environments
 
