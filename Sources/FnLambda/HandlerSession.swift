@@ -64,6 +64,7 @@ public final class HandlerSession {
         }
         interpreter = Interpreter()
         interpreter.logThreshold = logThreshold
+        interpreter.taskRoot = root.isEmpty ? "." : root
         if let output { interpreter.output = output }
         let source = SourceFile(name: name.fileName, bytes: bytes)
         let program: Program

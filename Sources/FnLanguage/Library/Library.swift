@@ -14,5 +14,6 @@ extension BuiltinRegistry {
         registerSystem()
         registerLogging()
         registerJSONFunctions()
+        registerSource()
     }
 }
