@@ -60,3 +60,23 @@ import Testing
         #expect(errorMessage("fromJSON(1)") == "Argument 'txt' must be a JSON string.")
     }
 }
+
+extension LibraryStdlibTests {
+    @Test func base64RoundTrips() throws {
+        #expect(try string(#"base64_dec(base64_enc("héllo, wörld"))"#) == "héllo, wörld")
+        #expect(try string(#"base64_dec("aGk")"#) == "hi")
+        #expect(try string(#"base64_dec("aGk_")"#) != nil)
+        #expect(errorMessage(#"base64_dec("a!b")"#) == "base64_dec(): 'input' is not valid base64")
+        #expect(errorMessage(#"base64_dec("//79")"#) == "base64_dec(): the decoded bytes are not UTF-8 text")
+    }
+
+    @Test func httpResponseDefaults() throws {
+        #expect(try json("http_response(\"plain\")")
+            == #"{"statusCode":200,"headers":{"Content-Type":"text/plain; charset=utf-8"},"body":"plain","#
+            + #""isBase64Encoded":false}"#)
+        #expect(try json("http_response(NULL, 204L)") == #"{"statusCode":204,"headers":{},"body":"","isBase64Encoded":false}"#)
+        #expect(try json("http_response(\"aGk=\", is_base64 = TRUE)$isBase64Encoded") == "true")
+        #expect(errorMessage("http_response(1, 99L)") == "http_response(): 'status' must be an HTTP status code, not 99")
+        #expect(errorMessage("http_request()") == "http_request(): there is no current invocation event")
+    }
+}

@@ -15,5 +15,7 @@ extension BuiltinRegistry {
         registerLogging()
         registerJSONFunctions()
         registerSource()
+        registerEncoding()
+        registerHTTP()
     }
 }
