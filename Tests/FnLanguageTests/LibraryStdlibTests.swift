@@ -80,3 +80,30 @@ extension LibraryStdlibTests {
         #expect(errorMessage("http_request()") == "http_request(): there is no current invocation event")
     }
 }
+
+extension LibraryStdlibTests {
+    @Test(arguments: [
+        ("2024-01-02T03:04:05Z", "1704164645"),
+        ("2024-01-02T03:04:05.25Z", "1704164645.25"),
+        ("2024-01-02T05:04:05+02:00", "1704164645"),
+        ("2024-01-02T01:34:05-0130", "1704164645"),
+        ("2024-01-02 03:04:05", "1704164645"),
+        ("2024-01-02T03:04", "1704164640"),
+        ("2024-01-02", "1704153600"),
+    ])
+    func isoTimesParse(text: String, seconds: String) throws {
+        #expect(try json("as.numeric(as.POSIXct(\"\(text)\", tz = \"UTC\"))") == seconds)
+    }
+
+    @Test func timesFormatAndDiffer() throws {
+        #expect(try string(#"format(as.POSIXct("2024-01-02T03:04:05Z"), "%Y-%m-%dT%H:%M:%SZ", tz = "UTC")"#)
+            == "2024-01-02T03:04:05Z")
+        #expect(try json(#"difftime("2024-01-02T03:05:35Z", as.POSIXct("2024-01-02T03:04:05Z"), units = "secs")"#)
+            == "90")
+        #expect(try json(#"as.numeric(as.POSIXct(Sys.time() + 60)) > as.numeric(Sys.time())"#) == "true")
+        #expect(errorMessage(#"as.POSIXct("2024-01-02", tz = "Europe/Paris")"#)
+            == "as.POSIXct(): time zone 'Europe/Paris' is not supported: fn works in UTC")
+        #expect(errorMessage(#"as.POSIXct("2024-13-02")"#) == "character string is not in a standard unambiguous format")
+        #expect(errorMessage(#"difftime(1, 2, units = "years")"#) == "invalid units specified")
+    }
+}

@@ -17,5 +17,6 @@ extension BuiltinRegistry {
         registerSource()
         registerEncoding()
         registerHTTP()
+        registerTime()
     }
 }
