@@ -107,3 +107,28 @@ extension LibraryStdlibTests {
         #expect(errorMessage(#"difftime(1, 2, units = "years")"#) == "invalid units specified")
     }
 }
+
+extension LibraryStdlibTests {
+    @Test func matchLengthsRideInNames() throws {
+        #expect(try json(#"names(gregexpr("a+", "baaac aa")[[1]])"#) == #"["3","2"]"#)
+        #expect(try json(#"names(regexpr("b+", c("abbc", "x")))"#) == #"["2","-1"]"#)
+        #expect(try json(#"regmatches(c("x1y22", NA), gregexpr("[0-9]+", c("x1y22", NA)))"#) == #"[["1","22"],[]]"#)
+        #expect(errorMessage(#"regmatches("abc", 1L)"#) == "'m' must come from regexpr() or gregexpr() on the same text")
+    }
+
+    @Test func tableIsANamedIntegerVector() throws {
+        #expect(try json(#"t <- table(c("b", "a", "b")); list(names(t), as.vector(t), class(t))"#)
+            == #"[["a","b"],[1,2],"integer"]"#)
+        #expect(errorMessage("table(1:2, 3:4)") == "table(): only one vector is supported (fn has no matrices)")
+    }
+
+    @Test func statisticsEdgeCases() throws {
+        #expect(try json("median(integer(0))") == "null")
+        #expect(try json("var(1)") == "null")
+        #expect(errorMessage("quantile(1:3, type = 6)") == "quantile(): only type = 7 is supported")
+        #expect(errorMessage("quantile(1:3, 2)") == "'probs' outside [0,1]")
+        #expect(try json("outer(1:2, 1:3)") == "[[1,2,3],[2,4,6]]")
+        #expect(try json(#"intToUtf8(c(0x1F600, 33))"#) == #""😀!""#)
+        #expect(errorMessage("intToUtf8(-1)") == "invalid input -1 in 'intToUtf8'")
+    }
+}

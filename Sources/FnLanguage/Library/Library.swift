@@ -18,5 +18,9 @@ extension BuiltinRegistry {
         registerEncoding()
         registerHTTP()
         registerTime()
+        registerStatistics()
+        registerCharacters()
+        registerLists()
+        registerRegexMatches()
     }
 }

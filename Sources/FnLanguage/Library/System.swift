@@ -11,6 +11,7 @@ extension BuiltinRegistry {
         define("Sys.getenv", ["x", "unset", "names"]) { args, _ throws(FnError) in
             let unset = try args[1].map { v throws(FnError) -> String? in
                 if case .character(nil) = v { return nil }
+                if case .logical(NA.logical) = v { return nil }  // `unset = NA`
                 return try Unpack.string(v, "unset")
             } ?? ""
             guard let x = args[0], !x.isNull else { return allEnvironment() }
