@@ -229,7 +229,8 @@ extension Interpreter {
         frames.append(CallFrame(
             closure: c, callSource: currentSource, callSpan: site?.span ?? .none,
             callNode: callNode, environment: frame, hasCallSite: site != nil))
-        let savedEnv = env, savedSource = currentSource
+        unowned(unsafe) let savedEnv = env
+        unowned(unsafe) let savedSource = currentSource
         env = frame
         currentSource = def.source
         var result: Value = .null
@@ -277,10 +278,10 @@ extension Interpreter {
             freeFrames = e.nextFree
             e.nextFree = nil
             freeFrameCount -= 1
-            e.reuse(slotCount: def.slotCount, parent: parent, scope: def.scope, function: function)
+            e.reuse(slotCount: def.slotCount, parent: parent, function: function)
             return e
         }
-        let e = Environment(slotCount: def.slotCount, parent: parent, scope: def.scope)
+        let e = Environment(slotCount: def.slotCount, parent: parent, scope: nil)
         e.function = function
         return e
     }

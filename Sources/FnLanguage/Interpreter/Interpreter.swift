@@ -113,9 +113,14 @@ public final class Interpreter {
     // MARK: Evaluation state
 
     /// The environment whose slots local variable nodes read.
-    var env: Environment
-    /// The source file being evaluated (for error locations).
-    var currentSource: SourceFile?
+    ///
+    /// Unowned: whoever installs an environment here keeps it alive until it restores the previous
+    /// one (a call's frame variable, `local()`'s frame, the global environment), and not counting
+    /// references on every variable access is a measurable part of evaluation.
+    unowned(unsafe) var env: Environment
+    /// The source file being evaluated (for error locations); kept alive like `env`, by the
+    /// function definition or program being run.
+    unowned(unsafe) var currentSource: SourceFile?
     var frames: [CallFrame] = []
     /// The builtin call being run (`vapply(xs, f)`): the call site of closures it calls.
     var activeBuiltinCall: Node?
@@ -269,7 +274,9 @@ public final class Interpreter {
                 return try outcome.get()
             }
         }
-        let savedEnv = env, savedSource = currentSource, savedFrames = frames.count
+        unowned(unsafe) let savedEnv = env
+        unowned(unsafe) let savedSource = currentSource
+        let savedFrames = frames.count
         let savedLimit = stackLimit
         stackLimit = limit
         defer {

@@ -9,8 +9,11 @@ public final class Environment {
     @usableFromInline var slots: Slots
     /// The enclosing (lexical) environment; nil only for the global environment.
     public internal(set) var parent: Environment?
-    /// Names of the slots (for `ls()`, `get()`, `exists()` and error messages).
-    var scope: FunctionScope?
+    /// Names of the slots (for `ls()`, `get()`, `exists()` and error messages): the function's, or
+    /// the `local()` block's; nil for the global environment.
+    var scope: FunctionScope? { function?.definition.scope ?? localScope }
+    /// The scope of a `local()` block (function frames use their definition's).
+    private let localScope: FunctionScope?
     /// Bit i set: slot i holds a formal whose default has not been evaluated yet.
     @usableFromInline var pendingDefaults: UInt64 = 0
     /// Bit i set: formal i was not supplied by the caller (`missing()`).
@@ -25,17 +28,16 @@ public final class Environment {
     init(slotCount: Int, parent: Environment?, scope: FunctionScope?) {
         self.slots = Slots(count: slotCount)
         self.parent = parent
-        self.scope = scope
+        self.localScope = scope
     }
 
     deinit { slots.deallocate() }
 
     /// Prepares a pooled environment for a new call.
-    func reuse(slotCount: Int, parent: Environment, scope: FunctionScope, function: Closure?) {
+    func reuse(slotCount: Int, parent: Environment, function: Closure?) {
         // Pooled frames come back with every slot nil (see `clear`); only the count may differ.
         slots.resize(to: slotCount)
         self.parent = parent
-        self.scope = scope
         self.function = function
         pendingDefaults = 0
         missingMask = 0
@@ -51,7 +53,7 @@ public final class Environment {
     }
 
     /// True for the global environment.
-    public var isGlobal: Bool { scope == nil }
+    public var isGlobal: Bool { parent == nil }
 }
 
 /// A frame's variable slots: one allocation per frame object, kept when the frame is pooled.
