@@ -209,7 +209,9 @@ extension Interpreter {
     }
 
     @inline(__always) func checkCallLimits(at callNode: Node?) throws(Control) {
-        if frames.count >= limits.maxCallDepth || (stackLimit != 0 && StackBounds.current() < stackLimit) {
+        // The stack is measured every 8th level: 8 calls fit easily in the headroom kept below the limit.
+        let depth = frames.count
+        if depth >= limits.maxCallDepth || (depth & 7 == 0 && stackLimit != 0 && StackBounds.current() < stackLimit) {
             throw locate(
                 FnError(.limit, "evaluation nested too deeply: infinite recursion / options(expressions=)?"),
                 at: callNode
@@ -271,7 +273,10 @@ extension Interpreter {
     }
 
     func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure?) -> Environment {
-        if let e = environmentPool.popLast() {
+        if let e = freeFrames {
+            freeFrames = e.nextFree
+            e.nextFree = nil
+            freeFrameCount -= 1
             e.reuse(slotCount: def.slotCount, parent: parent, scope: def.scope, function: function)
             return e
         }
@@ -282,9 +287,11 @@ extension Interpreter {
 
     /// Returns a frame to the pool unless a closure or a value still refers to it.
     func recycle(_ frame: inout Environment) {
-        if isKnownUniquelyReferenced(&frame), environmentPool.count < 256 {
+        if freeFrameCount < 256, isKnownUniquelyReferenced(&frame) {
             frame.clear()
-            environmentPool.append(frame)
+            frame.nextFree = freeFrames
+            freeFrames = frame
+            freeFrameCount += 1
         }
     }
 

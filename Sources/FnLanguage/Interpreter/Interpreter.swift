@@ -128,8 +128,10 @@ public final class Interpreter {
     /// The condition classes handled by the active `tryCatch` calls, innermost last
     /// (`signalCondition` does nothing when no active handler takes its condition).
     var handledClasses: [[String]] = []
-    /// Environments freed by returning calls, reused to avoid an allocation per call.
-    var environmentPool: [Environment] = []
+    /// Frames freed by returning calls (a list through `nextFree`), reused to avoid an
+    /// allocation per call.
+    var freeFrames: Environment?
+    var freeFrameCount = 0
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
 

@@ -6,7 +6,7 @@
 /// symbol-indexed table instead.
 public final class Environment {
     /// Local variables; `nil` means "not bound (yet)".
-    @usableFromInline var slots: [Value?]
+    @usableFromInline var slots: Slots
     /// The enclosing (lexical) environment; nil only for the global environment.
     public internal(set) var parent: Environment?
     /// Names of the slots (for `ls()`, `get()`, `exists()` and error messages).
@@ -19,20 +19,21 @@ public final class Environment {
     var function: Closure?
     /// Expressions registered by `on.exit()`.
     var onExit: [Node]? = nil
+    /// The next frame in the interpreter's pool of free frames.
+    var nextFree: Environment?
 
     init(slotCount: Int, parent: Environment?, scope: FunctionScope?) {
-        self.slots = Array(repeating: nil, count: slotCount)
+        self.slots = Slots(count: slotCount)
         self.parent = parent
         self.scope = scope
     }
 
+    deinit { slots.deallocate() }
+
     /// Prepares a pooled environment for a new call.
     func reuse(slotCount: Int, parent: Environment, scope: FunctionScope, function: Closure?) {
         // Pooled frames come back with every slot nil (see `clear`); only the count may differ.
-        if slots.count != slotCount {
-            slots.removeAll(keepingCapacity: true)
-            slots.append(contentsOf: repeatElement(nil, count: slotCount))
-        }
+        slots.resize(to: slotCount)
         self.parent = parent
         self.scope = scope
         self.function = function
@@ -43,7 +44,7 @@ public final class Environment {
 
     /// Drops references so a pooled environment keeps nothing alive.
     func clear() {
-        for i in slots.indices { slots[i] = nil }
+        for i in 0..<slots.count { slots[i] = nil }
         parent = nil
         function = nil
         onExit = nil
@@ -51,6 +52,45 @@ public final class Environment {
 
     /// True for the global environment.
     public var isGlobal: Bool { scope == nil }
+}
+
+/// A frame's variable slots: one allocation per frame object, kept when the frame is pooled.
+///
+/// Every element up to `capacity` is always initialised (unused ones are nil), so resizing within
+/// the capacity only changes `count`. Indices come from the resolver and are always below `count`.
+@usableFromInline struct Slots {
+    @usableFromInline var base: UnsafeMutablePointer<Value?>
+    private var capacity: Int
+    @usableFromInline private(set) var count: Int
+
+    init(count: Int) {
+        capacity = max(count, 4)
+        base = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
+        base.initialize(repeating: nil, count: capacity)
+        self.count = count
+    }
+
+    @inlinable subscript(_ i: Int) -> Value? {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+
+    /// Sets the count; the slots must all be nil (a cleared frame).
+    mutating func resize(to n: Int) {
+        if n > capacity {
+            base.deinitialize(count: capacity)
+            base.deallocate()
+            capacity = n
+            base = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
+            base.initialize(repeating: nil, count: capacity)
+        }
+        count = n
+    }
+
+    func deallocate() {
+        base.deinitialize(count: capacity)
+        base.deallocate()
+    }
 }
 
 /// A user-defined function: its resolved definition and the environment it closes over.
