@@ -207,3 +207,31 @@ func currentDirectory() -> String {
     guard getcwd(&buffer, buffer.count) != nil else { return "." }
     return String(cString: buffer)
 }
+
+/// The self-pipe trick: a signal handler may only do async-signal-safe work, so it writes one
+/// byte to a pipe that an ordinary thread or poll loop reads (`fn serve`'s stop, `fn repl`'s Ctrl-C).
+public enum SignalPipe {
+    /// Makes `signals` write a byte to `writeFD` (without `SA_RESTART`, so a blocking read they
+    /// interrupt returns), and unblocks them and `alsoUnblocking` in this thread: a mask inherited
+    /// from the parent would otherwise keep them from ever arriving.
+    public static func route(_ signals: [Int32], to writeFD: Int32, alsoUnblocking: [Int32] = []) {
+        signalPipeWriteFD = writeFD
+        for signalNumber in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in
+                var byte: UInt8 = 1
+                _ = write(signalPipeWriteFD, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(signalNumber, &action, nil)
+        }
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signalNumber in signals + alsoUnblocking { sigaddset(&unblock, signalNumber) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+}
+
+/// The write end for `SignalPipe`'s handlers; a global because signal handlers cannot capture.
+nonisolated(unsafe) private var signalPipeWriteFD: Int32 = -1
