@@ -11,6 +11,8 @@ final class FakeRuntimeAPI {
         case respond(HTTPResponse)
         /// Send these raw bytes and close the connection (a peer dying mid-message).
         case sendAndClose([UInt8])
+        /// Answer with this response one byte at a time, pausing between bytes (a slow network).
+        case drip(HTTPResponse, microseconds: UInt32)
     }
 
     private let listener: Socket
@@ -44,6 +46,11 @@ final class FakeRuntimeAPI {
                 case .sendAndClose(let bytes):
                     try? connection.send(bytes)
                     break connectionLoop
+                case .drip(let response, let pause):
+                    for byte in HTTPWriter.response(response) {
+                        try? connection.send([byte])
+                        usleep(pause)
+                    }
                 }
             }
         }
