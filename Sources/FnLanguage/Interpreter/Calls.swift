@@ -148,16 +148,17 @@ extension Interpreter {
         }
         var next = 0
         for i in args.indices where !used[i] {
-            if anyNamed, names[i] != nil {
+            if anyNamed, let name = names[i] {
                 // Named but matching no formal: only `...` can take it.
                 guard dotsIndex != nil else {
-                    throw FnError.runtime("unused argument (\(names[i]!) = \(deparseArgument(args[i])))")
+                    throw FnError.runtime("unused argument (\(name) = \(deparseArgument(args[i])))")
                 }
                 dots.append(args[i])
-                dotNames.append(names[i])
+                dotNames.append(name)
                 continue
             }
-            while next < formals.count, values[next] != nil || (dotsIndex != nil && next > dotsIndex!) {
+            // Formals after `...` are matched by name only.
+            while next < formals.count, values[next] != nil || dotsIndex.map({ next > $0 }) == true {
                 next += 1
             }
             if next < formals.count, next != dotsIndex {
