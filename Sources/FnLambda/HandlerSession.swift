@@ -64,6 +64,7 @@ public final class HandlerSession {
         }
         interpreter = Interpreter()
         interpreter.logThreshold = logThreshold
+        interpreter.taskRoot = root.isEmpty ? "." : root
         if let output { interpreter.output = output }
         let source = SourceFile(name: name.fileName, bytes: bytes)
         let program: Program
@@ -107,6 +108,7 @@ public final class HandlerSession {
         interpreter.cancellation.reset()
         var args: [Value] = []
         var names: [String?] = []
+        var parsedEvent = Value.null
         let body = event.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         if !body.isEmpty {
             let value: Value
@@ -116,6 +118,7 @@ public final class HandlerSession {
                 return .failure(HandlerError(errorType: "Runtime.UnmarshalError",
                                              errorMessage: "Unable to parse the event as JSON: \(error.message)"))
             }
+            parsedEvent = value
             if body.first == UInt8(ascii: "{"), case .list(let l) = value {
                 args = l.elements
                 names = l.names ?? []
@@ -128,7 +131,8 @@ public final class HandlerSession {
             args.append(contextValue(context))
             names.append("context")
         }
-        interpreter.invocation = ["deadline_ms": .double(Double(context.deadlineMs))]
+        // The whole event stays available for `http_request()`.
+        interpreter.invocation = ["deadline_ms": .double(Double(context.deadlineMs)), "event": parsedEvent]
         defer { interpreter.flushWarnings() }
         let result: Value
         do {

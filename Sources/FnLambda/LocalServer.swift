@@ -36,7 +36,7 @@ public final class LocalServer<Handler: InvocationHandler> {
         var fds: [Int32] = [0, 0]
         if pipe(&fds) != 0 { throw .io(errno, "pipe") }
         self.stopPipe = (fds[0], fds[1])
-        if handleSignals { installStopSignals(writeFD: fds[1]) }
+        if handleSignals { SignalPipe.route([SIGINT, SIGTERM], to: fds[1]) }
         self.listener = try Socket.listen(host: host, port: port)
         self.driver = InvocationDriver(handler: handler)
         self.logger = logger
@@ -223,26 +223,3 @@ public final class LocalServer<Handler: InvocationHandler> {
     }
 }
 
-/// The write end of the pipe a stop signal pokes; a global because signal handlers cannot capture.
-private var stopSignalFD: Int32 = -1
-
-private func installStopSignals(writeFD: Int32) {
-    stopSignalFD = writeFD
-    for signalNumber in [SIGINT, SIGTERM] {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
-            var byte: UInt8 = 1
-            _ = write(stopSignalFD, &byte, 1)
-        }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(signalNumber, &action, nil)
-    }
-    // A parent may have started us with these blocked (the mask is inherited); a stop signal that
-    // can never arrive would make the server unkillable but by SIGKILL.
-    var unblock = sigset_t()
-    sigemptyset(&unblock)
-    sigaddset(&unblock, SIGINT)
-    sigaddset(&unblock, SIGTERM)
-    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-}

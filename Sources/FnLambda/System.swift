@@ -130,6 +130,8 @@ final class Watchdog {
     private let mutex = Mutex()
     private var condition = pthread_cond_t()
     private var deadlineMs: Int64?
+    /// When the watchdog thread will next look at the deadline; nil while it sleeps with no deadline.
+    private var sleepingUntilMs: Int64?
     private var firing = false
     private var fired = false
     private let marginMs: Int64
@@ -144,11 +146,19 @@ final class Watchdog {
     }
 
     /// Starts watching one invocation's deadline (epoch milliseconds).
+    ///
+    /// The thread is woken only when it would otherwise look too late: while it sleeps until an
+    /// earlier invocation's deadline, a later deadline needs no wake-up (it re-reads the deadline
+    /// when it wakes). So back-to-back invocations cost no thread switches.
     func arm(deadlineMs: Int64) {
         mutex.lock()
         self.deadlineMs = deadlineMs
         fired = false
-        pthread_cond_signal(&condition)
+        if let sleeping = sleepingUntilMs, sleeping <= deadlineMs - marginMs {
+            // Already due to wake in time.
+        } else {
+            pthread_cond_signal(&condition)
+        }
         mutex.unlock()
     }
 
@@ -168,6 +178,7 @@ final class Watchdog {
         mutex.lock()
         while true {
             guard let deadline = deadlineMs else {
+                sleepingUntilMs = nil
                 mutex.wait(&condition)
                 continue
             }
@@ -183,6 +194,7 @@ final class Watchdog {
                 pthread_cond_broadcast(&condition)
                 continue
             }
+            sleepingUntilMs = wake
             var until = timespec(tv_sec: Int(wake / 1000), tv_nsec: Int(wake % 1000) * 1_000_000)
             mutex.wait(&condition, until: &until)
         }
@@ -195,3 +207,31 @@ func currentDirectory() -> String {
     guard getcwd(&buffer, buffer.count) != nil else { return "." }
     return String(cString: buffer)
 }
+
+/// The self-pipe trick: a signal handler may only do async-signal-safe work, so it writes one
+/// byte to a pipe that an ordinary thread or poll loop reads (`fn serve`'s stop, `fn repl`'s Ctrl-C).
+public enum SignalPipe {
+    /// Makes `signals` write a byte to `writeFD` (without `SA_RESTART`, so a blocking read they
+    /// interrupt returns), and unblocks them and `alsoUnblocking` in this thread: a mask inherited
+    /// from the parent would otherwise keep them from ever arriving.
+    public static func route(_ signals: [Int32], to writeFD: Int32, alsoUnblocking: [Int32] = []) {
+        signalPipeWriteFD = writeFD
+        for signalNumber in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in
+                var byte: UInt8 = 1
+                _ = write(signalPipeWriteFD, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(signalNumber, &action, nil)
+        }
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signalNumber in signals + alsoUnblocking { sigaddset(&unblock, signalNumber) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+}
+
+/// The write end for `SignalPipe`'s handlers; a global because signal handlers cannot capture.
+nonisolated(unsafe) private var signalPipeWriteFD: Int32 = -1

@@ -306,23 +306,10 @@ private final class InterruptWatcher: @unchecked Sendable {
 
     init() {
         guard pipe(&fds) == 0 else { return }
-        replInterruptFD = fds[1]
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
-            var byte: UInt8 = 1
-            _ = write(replInterruptFD, &byte, 1)
-        }
-        sigemptyset(&action.sa_mask)
-        // No SA_RESTART: a read at a plain (unedited) terminal prompt returns so the line is dropped.
-        action.sa_flags = 0
-        sigaction(SIGINT, &action, nil)
         // A signal mask inherited from the parent (a program spawned from one of Swift's worker
         // threads starts with most signals blocked) would keep Ctrl-C from this thread and the
         // watcher started below, and a hang-up or kill request from ending the session.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signalNumber in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&unblock, signalNumber) }
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        SignalPipe.route([SIGINT], to: fds[1], alsoUnblocking: [SIGHUP, SIGTERM])
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         _ = pthread_create(&thread, nil, { raw in
@@ -370,5 +357,3 @@ private final class InterruptWatcher: @unchecked Sendable {
     }
 }
 
-/// The write end of the interrupt pipe; a global because a signal handler cannot capture.
-private var replInterruptFD: Int32 = -1

@@ -248,6 +248,18 @@ enum Operators {
         return nil
     }
 
+    /// The class an arithmetic result keeps, as R copies attributes: the first operand's of the
+    /// result's length (so `Sys.time() + 60` is still a time). The difference of two times is
+    /// plain seconds (R makes a difftime, which fn does not have).
+    static func resultClasses(_ op: BinaryOperator, _ a: Value, _ b: Value, _ n: Int) -> [String]? {
+        let ca = a.classAttribute, cb = b.classAttribute
+        if ca == nil && cb == nil { return nil }
+        if op == .minus, ca?.contains("POSIXct") == true, cb?.contains("POSIXct") == true { return nil }
+        if let ca, a.length == n { return ca }
+        if let cb, b.length == n { return cb }
+        return nil
+    }
+
     static func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
         guard let sx = operand(a), let sy = operand(b), sx.type != .character, sy.type != .character else {
             throw FnError.runtime("non-numeric argument to binary operator")
@@ -277,7 +289,7 @@ enum Operators {
                 }
             }
             if overflow { ip.warn("NAs produced by integer overflow") }
-            return Value(Vector(.integer(out), names: names))
+            return Value(Vector(.integer(out), names: names, classes: resultClasses(op, a, b, n)))
         }
         let x = sx.doubles(), y = sy.doubles()
         var out = [Double](repeating: 0, count: n)
@@ -306,7 +318,7 @@ enum Operators {
                 }
             }
         }
-        return Value(Vector(.double(out), names: names))
+        return Value(Vector(.double(out), names: names, classes: resultClasses(op, a, b, n)))
     }
 
     static func comparison(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {

@@ -148,16 +148,17 @@ extension Interpreter {
         }
         var next = 0
         for i in args.indices where !used[i] {
-            if anyNamed, names[i] != nil {
+            if anyNamed, let name = names[i] {
                 // Named but matching no formal: only `...` can take it.
                 guard dotsIndex != nil else {
-                    throw FnError.runtime("unused argument (\(names[i]!) = \(deparseArgument(args[i])))")
+                    throw FnError.runtime("unused argument (\(name) = \(deparseArgument(args[i])))")
                 }
                 dots.append(args[i])
-                dotNames.append(names[i])
+                dotNames.append(name)
                 continue
             }
-            while next < formals.count, values[next] != nil || (dotsIndex != nil && next > dotsIndex!) {
+            // Formals after `...` are matched by name only.
+            while next < formals.count, values[next] != nil || dotsIndex.map({ next > $0 }) == true {
                 next += 1
             }
             if next < formals.count, next != dotsIndex {
@@ -209,7 +210,9 @@ extension Interpreter {
     }
 
     @inline(__always) func checkCallLimits(at callNode: Node?) throws(Control) {
-        if frames.count >= limits.maxCallDepth || (stackLimit != 0 && StackBounds.current() < stackLimit) {
+        // The stack is measured every 8th level: 8 calls fit easily in the headroom kept below the limit.
+        let depth = frames.count
+        if depth >= limits.maxCallDepth || (depth & 7 == 0 && stackLimit != 0 && StackBounds.current() < stackLimit) {
             throw locate(
                 FnError(.limit, "evaluation nested too deeply: infinite recursion / options(expressions=)?"),
                 at: callNode
@@ -227,7 +230,8 @@ extension Interpreter {
         frames.append(CallFrame(
             closure: c, callSource: currentSource, callSpan: site?.span ?? .none,
             callNode: callNode, environment: frame, hasCallSite: site != nil))
-        let savedEnv = env, savedSource = currentSource
+        unowned(unsafe) let savedEnv = env
+        unowned(unsafe) let savedSource = currentSource
         env = frame
         currentSource = def.source
         var result: Value = .null
@@ -271,20 +275,25 @@ extension Interpreter {
     }
 
     func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure?) -> Environment {
-        if let e = environmentPool.popLast() {
-            e.reuse(slotCount: def.slotCount, parent: parent, scope: def.scope, function: function)
+        if let e = freeFrames {
+            freeFrames = e.nextFree
+            e.nextFree = nil
+            freeFrameCount -= 1
+            e.reuse(slotCount: def.slotCount, parent: parent, function: function)
             return e
         }
-        let e = Environment(slotCount: def.slotCount, parent: parent, scope: def.scope)
+        let e = Environment(slotCount: def.slotCount, parent: parent, scope: nil)
         e.function = function
         return e
     }
 
     /// Returns a frame to the pool unless a closure or a value still refers to it.
     func recycle(_ frame: inout Environment) {
-        if isKnownUniquelyReferenced(&frame), environmentPool.count < 256 {
+        if freeFrameCount < 256, isKnownUniquelyReferenced(&frame) {
             frame.clear()
-            environmentPool.append(frame)
+            frame.nextFree = freeFrames
+            freeFrames = frame
+            freeFrameCount += 1
         }
     }
 

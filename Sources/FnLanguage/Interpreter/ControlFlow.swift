@@ -57,17 +57,33 @@ final class ForNode: Node {
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let seq = try sequence.eval(ip)
-        let n: Int
+        // The elements are read from the unwrapped storage: no copy of the vector per iteration.
         switch seq {
-        case .null: n = 0
-        case .logical, .integer, .double, .character, .vector, .list: n = seq.length
+        case .null: break
+        case .logical, .integer, .double, .character: try iterate(ip, 1) { _ in seq }
+        case .vector(let v):
+            switch v.storage {
+            case .logical(let a): try iterate(ip, a.count) { .logical(a[$0]) }
+            case .integer(let a): try iterate(ip, a.count) { .integer(a[$0]) }
+            case .double(let a): try iterate(ip, a.count) { .double(a[$0]) }
+            case .character(let a): try iterate(ip, a.count) { .character(a[$0]) }
+            }
+        case .list(let l):
+            let elements = l.elements
+            try iterate(ip, elements.count) { elements[$0] }
         default:
             throw ip.locate(FnError.runtime("invalid for() loop sequence"), at: self).control
         }
+        ip.visible = false
+        return .null
+    }
+
+    @inline(__always)
+    private func iterate(_ ip: Interpreter, _ count: Int, _ element: (Int) -> Value) throws(Control) {
         var i = 0
-        while i < n {
+        while i < count {
             if ip.cancellation.isCancelled { throw ip.cancelledError(at: self) }
-            ip.store(variable, seq.element(i))
+            ip.store(variable, element(i))
             do {
                 _ = try body.eval(ip)
             } catch .breakLoop {
@@ -76,8 +92,6 @@ final class ForNode: Node {
             }
             i += 1
         }
-        ip.visible = false
-        return .null
     }
 }
 

@@ -247,7 +247,7 @@ enum Attributes {
             l.names = names
             x = .list(l)
         case .null:
-            if names != nil && !(names!.isEmpty) {
+            if let names, !names.isEmpty {
                 throw FnError.runtime("attempt to set an attribute on NULL")
             }
         default:

@@ -97,6 +97,11 @@ public final class Interpreter {
     public var logThreshold: LogLevel = .info
     /// Values bound for the current handler invocation (`remaining_time_ms()`, `http_request()`).
     public var invocation: [String: Value] = [:]
+    /// The directory `source()` resolves paths in and may not leave (the handler's task root);
+    /// nil means the working directory.
+    public var taskRoot: String?
+    /// How many `source()` calls are running, to stop a file that sources itself.
+    var sourceDepth = 0
 
     // MARK: Symbols and environments
 
@@ -113,9 +118,14 @@ public final class Interpreter {
     // MARK: Evaluation state
 
     /// The environment whose slots local variable nodes read.
-    var env: Environment
-    /// The source file being evaluated (for error locations).
-    var currentSource: SourceFile?
+    ///
+    /// Unowned: whoever installs an environment here keeps it alive until it restores the previous
+    /// one (a call's frame variable, `local()`'s frame, the global environment), and not counting
+    /// references on every variable access is a measurable part of evaluation.
+    unowned(unsafe) var env: Environment
+    /// The source file being evaluated (for error locations); kept alive like `env`, by the
+    /// function definition or program being run.
+    unowned(unsafe) var currentSource: SourceFile?
     var frames: [CallFrame] = []
     /// The builtin call being run (`vapply(xs, f)`): the call site of closures it calls.
     var activeBuiltinCall: Node?
@@ -128,8 +138,10 @@ public final class Interpreter {
     /// The condition classes handled by the active `tryCatch` calls, innermost last
     /// (`signalCondition` does nothing when no active handler takes its condition).
     var handledClasses: [[String]] = []
-    /// Environments freed by returning calls, reused to avoid an allocation per call.
-    var environmentPool: [Environment] = []
+    /// Frames freed by returning calls (a list through `nextFree`), reused to avoid an
+    /// allocation per call.
+    var freeFrames: Environment?
+    var freeFrameCount = 0
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
 
@@ -267,7 +279,9 @@ public final class Interpreter {
                 return try outcome.get()
             }
         }
-        let savedEnv = env, savedSource = currentSource, savedFrames = frames.count
+        unowned(unsafe) let savedEnv = env
+        unowned(unsafe) let savedSource = currentSource
+        let savedFrames = frames.count
         let savedLimit = stackLimit
         stackLimit = limit
         defer {

@@ -183,7 +183,8 @@ extension Interpreter {
             let closure = e.function, let expr = closure.definition.parameters[slot].defaultValue
         else { return nil }
         e.pendingDefaults &= ~(1 << UInt64(slot))
-        let savedEnv = env, savedSource = currentSource
+        unowned(unsafe) let savedEnv = env
+        unowned(unsafe) let savedSource = currentSource
         env = e
         currentSource = closure.definition.source
         defer {

@@ -18,4 +18,16 @@ public enum JSON {
     public static func serialize(_ value: Value) throws(FnError) -> [UInt8] {
         try JSONWriter.write(value)
     }
+
+    /// Reads JSON text like `parse(_:)`; with `simplifyVector: false` every array becomes a list
+    /// and `null` becomes `NULL` (jsonlite's `fromJSON(simplifyVector = FALSE)`).
+    public static func parse(_ bytes: [UInt8], simplifyVector: Bool) throws(FnError) -> Value {
+        try JSONReader.read(bytes, simplifyVector: simplifyVector)
+    }
+
+    /// Writes an fn value as JSON like `serialize(_:)`, with jsonlite's `auto_unbox` and `pretty`
+    /// switches (`toJSON(x, auto_unbox = FALSE)` writes `1` as `[1]`).
+    public static func serialize(_ value: Value, autoUnbox: Bool, pretty: Bool) throws(FnError) -> [UInt8] {
+        try JSONWriter.write(value, options: JSONWriter.Options(autoUnbox: autoUnbox, pretty: pretty))
+    }
 }

@@ -35,14 +35,17 @@ struct JSONReader {
     private var keys: [String] = []
     /// Decoded bytes of a string that contains escapes.
     private var scratch: [UInt8] = []
+    /// jsonlite's `simplifyVector`: when false every array is a list and `null` is `NULL`.
+    private let simplify: Bool
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, simplify: Bool) {
         self.bytes = bytes
+        self.simplify = simplify
     }
 
-    static func read(_ input: [UInt8]) throws(FnError) -> Value {
+    static func read(_ input: [UInt8], simplifyVector: Bool = true) throws(FnError) -> Value {
         try input.withUnsafeBufferPointer { (buffer) throws(FnError) -> Value in
-            var reader = JSONReader(buffer)
+            var reader = JSONReader(buffer, simplify: simplifyVector)
             return try reader.readDocument()
         }
     }
@@ -164,7 +167,12 @@ struct JSONReader {
             break
         }
         depth -= 1
-        let result = allScalars ? JSONReader.atomic(stack[start...]) : JSONReader.list(stack[start...])
+        let result: Value
+        if !simplify {
+            result = .list(List(Array(stack[start...])))
+        } else {
+            result = allScalars ? JSONReader.atomic(stack[start...]) : JSONReader.list(stack[start...])
+        }
         stack.removeSubrange(start...)
         return result
     }

@@ -20,7 +20,17 @@
 struct JSONWriter {
     static let maxDepth = 10_000
 
+    /// `toJSON`'s layout switches; the bridge uses the defaults.
+    struct Options {
+        /// jsonlite's `auto_unbox`: length-1 atomic vectors are scalars rather than 1-element arrays.
+        var autoUnbox = true
+        /// jsonlite's `pretty = TRUE`: lists one element per line, indented by two spaces; atomic
+        /// arrays stay on one line as `[1, 2]`.
+        var pretty = false
+    }
+
     private var out: [UInt8] = []
+    private var options = Options()
 
     /// An open list: its elements, object keys when it is written as an object, and the next index.
     private struct Frame {
@@ -29,8 +39,9 @@ struct JSONWriter {
         var next = 0
     }
 
-    static func write(_ value: Value) throws(FnError) -> [UInt8] {
+    static func write(_ value: Value, options: Options = Options()) throws(FnError) -> [UInt8] {
         var writer = JSONWriter()
+        writer.options = options
         writer.out.reserveCapacity(256)
         try writer.write(value)
         return writer.out
@@ -57,23 +68,37 @@ struct JSONWriter {
             }
             // Move to the next element, closing every list that is finished.
             while let top = stack.last, top.next == top.elements.count {
-                out.append(top.keys == nil ? UInt8(ascii: "]") : UInt8(ascii: "}"))
                 stack.removeLast()
+                if options.pretty { newline(indent: stack.count) }
+                out.append(top.keys == nil ? UInt8(ascii: "]") : UInt8(ascii: "}"))
             }
             guard !stack.isEmpty else { return }
             let i = stack[stack.count - 1].next
             stack[stack.count - 1].next = i + 1
             if i > 0 { out.append(UInt8(ascii: ",")) }
+            if options.pretty { newline(indent: stack.count) }
             if let keys = stack[stack.count - 1].keys {
                 writeString(keys[i])
                 out.append(UInt8(ascii: ":"))
+                if options.pretty { out.append(UInt8(ascii: " ")) }
             }
             current = stack[stack.count - 1].elements[i]
         }
     }
 
+    private mutating func newline(indent: Int) {
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
+    }
+
     /// Everything except a non-empty list.
     private mutating func writeLeaf(_ value: Value) throws(FnError) {
+        if !options.autoUnbox, let s = value.storage, s.count == 1 {
+            out.append(UInt8(ascii: "["))
+            try writeElement(s, 0)
+            out.append(UInt8(ascii: "]"))
+            return
+        }
         switch value {
         case .null: writeNull()
         case .logical(let b): writeLogical(b)
@@ -88,6 +113,7 @@ struct JSONWriter {
             out.append(UInt8(ascii: "["))
             for i in 0..<v.count {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
+                if i > 0 && options.pretty { out.append(UInt8(ascii: " ")) }
                 try writeElement(v.storage, i)
             }
             out.append(UInt8(ascii: "]"))

@@ -13,5 +13,14 @@ extension BuiltinRegistry {
         registerPrinting()
         registerSystem()
         registerLogging()
+        registerJSONFunctions()
+        registerSource()
+        registerEncoding()
+        registerHTTP()
+        registerTime()
+        registerStatistics()
+        registerCharacters()
+        registerLists()
+        registerRegexMatches()
     }
 }

@@ -58,7 +58,8 @@ extension BuiltinRegistry {
                     lengths.append(-1)
                 }
             }
-            return Value(.integer(starts))
+            // The lengths ride in the names, since fn has no `match.length` attribute (see regmatches).
+            return Value(.integer(starts), names: lengths.map { $0 == NA.integer ? "NA" : String($0) })
         }
         define("strsplit", ["x", "split", "fixed", "perl", "useBytes"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")

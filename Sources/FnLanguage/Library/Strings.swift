@@ -509,9 +509,19 @@ func cFormat(_ format: String, _ value: CVarArg) -> String {
 private func format(_ args: Arguments) throws(FnError) -> Value {
     let x = try args.required(0, "x")
     if let classes = x.classAttribute, classes.contains("POSIXct") || classes.contains("Date") {
-        // format(time, "%Y-%m-%d"): the second positional argument is the format for times.
-        let pattern = try args[1].map { v throws(FnError) in try Unpack.string(v, "format") }
-        return formatTimes(x, pattern: pattern)
+        // format(time, "%Y-%m-%d"): the second positional argument is the format for times, and
+        // `format =`, `tz =` and `usetz =` arrive in `...`.
+        var pattern = try args[1].map { v throws(FnError) in try Unpack.string(v, "format") }
+        var usetz = false
+        for (i, name) in args.dotNames.enumerated() {
+            switch name {
+            case "format": pattern = try Unpack.string(args.dots[i], "format")
+            case "tz": try TimeZoneArgument.check(args.dots[i], "format")
+            case "usetz": usetz = try Unpack.flag(args.dots[i], "usetz", default: false)
+            default: break
+            }
+        }
+        return formatTimes(x, pattern: pattern, zone: usetz)
     }
     let trim = try Unpack.flag(args[1], "trim", default: false)
     let nsmall = try Unpack.int(args[3], "nsmall", default: 0)

@@ -11,6 +11,7 @@ extension BuiltinRegistry {
         define("Sys.getenv", ["x", "unset", "names"]) { args, _ throws(FnError) in
             let unset = try args[1].map { v throws(FnError) -> String? in
                 if case .character(nil) = v { return nil }
+                if case .logical(NA.logical) = v { return nil }  // `unset = NA`
                 return try Unpack.string(v, "unset")
             } ?? ""
             guard let x = args[0], !x.isNull else { return allEnvironment() }
@@ -156,7 +157,10 @@ private func strftime(_ seconds: Double, _ pattern: String) -> String {
             i += 1
             var n = 0
             if i + 1 < it.count, let d = it[i + 1].wholeNumberValue { n = d; i += 1 }
-            let s = seconds - (whole - Double(second))
+            // R truncates to n decimals rather than rounding (05.678 shows as 05.677 when the
+            // stored double is just below it).
+            let scale = (0..<n).reduce(1.0) { p, _ in p * 10 }
+            let s = ((seconds - (whole - Double(second))) * scale).rounded(.down) / scale
             out += n == 0 ? twoDigits(second) : cFormat("%0\(n + 3).\(n)f", s)
         default: out.append("%"); out.append(it[i])
         }
@@ -167,7 +171,7 @@ private func strftime(_ seconds: Double, _ pattern: String) -> String {
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-private func civilDate(fromDays z0: Int) -> (Int, Int, Int) {
+func civilDate(fromDays z0: Int) -> (Int, Int, Int) {
     let z = z0 + 719468
     let era = (z >= 0 ? z : z - 146096) / 146097
     let doe = z - era * 146097
@@ -179,7 +183,7 @@ private func civilDate(fromDays z0: Int) -> (Int, Int, Int) {
     return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
 }
 
-private func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
     let y = m <= 2 ? y0 - 1 : y0
     let era = (y >= 0 ? y : y - 399) / 400
     let yoe = y - era * 400

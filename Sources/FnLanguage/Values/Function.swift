@@ -6,11 +6,14 @@
 /// symbol-indexed table instead.
 public final class Environment {
     /// Local variables; `nil` means "not bound (yet)".
-    @usableFromInline var slots: [Value?]
+    @usableFromInline var slots: Slots
     /// The enclosing (lexical) environment; nil only for the global environment.
     public internal(set) var parent: Environment?
-    /// Names of the slots (for `ls()`, `get()`, `exists()` and error messages).
-    var scope: FunctionScope?
+    /// Names of the slots (for `ls()`, `get()`, `exists()` and error messages): the function's, or
+    /// the `local()` block's; nil for the global environment.
+    var scope: FunctionScope? { function?.definition.scope ?? localScope }
+    /// The scope of a `local()` block (function frames use their definition's).
+    private let localScope: FunctionScope?
     /// Bit i set: slot i holds a formal whose default has not been evaluated yet.
     @usableFromInline var pendingDefaults: UInt64 = 0
     /// Bit i set: formal i was not supplied by the caller (`missing()`).
@@ -19,22 +22,22 @@ public final class Environment {
     var function: Closure?
     /// Expressions registered by `on.exit()`.
     var onExit: [Node]? = nil
+    /// The next frame in the interpreter's pool of free frames.
+    var nextFree: Environment?
 
     init(slotCount: Int, parent: Environment?, scope: FunctionScope?) {
-        self.slots = Array(repeating: nil, count: slotCount)
+        self.slots = Slots(count: slotCount)
         self.parent = parent
-        self.scope = scope
+        self.localScope = scope
     }
 
+    deinit { slots.deallocate() }
+
     /// Prepares a pooled environment for a new call.
-    func reuse(slotCount: Int, parent: Environment, scope: FunctionScope, function: Closure?) {
+    func reuse(slotCount: Int, parent: Environment, function: Closure?) {
         // Pooled frames come back with every slot nil (see `clear`); only the count may differ.
-        if slots.count != slotCount {
-            slots.removeAll(keepingCapacity: true)
-            slots.append(contentsOf: repeatElement(nil, count: slotCount))
-        }
+        slots.resize(to: slotCount)
         self.parent = parent
-        self.scope = scope
         self.function = function
         pendingDefaults = 0
         missingMask = 0
@@ -43,14 +46,53 @@ public final class Environment {
 
     /// Drops references so a pooled environment keeps nothing alive.
     func clear() {
-        for i in slots.indices { slots[i] = nil }
+        for i in 0..<slots.count { slots[i] = nil }
         parent = nil
         function = nil
         onExit = nil
     }
 
     /// True for the global environment.
-    public var isGlobal: Bool { scope == nil }
+    public var isGlobal: Bool { parent == nil }
+}
+
+/// A frame's variable slots: one allocation per frame object, kept when the frame is pooled.
+///
+/// Every element up to `capacity` is always initialised (unused ones are nil), so resizing within
+/// the capacity only changes `count`. Indices come from the resolver and are always below `count`.
+@usableFromInline struct Slots {
+    @usableFromInline var base: UnsafeMutablePointer<Value?>
+    private var capacity: Int
+    @usableFromInline private(set) var count: Int
+
+    init(count: Int) {
+        capacity = max(count, 4)
+        base = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
+        base.initialize(repeating: nil, count: capacity)
+        self.count = count
+    }
+
+    @inlinable subscript(_ i: Int) -> Value? {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+
+    /// Sets the count; the slots must all be nil (a cleared frame).
+    mutating func resize(to n: Int) {
+        if n > capacity {
+            base.deinitialize(count: capacity)
+            base.deallocate()
+            capacity = n
+            base = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
+            base.initialize(repeating: nil, count: capacity)
+        }
+        count = n
+    }
+
+    func deallocate() {
+        base.deinitialize(count: capacity)
+        base.deallocate()
+    }
 }
 
 /// A user-defined function: its resolved definition and the environment it closes over.

@@ -13,8 +13,10 @@ public enum ValueDeparser {
     static func write(_ v: Value, into s: inout String, limit: Int) {
         switch v {
         case .null: s += "NULL"
-        case .logical, .integer, .double, .character:
-            s += scalar(v.storage!, 0)
+        case .logical(let x): s += scalar(.logical([x]), 0)
+        case .integer(let x): s += scalar(.integer([x]), 0)
+        case .double(let x): s += scalar(.double([x]), 0)
+        case .character(let x): s += scalar(.character([x]), 0)
         case .vector(let vec):
             writeAtomic(vec.storage, names: vec.names, into: &s, limit: limit)
         case .list(let l):

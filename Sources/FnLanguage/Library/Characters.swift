@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Characters as numbers: `strtoi`, `utf8ToInt`, `intToUtf8`.
+extension BuiltinRegistry {
+    mutating func registerCharacters() {
+        define("strtoi", ["x", "base"]) { args, _ throws(FnError) in
+            let base = try Unpack.int(args[1], "base", default: 10)
+            guard base == 0 || (2...36).contains(base) else { throw FnError.runtime("invalid 'base' argument") }
+            let out: [Int32] = characterElements(try args.required(0, "x")).map { s in
+                guard let s, !s.isEmpty else { return NA.integer }
+                // C's strtol, as R uses it: the whole string must be consumed and fit an int.
+                var end: UnsafeMutablePointer<CChar>?
+                errno = 0
+                let n = s.withCString { p -> Int in
+                    let v = strtol(p, &end, Int32(base))
+                    return end?.pointee == 0 ? v : Int.max
+                }
+                guard errno == 0, n != Int.max, n > Int(Int32.min), n <= Int(Int32.max) else { return NA.integer }
+                return Int32(n)
+            }
+            return Value(.integer(out))
+        }
+        define("utf8ToInt", ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            guard x.atomicType == .character, x.length == 1 else {
+                throw FnError.runtime("argument must be a character vector of length 1")
+            }
+            guard let s = characterElements(x)[0] else { return .integer(NA.integer) }
+            return Value(.integer(s.unicodeScalars.map { Int32($0.value) }))
+        }
+        define("intToUtf8", ["x", "multiple", "allow_surrogate_pairs"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let multiple = try Unpack.flag(args[1], "multiple", default: false)
+            guard x.isNull || (x.storage.map { $0.type != .character } ?? false) else {
+                throw FnError.runtime("argument 'x' must be an integer vector")
+            }
+            let codes = x.storage?.doubles() ?? []
+            var scalars: [Unicode.Scalar?] = []
+            for c in codes {
+                if c.isNaN { scalars.append(nil); continue }
+                guard c >= 0, c < 0x110000, let u = Unicode.Scalar(UInt32(c)) else {
+                    throw FnError.runtime("invalid input \(Int(c)) in 'intToUtf8'")
+                }
+                scalars.append(u)
+            }
+            if multiple {
+                return Value(.character(scalars.map { u in
+                    u.map { $0.value == 0 ? "" : String(Character($0)) }
+                }))
+            }
+            if scalars.contains(where: { $0 == nil }) { return .character(nil) }
+            var out = String.UnicodeScalarView()
+            for case let u? in scalars where u.value != 0 { out.append(u) }
+            return .character(String(out))
+        }
+    }
+}
