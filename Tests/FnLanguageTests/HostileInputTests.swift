@@ -138,6 +138,18 @@ import Testing
         #expect(error?.kind == .cancelled)
     }
 
+    /// Found by the eval fuzz target (an out-of-memory): `print(1234:67890123)` built a 1.2 GB string.
+    /// R stops at `getOption("max.print")` (99,999 entries); fn must too, or one print in a handler
+    /// exhausts a Lambda's memory. Fails until Library/Printing.swift caps its output.
+    @Test func printOfAHugeVectorStopsAtMaxPrint() throws {
+        let ip = Interpreter()
+        var out = ""
+        ip.output = { kind, text in if kind == .stdout { out += text } }
+        _ = try ip.evaluate("print(1:1e6)")
+        #expect(out.utf8.count < 1_000_000, "print(1:1e6) wrote \(out.utf8.count) bytes")
+        #expect(out.hasSuffix(" [ reached getOption(\"max.print\") -- omitted 900001 entries ]\n"))
+    }
+
     @Test func hugeVectorsFailWithoutAllocating() {
         for text in ["1:1e9", "x <- 1:1e9", "sum(1:1e9)", "seq(1, 1e9)", "rep(\"a\", 1e9)", "character(1e9)",
                      "vector(\"list\", 1e9)", "x <- 1:10; x[1e9] <- 1L", "strrep(\"x\", 1e9)"] {
