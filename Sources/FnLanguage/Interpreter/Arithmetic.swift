@@ -52,41 +52,27 @@ final class UnaryNode: Node {
     }
 }
 
-/// `a && b`: scalar, short-circuit.
-final class AndAndNode: Node {
+/// `a && b` and `a || b`: scalar and short-circuit. `decisive` is the left value that settles
+/// the result alone (FALSE for `&&`, TRUE for `||`).
+final class ShortCircuitNode: Node {
     let lhs: Node
     let rhs: Node
-    init(_ lhs: Node, _ rhs: Node, span: Span) {
+    let decisive: Int8
+    let symbol: String
+    init(and: Bool, _ lhs: Node, _ rhs: Node, span: Span) {
         self.lhs = lhs
         self.rhs = rhs
+        self.decisive = and ? 0 : 1
+        self.symbol = and ? "&&" : "||"
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        let a = try ip.scalarLogical(try lhs.eval(ip), "x", "&&", at: self)
-        if a == 0 { return .logical(0) }
-        let b = try ip.scalarLogical(try rhs.eval(ip), "y", "&&", at: self)
+        let a = try ip.scalarLogical(try lhs.eval(ip), "x", symbol, at: self)
+        if a == decisive { return .logical(decisive) }
+        let b = try ip.scalarLogical(try rhs.eval(ip), "y", symbol, at: self)
         ip.visible = true
-        if b == 0 { return .logical(0) }
-        return .logical(a == NA.logical || b == NA.logical ? NA.logical : 1)
-    }
-}
-
-/// `a || b`: scalar, short-circuit.
-final class OrOrNode: Node {
-    let lhs: Node
-    let rhs: Node
-    init(_ lhs: Node, _ rhs: Node, span: Span) {
-        self.lhs = lhs
-        self.rhs = rhs
-        super.init(span: span)
-    }
-    override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        let a = try ip.scalarLogical(try lhs.eval(ip), "x", "||", at: self)
-        if a == 1 { return .logical(1) }
-        let b = try ip.scalarLogical(try rhs.eval(ip), "y", "||", at: self)
-        ip.visible = true
-        if b == 1 { return .logical(1) }
-        return .logical(a == NA.logical || b == NA.logical ? NA.logical : 0)
+        if b == decisive { return .logical(decisive) }
+        return .logical(a == NA.logical || b == NA.logical ? NA.logical : 1 - decisive)
     }
 }
 

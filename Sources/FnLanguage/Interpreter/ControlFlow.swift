@@ -82,14 +82,8 @@ final class ForNode: Node {
     private func iterate(_ ip: Interpreter, _ count: Int, _ element: (Int) -> Value) throws(Control) {
         var i = 0
         while i < count {
-            if ip.cancellation.isCancelled { throw ip.cancelledError(at: self) }
             ip.store(variable, element(i))
-            do {
-                _ = try body.eval(ip)
-            } catch .breakLoop {
-                break
-            } catch .nextLoop {
-            }
+            if try !ip.iterate(body, of: self) { break }
             i += 1
         }
     }
@@ -105,13 +99,7 @@ final class WhileNode: Node {
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         while try ip.truth(try condition.eval(ip), at: self) {
-            if ip.cancellation.isCancelled { throw ip.cancelledError(at: self) }
-            do {
-                _ = try body.eval(ip)
-            } catch .breakLoop {
-                break
-            } catch .nextLoop {
-            }
+            if try !ip.iterate(body, of: self) { break }
         }
         ip.visible = false
         return .null
@@ -125,15 +113,7 @@ final class RepeatNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        while true {
-            if ip.cancellation.isCancelled { throw ip.cancelledError(at: self) }
-            do {
-                _ = try body.eval(ip)
-            } catch .breakLoop {
-                break
-            } catch .nextLoop {
-            }
-        }
+        while try ip.iterate(body, of: self) {}
         ip.visible = false
         return .null
     }
@@ -172,6 +152,19 @@ extension Value {
 }
 
 extension Interpreter {
+    /// One pass through a loop body: the back-edge's cancellation check, then the body, with
+    /// `next` ending the pass. False when `break` ends the loop.
+    @inline(__always) func iterate(_ body: Node, of loop: Node) throws(Control) -> Bool {
+        if cancellation.isCancelled { throw cancelledError(at: loop) }
+        do {
+            _ = try body.eval(self)
+        } catch .breakLoop {
+            return false
+        } catch .nextLoop {
+        }
+        return true
+    }
+
     /// R's test of an `if`/`while` condition: length 1, not NA, interpretable as logical.
     @inline(__always) func truth(_ v: Value, at node: Node) throws(Control) -> Bool {
         switch v {

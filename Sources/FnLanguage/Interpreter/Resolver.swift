@@ -82,8 +82,8 @@ struct Resolver {
             return UnaryNode(op, resolve(operand), span: span)
         case .binary(let op, let lhs, let rhs):
             switch op {
-            case .andAnd: return AndAndNode(resolve(lhs), resolve(rhs), span: span)
-            case .orOr: return OrOrNode(resolve(lhs), resolve(rhs), span: span)
+            case .andAnd: return ShortCircuitNode(and: true, resolve(lhs), resolve(rhs), span: span)
+            case .orOr: return ShortCircuitNode(and: false, resolve(lhs), resolve(rhs), span: span)
             case .special, .matchIn:
                 let fname = op.symbol
                 let args = [CallArgument(name: nil, value: resolve(lhs), isDots: false),

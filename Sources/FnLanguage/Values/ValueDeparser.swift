@@ -22,7 +22,7 @@ public enum ValueDeparser {
         case .list(let l):
             s += "list("
             for i in l.elements.indices {
-                if s.count > limit { s += "..."; break }
+                if s.utf8.count > limit { s += "..."; break }
                 if i > 0 { s += ", " }
                 if let n = l.names?[i], !n.isEmpty { s += quotedName(n) + " = " }
                 write(l.elements[i], into: &s, limit: limit)
@@ -55,7 +55,7 @@ public enum ValueDeparser {
         if n == 1 && names == nil { s += scalar(st, 0); return }
         s += "c("
         for i in 0..<n {
-            if s.count > limit { s += "..."; break }
+            if s.utf8.count > limit { s += "..."; break }
             if i > 0 { s += ", " }
             if let nm = names?[i], !nm.isEmpty { s += quotedName(nm) + " = " }
             s += scalar(st, i)
