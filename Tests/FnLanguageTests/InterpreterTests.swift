@@ -66,7 +66,8 @@ private func failure(_ text: String) -> FnError? {
     }
 
     @Test func hugeVectorsFailCleanly() {
-        for text in ["1:1e10", "numeric(1e10)", "rep(1, 1e10)", "x <- 1; x[1e10] <- 2", "seq_len(1e9)"] {
+        for text in ["1:1e10", "numeric(1e10)", "rep(1, 1e10)", "x <- 1; x[1e10] <- 2", "seq_len(1e9)",
+                     "x <- numeric(1e7); unlist(rep(list(x), 20))", "x <- numeric(6e7); c(x, x)"] {
             let e = failure(text)
             #expect(e?.kind == .limit, "\(text)")
             #expect(e?.message.contains("the limit is 100000000 elements") == true, "\(text)")
@@ -74,7 +75,8 @@ private func failure(_ text: String) -> FnError? {
     }
 
     @Test func hugeStringsFailCleanly() {
-        for text in ["strrep(\"ab\", 1e9)", "sprintf(\"%999999999999d\", 1)", "formatC(1, width = 1e9)"] {
+        for text in ["strrep(\"ab\", 1e9)", "sprintf(\"%999999999999d\", 1)", "formatC(1, width = 1e9)",
+                     "x <- strrep(\"a\", 1e8); paste0(x, x, x)"] {
             #expect(failure(text)?.kind == .limit, "\(text)")
         }
     }

@@ -35,6 +35,8 @@ extension BuiltinRegistry {
             let x = try args.required(0, "x")
             let useNames = try Unpack.flag(args[2], "use.names", default: true)
             guard case .list(let l) = x else { return x }
+            // Lists may share one large vector many times over: count before building.
+            try Limits.checkLength(leafCount(x))
             return unlist(l, useNames: useNames)
         }
         define("append", ["x", "values", "after"]) { args, _ throws(FnError) in
@@ -166,4 +168,12 @@ private struct UnlistNamer {
             names.append(tag)
         }
     }
+}
+
+/// The number of atomic elements `unlist` would produce (nested lists flattened).
+private func leafCount(_ v: Value) -> Double {
+    guard case .list(let l) = v else { return Double(v.length) }
+    var n = 0.0
+    for e in l.elements { n += leafCount(e) }
+    return n
 }

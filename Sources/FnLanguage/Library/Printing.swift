@@ -169,7 +169,17 @@ private func printList(_ l: List, prefix: String, digits: Int, into out: inout S
     }
 }
 
+/// R's `getOption("max.print")`: print shows at most this many elements of a vector, so one
+/// `print` of a huge vector cannot exhaust the memory of a small Lambda.
+private let maxPrint = 99_999
+
 private func printVector(_ s: Storage, names: [String]?, quote: Bool, digits: Int, into out: inout String) {
+    if s.count > maxPrint {
+        let shown = Indexing.select(s, Array(0..<maxPrint))
+        printVector(shown, names: names.map { Array($0.prefix(maxPrint)) }, quote: quote, digits: digits, into: &out)
+        out += " [ reached getOption(\"max.print\") -- omitted \(s.count - maxPrint) entries ]\n"
+        return
+    }
     let n = s.count
     if n == 0 {
         let empty: String

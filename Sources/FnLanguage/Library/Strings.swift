@@ -263,6 +263,7 @@ func paste(_ dots: [Value], sep: String, collapse: String?) throws(FnError) -> V
             if i > 0 { s += sep }
             s += characterElements(d)[0] ?? "NA"
         }
+        try Limits.checkStringLength(Double(s.utf8.count))
         return .character(s)
     }
     let vectors = dots.map(characterElements)
@@ -276,6 +277,7 @@ func paste(_ dots: [Value], sep: String, collapse: String?) throws(FnError) -> V
                 if k > 0 { s += sep }
                 if !v.isEmpty { s += v[i % v.count] ?? "NA" }
             }
+            try Limits.checkStringLength(Double(s.utf8.count))
             out.append(s)
         }
     }
