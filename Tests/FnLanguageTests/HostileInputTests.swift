@@ -140,7 +140,7 @@ import Testing
 
     /// Found by the eval fuzz target (an out-of-memory): `print(1234:67890123)` built a 1.2 GB string.
     /// R stops at `getOption("max.print")` (99,999 entries); fn must too, or one print in a handler
-    /// exhausts a Lambda's memory. Fails until Library/Printing.swift caps its output.
+    /// exhausts a Lambda's memory.
     @Test func printOfAHugeVectorStopsAtMaxPrint() throws {
         let ip = Interpreter()
         var out = ""
