@@ -319,35 +319,29 @@ enum Operators {
             let x = sx.strings(), y = sy.strings()
             for i in 0..<n {
                 guard let p = x[i % nx], let q = y[i % ny] else { out[i] = NA.logical; continue }
-                let r: Bool
-                switch op {
-                case .less: r = p < q
-                case .greater: r = p > q
-                case .lessEqual: r = p <= q
-                case .greaterEqual: r = p >= q
-                case .equal: r = p == q
-                default: r = p != q
-                }
-                out[i] = r ? 1 : 0
+                out[i] = holds(op, p, q) ? 1 : 0
             }
         } else {
             let x = sx.doubles(), y = sy.doubles()
             for i in 0..<n {
                 let p = x[i % nx], q = y[i % ny]
                 if p.isNaN || q.isNaN { out[i] = NA.logical; continue }
-                let r: Bool
-                switch op {
-                case .less: r = p < q
-                case .greater: r = p > q
-                case .lessEqual: r = p <= q
-                case .greaterEqual: r = p >= q
-                case .equal: r = p == q
-                default: r = p != q
-                }
-                out[i] = r ? 1 : 0
+                out[i] = holds(op, p, q) ? 1 : 0
             }
         }
         return Value(Vector(.logical(out), names: names))
+    }
+
+    /// `p op q` for a comparison operator.
+    @inline(__always) static func holds<T: Comparable>(_ op: BinaryOperator, _ p: T, _ q: T) -> Bool {
+        switch op {
+        case .less: return p < q
+        case .greater: return p > q
+        case .lessEqual: return p <= q
+        case .greaterEqual: return p >= q
+        case .equal: return p == q
+        default: return p != q
+        }
     }
 
     static func logical(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
