@@ -223,15 +223,11 @@ final class TryCatchNode: Node {
         defer { ip.handledClasses.removeLast() }
         var result: Value = .null
         var failure: Control?
-        let frames = ip.frames.count
-        let env = ip.env, source = ip.currentSource
+        // Calls unwound by the error have already restored the environment, source and frames.
         do {
             result = try expr?.eval(ip) ?? .null
         } catch .error(let e) {
             if catchesWarnings { ip.warningCatchers -= 1 }
-            ip.frames.removeSubrange(frames...)
-            ip.env = env
-            ip.currentSource = source
             let condition = Conditions.object(for: e)
             let classes = Conditions.classes(of: condition)
             if let handler = functions.first(where: { classes.contains($0.0) })?.1 {
@@ -273,14 +269,9 @@ final class TryNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        let frames = ip.frames.count
-        let env = ip.env, source = ip.currentSource
         do {
             return try expr?.eval(ip) ?? .null
         } catch .error(let e) where Conditions.classes(of: Conditions.object(for: e)).contains("error") {
-            ip.frames.removeSubrange(frames...)
-            ip.env = env
-            ip.currentSource = source
             let quiet = try silent.map { n throws(Control) in try ip.truth(try n.eval(ip), at: self) } ?? false
             let text = Conditions.errorText(e) + "\n"
             if !quiet { ip.output(.stderr, text) }
