@@ -225,24 +225,11 @@ import FnLanguage
     }
 }
 
-/// Reads a whole file (the test target has no shared helper for it yet).
+/// Reads a whole file; a missing one is an error.
 private enum CheckTestFiles {
     static func read(_ path: String) throws -> String {
-        guard let file = fopen(path, "rb") else { throw CheckTestFailure(message: "cannot open \(path)") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: try Files.read(path).get(), as: UTF8.self)
     }
-}
-
-private struct CheckTestFailure: Error {
-    var message: String
 }
 
 /// The image build rejects handlers that `fn check --strict` rejects.

@@ -389,10 +389,10 @@ private final class ReplProcess {
     /// Waits (up to 10 s) until stdout is exactly `text`.
     func waitForOutput(_ text: String) throws {
         for _ in 0..<1000 {
-            if ReplFiles.read(outPath) == text { return }
+            if readFile(outPath) == text { return }
             usleep(10_000)
         }
-        let now = ReplFiles.read(outPath)
+        let now = readFile(outPath)
         throw ReplTestError("stdout never became \(text.debugDescription); it is \(now.debugDescription)")
     }
 
@@ -406,7 +406,7 @@ private final class ReplProcess {
             unlink(outPath)
             unlink(errPath)
         }
-        return Finished(status: code, stdout: ReplFiles.read(outPath), stderr: ReplFiles.read(errPath))
+        return Finished(status: code, stdout: readFile(outPath), stderr: readFile(errPath))
     }
 }
 
@@ -530,19 +530,6 @@ private enum ReplFiles {
         guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw ReplTestError("short write to \(path)") }
     }
 
-    static func read(_ path: String) -> String {
-        guard let file = fopen(path, "r") else { return "" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// Runs a program from PATH to completion; stdout and stderr combined.
     static func run(_ argv: [String]) -> (status: Int32, output: String) {
         let log = temporaryPath("run.log")
@@ -563,7 +550,7 @@ private enum ReplFiles {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (code, read(log))
+        return (code, readFile(log))
     }
 }
 

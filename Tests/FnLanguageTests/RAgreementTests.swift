@@ -390,16 +390,7 @@ enum OracleSupport {
     }
 
     static func readFile(_ path: String) throws -> String {
-        guard let file = fopen(path, "rb") else { throw Failure("cannot open \(path)") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: try Files.read(path).get(), as: UTF8.self)
     }
 
     /// The names in a directory that end in `suffix`, sorted.

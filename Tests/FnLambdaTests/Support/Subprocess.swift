@@ -1,5 +1,6 @@
 import Glibc
 @testable import FnLambda
+import FnLanguage
 
 /// A child process started with posix_spawn: arguments, environment, working directory, and its
 /// stdout+stderr captured in a file.
@@ -128,15 +129,7 @@ enum Environment {
 }
 
 func readFile(_ path: String) -> String {
-    guard let file = fopen(path, "rb") else { return "" }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n <= 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
-    }
+    guard case .success(let bytes) = Files.read(path) else { return "" }
     return String(decoding: bytes, as: UTF8.self)
 }
 
