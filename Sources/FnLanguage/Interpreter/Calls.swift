@@ -18,7 +18,7 @@ final class FunctionLookupNode: Node {
             if let v = ip.base[symbol], v.isFunction { return v }
             found = nil
         case .local(let slot):
-            if let v = ip.env.slots[slot], v.isFunction { return v }
+            if let v = ip.locals[slot], v.isFunction { return v }
             found = try ip.lookupFunction(name, from: ip.env)
         case .outer(let depth, _):
             found = try ip.lookupFunction(name, from: ip.environment(depth: depth))
@@ -274,26 +274,22 @@ extension Interpreter {
         return result
     }
 
-    func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure?) -> Environment {
-        if let e = freeFrames {
-            freeFrames = e.nextFree
-            e.nextFree = nil
-            freeFrameCount -= 1
-            e.reuse(slotCount: def.slotCount, parent: parent, function: function)
-            return e
-        }
-        let e = Environment(slotCount: def.slotCount, parent: parent, scope: nil)
-        e.function = function
+    @inline(__always) func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure) -> Environment {
+        let e = framePool.popLast() ?? Environment(frameSlots: def.slotCount)
+        e.reuse(slotCount: def.slotCount, parent: parent, function: function)
         return e
     }
 
-    /// Returns a frame to the pool unless a closure or a value still refers to it.
-    func recycle(_ frame: inout Environment) {
-        if freeFrameCount < 256, isKnownUniquelyReferenced(&frame) {
-            frame.clear()
-            frame.nextFree = freeFrames
-            freeFrames = frame
-            freeFrameCount += 1
+    /// Returns a frame to the pool unless a closure or a value still refers to it; such a frame
+    /// outlives its call and from now on keeps its parent and function alive itself.
+    @inline(__always) func recycle(_ frame: inout Environment) {
+        if isKnownUniquelyReferenced(&frame) {
+            if framePool.count < 256 {
+                frame.clear()
+                framePool.append(frame)
+            }
+        } else {
+            frame.keep()
         }
     }
 

@@ -122,7 +122,12 @@ public final class Interpreter {
     /// Unowned: whoever installs an environment here keeps it alive until it restores the previous
     /// one (a call's frame variable, `local()`'s frame, the global environment), and not counting
     /// references on every variable access is a measurable part of evaluation.
-    unowned(unsafe) var env: Environment
+    unowned(unsafe) var env: Environment {
+        didSet { locals = env.slots.base }
+    }
+    /// The slots of `env`, cached: local variable nodes read and write here without touching the
+    /// environment object.
+    var locals: UnsafeMutablePointer<Value?>
     /// The source file being evaluated (for error locations); kept alive like `env`, by the
     /// function definition or program being run.
     unowned(unsafe) var currentSource: SourceFile?
@@ -138,15 +143,14 @@ public final class Interpreter {
     /// The condition classes handled by the active `tryCatch` calls, innermost last
     /// (`signalCondition` does nothing when no active handler takes its condition).
     var handledClasses: [[String]] = []
-    /// Frames freed by returning calls (a list through `nextFree`), reused to avoid an
-    /// allocation per call.
-    var freeFrames: Environment?
-    var freeFrameCount = 0
+    /// Frames freed by returning calls, reused to avoid an allocation per call.
+    var framePool: [Environment] = []
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
 
     public init() {
         env = globalEnvironment
+        locals = globalEnvironment.slots.base
         let registry = BuiltinRegistry.standard()
         for b in registry.builtins { bindBase(b.name, .builtin(b)) }
         for (name, value) in registry.constants { bindBase(name, value) }

@@ -5,6 +5,13 @@ class Node {
     init(span: Span) { self.span = span }
 
     func eval(_ ip: Interpreter) throws(Control) -> Value { .null }
+
+    /// Evaluates the node as the condition of `owner` (`if`, `while`): its truth, with R's errors
+    /// for NA and lengths other than one located at `owner`. Comparisons override this to skip
+    /// building a logical value.
+    func test(_ ip: Interpreter, for owner: Node) throws(Control) -> Bool {
+        try ip.truth(try eval(ip), at: owner)
+    }
 }
 
 /// The names of a function's local slots: parameters first, then every other local.

@@ -102,6 +102,7 @@ struct Resolver {
         case .function(let params, let body):
             return FunctionNode(resolveFunction(params, body, span: span, name: nil), span: span)
         case .block(let body):
+            if body.count == 1 { return SingleBlockNode(resolve(body[0]), span: span) }
             return BlockNode(body.map { resolve($0) }, span: span)
         case .paren(let inner):
             return ParenNode(resolve(inner), span: span)
