@@ -37,19 +37,23 @@ final class CallNode: Node {
     /// No names and no `...`: closures may take the positional fast path.
     let positional: Bool
 
+    /// The argument expressions of a positional call, in order.
+    let positionalArguments: [Node]
+
     init(callee: Node, arguments: [CallArgument], span: Span) {
         self.callee = callee
         self.arguments = arguments.filter { $0.value != nil || $0.isDots }
         self.names = self.arguments.map(\.name)
         self.splicesDots = arguments.contains { $0.isDots }
         self.positional = !splicesDots && self.names.allSatisfy { $0 == nil }
+        self.positionalArguments = positional ? self.arguments.compactMap(\.value) : []
         super.init(span: span)
     }
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let f = try callee.eval(ip)
-        if positional, case .closure(let c) = f, arguments.count <= c.definition.positionalCapacity {
-            return try ip.applyClosurePositional(c, arguments, callNode: self)
+        if positional, case .closure(let c) = f, positionalArguments.count <= c.definition.positionalCapacity {
+            return try ip.applyClosurePositional(c, self)
         }
         if splicesDots {
             var values: [Value] = []
@@ -189,24 +193,25 @@ extension Interpreter {
 
     /// The common call `f(a, b)` with positional arguments only: each argument is evaluated
     /// straight into the new frame's slot, with no argument array.
-    func applyClosurePositional(_ c: Closure, _ arguments: [CallArgument], callNode: Node) throws(Control) -> Value {
-        try checkCallLimits(at: callNode)
+    func applyClosurePositional(_ c: Closure, _ call: CallNode) throws(Control) -> Value {
+        try checkCallLimits(at: call)
         let def = c.definition
         var frame = makeEnvironment(def, parent: c.environment, function: c)
+        let arguments = call.positionalArguments
+        let count = arguments.count
+        let slots = frame.slots.base
         var i = 0
         do {
-            for a in arguments {
-                if let node = a.value {
-                    frame.slots[i] = try node.eval(self)
-                    i += 1
-                }
+            while i < count {
+                slots[i] = try arguments[i].eval(self)
+                i += 1
             }
         } catch {
             recycle(&frame)
             throw error
         }
-        markUnsupplied(def, frame)
-        return try run(c, in: &frame, callNode: callNode)
+        if count < def.parameters.count { markUnsupplied(def, frame) }
+        return try run(c, in: &frame, callNode: call)
     }
 
     @inline(__always) func checkCallLimits(at callNode: Node?) throws(Control) {
@@ -226,38 +231,27 @@ extension Interpreter {
     /// Runs a closure's body in a frame whose arguments are bound, then its `on.exit` expressions.
     func run(_ c: Closure, in frame: inout Environment, callNode: Node?) throws(Control) -> Value {
         let def = c.definition
-        let site = callNode ?? activeBuiltinCall
+        let hasCallSite = callNode != nil || activeBuiltinCall != nil
+        let callSpan = callNode?.span ?? activeBuiltinCall?.span ?? .none
         frames.append(CallFrame(
-            closure: c, callSource: currentSource, callSpan: site?.span ?? .none,
-            callNode: callNode, environment: frame, hasCallSite: site != nil))
+            closure: c, callSource: currentSource, callSpan: callSpan,
+            callNode: callNode, environment: frame, hasCallSite: hasCallSite))
         unowned(unsafe) let savedEnv = env
         unowned(unsafe) let savedSource = currentSource
         env = frame
         currentSource = def.source
-        var result: Value = .null
+        var result: Value
         var failure: Control?
         do {
             result = try def.body.eval(self)
         } catch .returned(let v) {
             result = v
         } catch {
+            result = .null
             failure = error
         }
-        if let exits = frame.onExit {
-            frame.onExit = nil
-            let wasVisible = visible
-            for node in exits {
-                do {
-                    _ = try node.eval(self)
-                } catch .returned(let v) {
-                    // `on.exit(return(v))` sets the value, even when the body failed, as in R.
-                    result = v
-                    failure = nil
-                } catch {
-                    if failure == nil { failure = error }
-                }
-            }
-            visible = wasVisible
+        if frame.onExit != nil {
+            runOnExit(frame, &result, &failure)
         }
         env = savedEnv
         currentSource = savedSource
@@ -272,6 +266,25 @@ extension Interpreter {
             }
         }
         return result
+    }
+
+    /// Runs the `on.exit` expressions of a returning frame.
+    private func runOnExit(_ frame: Environment, _ result: inout Value, _ failure: inout Control?) {
+        guard let exits = frame.onExit else { return }
+        frame.onExit = nil
+        let wasVisible = visible
+        for node in exits {
+            do {
+                _ = try node.eval(self)
+            } catch .returned(let v) {
+                // `on.exit(return(v))` sets the value, even when the body failed, as in R.
+                result = v
+                failure = nil
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        visible = wasVisible
     }
 
     @inline(__always) func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure) -> Environment {

@@ -133,7 +133,9 @@ public final class Interpreter {
     unowned(unsafe) var currentSource: SourceFile?
     var frames: [CallFrame] = []
     /// The builtin call being run (`vapply(xs, f)`): the call site of closures it calls.
-    var activeBuiltinCall: Node?
+    ///
+    /// Unowned: it is set only while that call runs, and the call's node is part of the tree being run.
+    unowned(unsafe) var activeBuiltinCall: Node?
     /// False after an assignment or `invisible()`; the REPL prints only visible values.
     public internal(set) var visible = true
     /// Warnings raised by `warning()` not caught by a handler, in order.
