@@ -39,6 +39,8 @@ final class CallNode: Node {
 
     /// The argument expressions of a positional call, in order.
     let positionalArguments: [Node]
+    /// The symbol of a positional call's callee when it is a global name (`fib(n - 1)`), else -1.
+    let globalCallee: Int
 
     init(callee: Node, arguments: [CallArgument], span: Span) {
         self.callee = callee
@@ -47,10 +49,22 @@ final class CallNode: Node {
         self.splicesDots = arguments.contains { $0.isDots }
         self.positional = !splicesDots && self.names.allSatisfy { $0 == nil }
         self.positionalArguments = positional ? self.arguments.compactMap(\.value) : []
+        if positional, let lookup = callee as? FunctionLookupNode, case .global(let symbol) = lookup.location {
+            globalCallee = symbol
+        } else {
+            globalCallee = -1
+        }
         super.init(span: span)
     }
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        // The commonest call, a global function with positional arguments, reads the function in
+        // place rather than through the callee node.
+        if globalCallee >= 0, case .closure(let c)? = ip.globals[globalCallee],
+            positionalArguments.count <= c.definition.positionalCapacity
+        {
+            return try ip.applyClosurePositional(c, self)
+        }
         let f = try callee.eval(ip)
         if positional, case .closure(let c) = f, positionalArguments.count <= c.definition.positionalCapacity {
             return try ip.applyClosurePositional(c, self)
