@@ -245,8 +245,15 @@ extension Interpreter {
     /// Runs a closure's body in a frame whose arguments are bound, then its `on.exit` expressions.
     func run(_ c: Closure, in frame: inout Environment, callNode: Node?) throws(Control) -> Value {
         let def = c.definition
-        let hasCallSite = callNode != nil || activeBuiltinCall != nil
-        let callSpan = callNode?.span ?? activeBuiltinCall?.span ?? .none
+        var callSpan = Span.none
+        var hasCallSite = true
+        if let callNode {
+            callSpan = callNode.span
+        } else if let site = activeBuiltinCall {
+            callSpan = site.span
+        } else {
+            hasCallSite = false
+        }
         frames.append(CallFrame(
             closure: c, callSource: currentSource, callSpan: callSpan,
             callNode: callNode, environment: frame, hasCallSite: hasCallSite))
@@ -254,18 +261,47 @@ extension Interpreter {
         unowned(unsafe) let savedSource = currentSource
         env = frame
         currentSource = def.source
-        var result: Value
-        var failure: Control?
+        let result: Value
         do {
             result = try def.body.eval(self)
         } catch .returned(let v) {
             result = v
         } catch {
-            result = .null
-            failure = error
+            return try leave(&frame, savedEnv, savedSource, result: .null, failure: error, callNode: callNode)
         }
         if frame.onExit != nil {
-            runOnExit(frame, &result, &failure)
+            return try leave(&frame, savedEnv, savedSource, result: result, failure: nil, callNode: callNode)
+        }
+        env = savedEnv
+        currentSource = savedSource
+        frames.removeLast()
+        recycle(&frame)
+        return result
+    }
+
+    /// The slow way out of a call: runs its `on.exit` expressions, restores the caller's state and
+    /// rethrows a failure (`break`/`next` that escaped the function become an error, as in R).
+    private func leave(
+        _ frame: inout Environment, _ savedEnv: Environment, _ savedSource: SourceFile?,
+        result: Value, failure: Control?, callNode: Node?
+    ) throws(Control) -> Value {
+        var result = result
+        var failure = failure
+        if let exits = frame.onExit {
+            frame.onExit = nil
+            let wasVisible = visible
+            for node in exits {
+                do {
+                    _ = try node.eval(self)
+                } catch .returned(let v) {
+                    // `on.exit(return(v))` sets the value, even when the body failed, as in R.
+                    result = v
+                    failure = nil
+                } catch {
+                    if failure == nil { failure = error }
+                }
+            }
+            visible = wasVisible
         }
         env = savedEnv
         currentSource = savedSource
@@ -280,25 +316,6 @@ extension Interpreter {
             }
         }
         return result
-    }
-
-    /// Runs the `on.exit` expressions of a returning frame.
-    private func runOnExit(_ frame: Environment, _ result: inout Value, _ failure: inout Control?) {
-        guard let exits = frame.onExit else { return }
-        frame.onExit = nil
-        let wasVisible = visible
-        for node in exits {
-            do {
-                _ = try node.eval(self)
-            } catch .returned(let v) {
-                // `on.exit(return(v))` sets the value, even when the body failed, as in R.
-                result = v
-                failure = nil
-            } catch {
-                if failure == nil { failure = error }
-            }
-        }
-        visible = wasVisible
     }
 
     @inline(__always) func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure) -> Environment {
