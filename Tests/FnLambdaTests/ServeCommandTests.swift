@@ -7,10 +7,11 @@ final class ServeProcess {
     let process: Subprocess
     let port: Int
 
-    init(arguments: [String] = [], root: String = repositoryRoot + "/handlers") throws {
+    /// `launcher` runs before fn and execs it with the remaining arguments.
+    init(arguments: [String] = [], root: String = repositoryRoot + "/handlers", launcher: [String] = []) throws {
         port = freePort()
         let log = temporaryPath("serve") + ".log"
-        process = try Subprocess([fnExecutable, "serve", "--port", String(port), "--root", root]
+        process = try Subprocess(launcher + [fnExecutable, "serve", "--port", String(port), "--root", root]
                                      + arguments,
                                  environment: Environment.inherited(), logPath: log)
         guard waitForPort(port, process: process) else {
@@ -34,6 +35,23 @@ final class ServeProcess {
         let report = log.split(separator: "\n").first { $0.hasPrefix("REPORT RequestId: ") }
         #expect(report?.contains("\tDuration: ") == true)
         #expect(report?.contains("\tMax Memory Used: ") == true)
+    }
+
+    /// Max Memory Used is fn's own peak, not that of a bigger parent that exec'd it (`swift run`
+    /// does): Linux keeps `ru_maxrss` across execve.
+    @Test func reportedMemoryIsTheServersOwnNotTheLaunchersPeak() throws {
+        let launcher = ["/usr/bin/env", "python3", "-c",
+                        "import os, sys; held = b'x' * (300 << 20); os.execv(sys.argv[1], sys.argv[1:])"]
+        let serve = try ServeProcess(launcher: launcher)
+        let url = "http://127.0.0.1:\(serve.port)/2015-03-31/functions/function/invocations"
+        let (code, _) = try Subprocess.shell("curl -sS -X POST \(url) -d '{\"number\": 5}'")
+        #expect(code == 0)
+        let report = serve.process.log.split(separator: "\n").first { $0.hasPrefix("REPORT RequestId: ") }
+        let field = report?.split(separator: "\t").first { $0.hasPrefix("Max Memory Used: ") }
+        let mb = field.flatMap { Int($0.dropFirst("Max Memory Used: ".count).prefix { $0.isNumber }) }
+        #expect(mb != nil, "\(report ?? "no REPORT line")")
+        // The launcher held 300 MB when it exec'd fn; fn itself needs a few MB.
+        #expect((mb ?? 1000) < 100, "\(report ?? "")")
     }
 
     @Test func editedHandlersAreReloadedAndBrokenOnesReported() throws {
