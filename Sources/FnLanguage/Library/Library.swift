@@ -22,5 +22,6 @@ extension BuiltinRegistry {
         registerCharacters()
         registerLists()
         registerRegexMatches()
+        registerGrouping()
     }
 }
