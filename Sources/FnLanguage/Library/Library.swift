@@ -23,5 +23,7 @@ extension BuiltinRegistry {
         registerLists()
         registerRegexMatches()
         registerGrouping()
+        registerRanking()
+        registerMatchArg()
     }
 }
