@@ -1,6 +1,6 @@
 /// Calls that do not evaluate their arguments first: `missing`, `return`, `on.exit`, `switch`,
-/// `tryCatch`, `try`, `local`, `suppressWarnings`, `suppressMessages`, and `match.arg` without
-/// `choices`. They are recognised at
+/// `tryCatch`, `try`, `local`, `suppressWarnings`, `suppressMessages`, `withCallingHandlers`, and
+/// `match.arg` without `choices`. They are recognised at
 /// resolve time when the name is not a local variable.
 
 extension Resolver {
@@ -56,6 +56,17 @@ extension Resolver {
             return LocalNode(def, span: span)
         case "match.arg":
             return resolveMatchArg(args, span)
+        case "withCallingHandlers":
+            var expr: Node?
+            var handlers: [(String, Node)] = []
+            for a in args {
+                guard let v = a.value else { continue }
+                switch a.name {
+                case nil, "expr": if expr == nil { expr = resolve(v) }
+                case let n?: handlers.append((n, resolve(v)))
+                }
+            }
+            return WithCallingHandlersNode(expr: expr, handlers: handlers, span: span)
         case "suppressWarnings", "suppressMessages":
             guard let body = args.first?.value else { return nil }
             return SuppressNode(resolve(body), warnings: name == "suppressWarnings", span: span)
@@ -246,8 +257,12 @@ final class SuppressNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        // A muffling frame keeps the conditions from the handlers outside, as R's calling handler does.
+        let muffled = warnings ? "warning" : "message"
+        ip.callingHandlers.append(CallingHandlerFrame(handlers: [(muffled, nil)], exitingDepth: ip.handledClasses.count))
+        defer { ip.callingHandlers.removeLast() }
         if warnings {
-            // Suppressed warnings are neither reported nor caught by an enclosing tryCatch.
+            // Warnings builtins record are dropped here unless a handler inside takes them first.
             let before = ip.warnings.count, catchers = ip.warningCatchers
             ip.warningCatchers = 0
             defer {
@@ -260,6 +275,49 @@ final class SuppressNode: Node {
         ip.output = { kind, text in if kind != .stderr { saved(kind, text) } }
         defer { ip.output = saved }
         return try body.eval(ip)
+    }
+}
+
+/// `withCallingHandlers(expr, warning = function(w) ..., message = ..., <class> = ...)`: handlers
+/// that run where a condition is signalled, without unwinding (Interpreter.signal). An error still
+/// unwinds after its handlers have run.
+final class WithCallingHandlersNode: Node {
+    let expr: Node?
+    let handlers: [(String, Node)]
+    init(expr: Node?, handlers: [(String, Node)], span: Span) {
+        self.expr = expr
+        self.handlers = handlers
+        super.init(span: span)
+    }
+
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        var functions: [(String, Value?)] = []
+        for (name, node) in handlers { functions.append((name, try node.eval(ip))) }
+        // Builtins' own warnings are offered to handlers only while someone listens for them.
+        let listens = functions.contains { ["warning", "simpleWarning", "condition"].contains($0.0) }
+        if listens { ip.warningCatchers += 1 }
+        ip.callingHandlers.append(CallingHandlerFrame(handlers: functions, exitingDepth: ip.handledClasses.count))
+        var popped = false
+        defer {
+            if !popped { ip.callingHandlers.removeLast() }
+            if listens { ip.warningCatchers -= 1 }
+        }
+        do {
+            return try expr?.eval(ip) ?? .null
+        } catch .error(let e) {
+            // Warnings and messages that unwind were offered to this frame when signalled; an error
+            // reaches its handlers here, after the calls inside have exited (R calls them first).
+            let condition = Conditions.object(for: e)
+            let classes = Conditions.classes(of: condition)
+            guard classes.contains("error") else { throw .error(e) }
+            ip.callingHandlers.removeLast()
+            popped = true
+            for (name, handler) in functions where classes.contains(name) {
+                guard let handler else { continue }
+                _ = try ip.apply(handler, args: [condition], names: [nil], callNode: self)
+            }
+            throw .error(e)
+        }
     }
 }
 
