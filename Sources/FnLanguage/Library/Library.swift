@@ -25,5 +25,6 @@ extension BuiltinRegistry {
         registerGrouping()
         registerRanking()
         registerMatchArg()
+        registerAllEqual()
     }
 }

@@ -24,12 +24,7 @@ extension BuiltinRegistry {
             try ifelse(try args.required(0, "test"), try args.required(1, "yes"), try args.required(2, "no"))
         }
         define("mode", ["x"]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            switch x.typeName {
-            case "integer", "double": return .character("numeric")
-            case "closure", "builtin": return .character("function")
-            case let t: return .character(t)
-            }
+            .character(modeName(try args.required(0, "x")))
         }
         define("is.null", ["x"]) { args, _ throws(FnError) in
             .bool(try args.required(0, "x").isNull)
