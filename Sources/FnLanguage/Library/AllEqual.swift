@@ -176,8 +176,8 @@ struct AllEqual {
         for i in 0..<n {
             let mi = compare(t[i], c[i], useNames: named)
             if mi.isEmpty { continue }
-            let label: String
-            if named, let nt, let nc, nt[i] == nc[i] { label = "\u{201C}\(nt[i])\u{201D}" } else { label = String(i + 1) }
+            var label = String(i + 1)
+            if named, let nt, let nc, nt[i] == nc[i] { label = "\u{201C}\(nt[i])\u{201D}" }
             msg += mi.map { "Component \(label): \($0)" }
         }
         return msg
