@@ -126,6 +126,39 @@ struct CallStack {
     var innermostFirst: [CallFrame] { (0..<count).reversed().map { base[$0] } }
 }
 
+/// Call frames by depth (see `Interpreter.enterFrame`): `frames[0..<depth]` belong to active
+/// calls; entries above `depth` are cleared frames kept for the next calls that deep.
+struct FrameTable {
+    private(set) var frames: UnsafeMutablePointer<Environment?>
+    private(set) var capacity: Int
+    var depth = 0
+
+    init() {
+        capacity = 64
+        frames = UnsafeMutablePointer<Environment?>.allocate(capacity: capacity)
+        frames.initialize(repeating: nil, count: capacity)
+    }
+
+    mutating func grow() {
+        let bigger = UnsafeMutablePointer<Environment?>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: frames, count: capacity)
+        (bigger + capacity).initialize(repeating: nil, count: capacity)
+        frames.deallocate()
+        frames = bigger
+        capacity *= 2
+    }
+
+    /// Drops the kept frames above `depth` beyond the first `keep`, after a deep recursion.
+    mutating func trim(keeping keep: Int) {
+        for i in max(depth, keep)..<max(capacity, keep) where i < capacity { frames[i] = nil }
+    }
+
+    func deallocate() {
+        frames.deinitialize(count: capacity)
+        frames.deallocate()
+    }
+}
+
 /// Evaluates fn programs. One interpreter is one session: its global variables persist between
 /// `evaluate` calls and handler invocations.
 public final class Interpreter {
@@ -186,8 +219,8 @@ public final class Interpreter {
     /// The condition classes handled by the active `tryCatch` calls, innermost last
     /// (`signalCondition` does nothing when no active handler takes its condition).
     var handledClasses: [[String]] = []
-    /// Frames freed by returning calls, reused to avoid an allocation per call.
-    var framePool: [Environment] = []
+    /// The frames of the active calls by depth, each reused by the next call at its depth.
+    var frameTable = FrameTable()
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
 
@@ -200,7 +233,10 @@ public final class Interpreter {
         for b in Interpreter.coreBuiltins() { bindBase(b.name, .builtin(b)) }
     }
 
-    deinit { frames.deallocate() }
+    deinit {
+        frames.deallocate()
+        frameTable.deallocate()
+    }
 
     // MARK: Public API
 
@@ -331,12 +367,15 @@ public final class Interpreter {
         unowned(unsafe) let savedEnv = env
         unowned(unsafe) let savedSource = currentSource
         let savedFrames = frames.count
+        let savedDepth = frameTable.depth
         let savedLimit = stackLimit
         stackLimit = limit
         defer {
             env = savedEnv
             currentSource = savedSource
             frames.truncate(to: savedFrames)
+            frameTable.depth = savedDepth
+            if savedDepth == 0 { frameTable.trim(keeping: 256) }
             stackLimit = savedLimit
         }
         if source != nil { currentSource = source }
