@@ -60,7 +60,7 @@ final class CallNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         // The commonest call, a global function with positional arguments, reads the function in
         // place rather than through the callee node.
-        if globalCallee >= 0, case .closure(let c)? = ip.globals[globalCallee],
+        if globalCallee >= 0, let c = ip.globals.closure(at: globalCallee),
             positionalArguments.count <= c.definition.positionalCapacity
         {
             return try ip.applyClosurePositional(c, self)

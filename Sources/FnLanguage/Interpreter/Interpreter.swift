@@ -126,6 +126,48 @@ struct CallStack {
     var innermostFirst: [CallFrame] { (0..<count).reversed().map { base[$0] } }
 }
 
+/// Values by symbol number, in one buffer: a global function call reads its closure in place
+/// (a reference count on the closure, no copy of the whole `Value`).
+struct Bindings {
+    private var values: UnsafeMutablePointer<Value?>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init() {
+        capacity = 256
+        values = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
+    }
+
+    @inline(__always) subscript(_ i: Int) -> Value? {
+        get { values[i] }
+        nonmutating set { values[i] = newValue }
+    }
+
+    /// The closure bound at `i`, read in place (only the closure is retained).
+    @inline(__always) func closure(at i: Int) -> Closure? {
+        if case .closure(let c)? = values[i] { return c }
+        return nil
+    }
+
+    /// Adds an unbound entry at the end.
+    mutating func appendUnbound() {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<Value?>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: values, count: count)
+            values.deallocate()
+            values = bigger
+            capacity *= 2
+        }
+        (values + count).initialize(to: nil)
+        count += 1
+    }
+
+    func deallocate() {
+        values.deinitialize(count: count)
+        values.deallocate()
+    }
+}
+
 /// Call frames by depth (see `Interpreter.enterFrame`): `frames[0..<depth]` belong to active
 /// calls; entries above `depth` are cleared frames kept for the next calls that deep.
 struct FrameTable {
@@ -183,7 +225,7 @@ public final class Interpreter {
     var symbolIDs: [String: Int] = [:]
     var symbolNames: [String] = []
     /// Global variables by symbol.
-    var globals: [Value?] = []
+    var globals = Bindings()
     /// Builtins and base constants by symbol (behind globals).
     var base: [Value?] = []
     /// The global environment object (`environment()` at top level, closures' parent).
@@ -236,6 +278,7 @@ public final class Interpreter {
     deinit {
         frames.deallocate()
         frameTable.deallocate()
+        globals.deallocate()
     }
 
     // MARK: Public API
@@ -324,7 +367,7 @@ public final class Interpreter {
     /// Names of the bound global variables, sorted (`ls()` at top level).
     public var globalNames: [String] {
         var names: [String] = []
-        for (i, v) in globals.enumerated() where v != nil { names.append(symbolNames[i]) }
+        for i in 0..<globals.count where globals[i] != nil { names.append(symbolNames[i]) }
         return names.sorted()
     }
 
@@ -336,7 +379,7 @@ public final class Interpreter {
         let id = symbolNames.count
         symbolIDs[name] = id
         symbolNames.append(name)
-        globals.append(nil)
+        globals.appendUnbound()
         base.append(nil)
         return id
     }
