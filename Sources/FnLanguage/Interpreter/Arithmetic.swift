@@ -238,19 +238,22 @@ enum Operators {
         case .minus: return .double(x - y)
         case .times: return .double(x * y)
         case .divide: return .double(x / y)
+        case .less: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x < y ? 1 : 0)
+        case .greater: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x > y ? 1 : 0)
+        case .lessEqual: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x <= y ? 1 : 0)
+        case .greaterEqual: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x >= y ? 1 : 0)
+        case .equal: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x == y ? 1 : 0)
+        case .notEqual: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x != y ? 1 : 0)
+        default: return otherDoubles(op, x, y)
+        }
+    }
+
+    /// `^`, `%%` and `%/%` on two doubles (kept out of line: the common operators above inline).
+    static func otherDoubles(_ op: BinaryOperator, _ x: Double, _ y: Double) -> Value? {
+        switch op {
         case .power: return .double(power(x, y))
         case .modulo: return .double(modulo(x, y))
         case .intDivide: return .double(intDivide(x, y))
-        default: break
-        }
-        if x.isNaN || y.isNaN { return .logical(NA.logical) }
-        switch op {
-        case .less: return .logical(x < y ? 1 : 0)
-        case .greater: return .logical(x > y ? 1 : 0)
-        case .lessEqual: return .logical(x <= y ? 1 : 0)
-        case .greaterEqual: return .logical(x >= y ? 1 : 0)
-        case .equal: return .logical(x == y ? 1 : 0)
-        case .notEqual: return .logical(x != y ? 1 : 0)
         default: return nil
         }
     }
