@@ -45,6 +45,13 @@ func loggingHandlerRoot() -> String {
     return root
 }
 
+/// Runs a Python script (boto3 clients) and returns its exit code and output.
+private func runPython(_ script: String) throws -> (Int32, String) {
+    let path = temporaryDirectory("boto") + "/script.py"
+    writeFile(path, script)
+    return try Subprocess.shell("python3 \(path)")
+}
+
 @Suite struct ServeCommandTests {
     @Test func curlInvokesParityAndTheLogHasStartEndReport() throws {
         let serve = try ServeProcess()
@@ -134,9 +141,7 @@ func loggingHandlerRoot() -> String {
                 # Real Lambda answers 413 with this code (not the model's RequestTooLargeException).
                 print(e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"])
             """
-        let path = temporaryDirectory("boto") + "/invoke.py"
-        writeFile(path, script)
-        let (code, output) = try Subprocess.shell("python3 \(path)")
+        let (code, output) = try runPython(script)
         #expect(code == 0, "\(output)")
         #expect(output == "200 {\"parity\":\"odd\"} None\n200 Unhandled True\n413 RequestEntityTooLargeException\n", "\(output)")
     }
@@ -181,9 +186,7 @@ func loggingHandlerRoot() -> String {
                   "hello from the handler" in log, "REPORT RequestId: " in log)
             print("LogResult" in client.invoke(FunctionName="function", Payload=b"{}"))
             """
-        let path = temporaryDirectory("boto") + "/tail.py"
-        writeFile(path, script)
-        let (botoCode, botoOutput) = try Subprocess.shell("python3 \(path)")
+        let (botoCode, botoOutput) = try runPython(script)
         #expect(botoCode == 0, "\(botoOutput)")
         #expect(botoOutput == "True True True\nFalse\n", "\(botoOutput)")
     }
