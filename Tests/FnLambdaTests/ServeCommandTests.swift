@@ -146,6 +146,22 @@ private func runPython(_ script: String) throws -> (Int32, String) {
         #expect(output == "200 {\"parity\":\"odd\"} None\n200 Unhandled True\n413 RequestEntityTooLargeException\n", "\(output)")
     }
 
+    /// A result nested 100,000 deep is a marshal error, and freeing it does not overflow the
+    /// connection thread's stack: the server goes on (it died here before connections got large stacks).
+    @Test func aDeeplyNestedResultIsAnErrorAndTheServerLives() throws {
+        let root = temporaryDirectory("deep")
+        writeFile(root + "/functions.fn", """
+            deep <- function() { x <- list(); for (i in 1:100000) x <- list(x); x }
+            """)
+        let serve = try ServeProcess(arguments: ["functions.deep"], root: root)
+        let url = "http://127.0.0.1:\(serve.port)/2015-03-31/functions/function/invocations"
+        for _ in 0..<2 {
+            let (code, output) = try Subprocess.shell("curl -sS -X POST \(url) -d '{}'")
+            #expect(code == 0, "\(output)\n\(serve.process.log)")
+            #expect(output.contains("\"errorType\":\"Runtime.MarshalError\""), "\(output)")
+        }
+    }
+
     @Test func sigtermStopsCleanly() throws {
         let serve = try ServeProcess()
         serve.process.signal(SIGTERM)
