@@ -22,6 +22,36 @@ final class ServeProcess {
     deinit { process.terminate() }
 }
 
+/// A root whose `functions.fn` logs in every way a handler can, and one that is slow.
+func loggingHandlerRoot() -> String {
+    let root = temporaryDirectory("logging")
+    writeFile(root + "/functions.fn", """
+        tail <- function(n = 1) {
+          log_info("hello from the handler")
+          log_error("an error line")
+          cat("a cat line\\n")
+          list(n = n)
+        }
+        # fn has no Sys.sleep; this busy-waits.
+        slow <- function(n, seconds = 0) {
+          t0 <- as.numeric(Sys.time())
+          while (as.numeric(Sys.time()) < t0 + seconds) {}
+          log_info(paste("slow handler", n, "done"))
+          if (n == 2) stop("event 2 failed")
+          list(n = n)
+        }
+
+        """)
+    return root
+}
+
+/// Runs a Python script (boto3 clients) and returns its exit code and output.
+private func runPython(_ script: String) throws -> (Int32, String) {
+    let path = temporaryDirectory("boto") + "/script.py"
+    writeFile(path, script)
+    return try Subprocess.shell("python3 \(path)")
+}
+
 @Suite struct ServeCommandTests {
     @Test func curlInvokesParityAndTheLogHasStartEndReport() throws {
         let serve = try ServeProcess()
@@ -111,11 +141,25 @@ final class ServeProcess {
                 # Real Lambda answers 413 with this code (not the model's RequestTooLargeException).
                 print(e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"])
             """
-        let path = temporaryDirectory("boto") + "/invoke.py"
-        writeFile(path, script)
-        let (code, output) = try Subprocess.shell("python3 \(path)")
+        let (code, output) = try runPython(script)
         #expect(code == 0, "\(output)")
         #expect(output == "200 {\"parity\":\"odd\"} None\n200 Unhandled True\n413 RequestEntityTooLargeException\n", "\(output)")
+    }
+
+    /// A result nested 100,000 deep is a marshal error, and freeing it does not overflow the
+    /// connection thread's stack: the server goes on (it died here before connections got large stacks).
+    @Test func aDeeplyNestedResultIsAnErrorAndTheServerLives() throws {
+        let root = temporaryDirectory("deep")
+        writeFile(root + "/functions.fn", """
+            deep <- function() { x <- list(); for (i in 1:100000) x <- list(x); x }
+            """)
+        let serve = try ServeProcess(arguments: ["functions.deep"], root: root)
+        let url = "http://127.0.0.1:\(serve.port)/2015-03-31/functions/function/invocations"
+        for _ in 0..<2 {
+            let (code, output) = try Subprocess.shell("curl -sS -X POST \(url) -d '{}'")
+            #expect(code == 0, "\(output)\n\(serve.process.log)")
+            #expect(output.contains("\"errorType\":\"Runtime.MarshalError\""), "\(output)")
+        }
     }
 
     @Test func sigtermStopsCleanly() throws {
@@ -129,5 +173,62 @@ final class ServeProcess {
         let (code, output) = try Subprocess.shell("'\(fnExecutable)' serve --port nope")
         #expect(code == 2)
         #expect(output.contains("--port needs a port number"))
+    }
+
+    @Test func awsCLIAndBoto3GetTheLogTail() throws {
+        let serve = try ServeProcess(arguments: ["functions.tail"], root: loggingHandlerRoot())
+        let out = temporaryDirectory("cli") + "/out.json"
+        let (code, output) = try Subprocess.shell(
+            "aws lambda invoke --endpoint-url http://127.0.0.1:\(serve.port) --no-sign-request --region us-east-1 "
+                + "--function-name function --payload '{\"n\": 3}' --log-type Tail --query LogResult --output text "
+                + "\(out) | base64 -d")
+        #expect(code == 0, "\(output)")
+        #expect(readFile(out) == #"{"n":3}"#)
+        #expect(output.hasPrefix("START RequestId: "), "\(output)")
+        #expect(output.contains("\tINFO\thello from the handler\n"), "\(output)")
+        #expect(output.contains("\tERROR\tan error line\n"), "\(output)")
+        #expect(output.contains("a cat line\n"), "\(output)")
+        #expect(output.contains("\nREPORT RequestId: "), "\(output)")
+
+        let script = """
+            import base64, boto3
+            from botocore import UNSIGNED
+            from botocore.config import Config
+            client = boto3.client("lambda", endpoint_url="http://127.0.0.1:\(serve.port)", region_name="us-east-1",
+                                  config=Config(signature_version=UNSIGNED))
+            tail = client.invoke(FunctionName="function", Payload=b"{}", LogType="Tail")
+            log = base64.b64decode(tail["LogResult"]).decode()
+            print(log.startswith("START RequestId: " + tail["ResponseMetadata"]["RequestId"]),
+                  "hello from the handler" in log, "REPORT RequestId: " in log)
+            print("LogResult" in client.invoke(FunctionName="function", Payload=b"{}"))
+            """
+        let (botoCode, botoOutput) = try runPython(script)
+        #expect(botoCode == 0, "\(botoOutput)")
+        #expect(botoOutput == "True True True\nFalse\n", "\(botoOutput)")
+    }
+
+    @Test func eventInvocationsAnswerBeforeTheHandlerFinishes() throws {
+        let serve = try ServeProcess(arguments: ["functions.slow"], root: loggingHandlerRoot())
+        let url = "http://127.0.0.1:\(serve.port)/2015-03-31/functions/function/invocations"
+        func event(_ body: String) throws -> String {
+            try Subprocess.shell("curl -sS -o /dev/null -w '%{http_code}' -X POST "
+                + "-H 'X-Amz-Invocation-Type: Event' \(url) -d '\(body)'").1
+        }
+        #expect(try event(#"{"n": 1, "seconds": 2}"#) == "202")
+        // The handler busy-waits 2 s before it logs; the 202 came first.
+        #expect(!serve.process.log.contains("slow handler 1 done"), "\(serve.process.log)")
+        #expect(try event(#"{"n": 2}"#) == "202")
+        #expect(eventually(seconds: 30) { serve.process.log.contains("Invoke Error") }, "\(serve.process.log)")
+        let log = serve.process.log
+        let lines = log.split(separator: "\n")
+        let order = ["slow handler 1 done", "slow handler 2 done", #"Invoke Error {"errorMessage":"event 2 failed""#]
+            .map { marker in lines.firstIndex { $0.contains(marker) } }
+        #expect(order.allSatisfy { $0 != nil } && order == order.sorted { ($0 ?? 0) < ($1 ?? 0) }, "\(log)")
+        // The AWS CLI's asynchronous invoke sees Lambda's answer.
+        let (code, output) = try Subprocess.shell(
+            "aws lambda invoke --endpoint-url http://127.0.0.1:\(serve.port) --no-sign-request --region us-east-1 "
+                + "--function-name function --invocation-type Event --payload '{\"n\": 3}' /dev/null")
+        #expect(code == 0, "\(output)")
+        #expect(output.contains("\"StatusCode\": 202"), "\(output)")
     }
 }
