@@ -494,7 +494,7 @@ public final class Interpreter {
 
     /// The error for a cancelled evaluation.
     func cancelledError(at node: Node) -> Control {
-        var e = FnError(.cancelled, "evaluation cancelled: the invocation's time limit was reached")
+        var e = FnError.cancelled()
         e = locate(e, at: node)
         return .error(e)
     }
