@@ -86,6 +86,36 @@ extension Interpreter {
             }
             return x
         }
+        define("attr", ["x", "which", "exact"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            switch try attributeName(args[1], "which") {
+            case "names": return x.names.map { Value(Vector(.character($0))) } ?? .null
+            case "class": return x.classAttribute.map { Value(Vector(.character($0))) } ?? .null
+            default: return .null  // fn values carry no other attribute
+            }
+        }
+        define("attr<-", ["x", "which", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            let v = args[2] ?? .null
+            let strings: [String]? = v.isNull ? nil : v.storage?.strings().map { $0 ?? "NA" }
+            switch try attributeName(args[1], "which") {
+            case "names":
+                if let strings, strings.count > x.length {
+                    throw FnError.runtime("'names' attribute [\(strings.count)] must be the same length as the vector [\(x.length)]")
+                }
+                try Attributes.setNames(&x, strings.map { s in (0..<x.length).map { $0 < s.count ? s[$0] : "NA" } })
+            case "class": try Attributes.setClass(&x, strings)
+            default: throw FnError.runtime("attr<-: only the 'names' and 'class' attributes are supported")
+            }
+            return x
+        }
+        define("attributes", ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            var values: [Value] = [], names: [String] = []
+            if let n = x.names { values.append(Value(Vector(.character(n)))); names.append("names") }
+            if let c = x.classAttribute { values.append(Value(Vector(.character(c)))); names.append("class") }
+            return values.isEmpty ? .null : .list(List(values, names: names))
+        }
         define("identical", ["x", "y"]) { args, _ throws(FnError) in
             .bool(Value.identical(try args.required(0, "x"), try args.required(1, "y")))
         }
@@ -298,6 +328,14 @@ enum Attributes {
 }
 
 /// `c()`: R's combination rules (types promoted, lists absorb everything, names composed).
+/// The `which` of `attr(x, which)`: one string.
+private func attributeName(_ v: Value?, _ formal: String) throws(FnError) -> String {
+    guard case .character(let s?)? = v else {
+        throw FnError.runtime("exactly one attribute '\(formal)' must be given")
+    }
+    return s
+}
+
 enum Combine {
     static func values(_ parts: [Value], names argNames: [String?]) throws(FnError) -> Value {
         var anyList = false
