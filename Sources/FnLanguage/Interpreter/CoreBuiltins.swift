@@ -14,8 +14,12 @@ extension Interpreter {
             let named = args.dotNames.contains { $0 != nil }
             return .list(List(args.dots, names: named ? args.dotNames.map { $0 ?? "" } : nil))
         }
-        define("length", ["x"]) { args, _ throws(FnError) in
-            .integer(Int32(clamping: try args.required(0, "x").length))
+        define("length", ["x"]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            if case .environment(let e) = x {
+                return .integer(Int32(clamping: e.isGlobal ? ip.globalNames.count : e.boundCount))
+            }
+            return .integer(Int32(clamping: x.length))
         }
         define("names", ["x"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
@@ -192,6 +196,18 @@ extension Interpreter {
             return .environment(ip.env)
         }
         define("globalenv", []) { _, ip throws(FnError) in .environment(ip.globalEnvironment) }
+        define("is.environment", ["x"]) { args, _ throws(FnError) in
+            if case .environment = try args.required(0, "x") { return .true_ }
+            return .false_
+        }
+        define("new.env", ["hash", "parent", "size"]) { args, ip throws(FnError) in
+            var parent = ip.env
+            if let p = args[1] {
+                guard case .environment(let e) = p else { throw FnError.runtime("'enclos' must be an environment") }
+                parent = e
+            }
+            return .environment(Environment(slotCount: 0, parent: parent, scope: FunctionScope(), dynamic: true))
+        }
         define("exists", ["x", "envir", "inherits"]) { args, ip throws(FnError) in
             guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
             var start = ip.env
@@ -220,8 +236,8 @@ extension Interpreter {
             if case .environment(let e)? = args[2] { target = e }
             if target.isGlobal {
                 ip.setGlobal(n, v)
-            } else if let slot = target.scope?.slot(of: n) {
-                target.slots[slot] = v
+            } else if target.bind(n, v) {
+                // bound
             } else {
                 throw FnError.runtime("assign(): '\(n)' is not a variable of that function (fn resolves locals before running)")
             }
