@@ -21,9 +21,11 @@ extension Interpreter {
             }
             return .integer(Int32(clamping: x.length))
         }
-        define("names", ["x"]) { args, _ throws(FnError) in
+        define("names", ["x"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            if case .environment(let e) = x { return Value(Vector(.character(e.scope?.names.sorted() ?? []))) }
+            if case .environment(let e) = x {
+                return Value(Vector(.character(e.isGlobal ? ip.globalNames : e.scope?.names.sorted() ?? [])))
+            }
             guard let n = x.names else { return .null }
             return Value(Vector(.character(n)))
         }
