@@ -102,6 +102,26 @@ private func failure(_ text: String) -> FnError? {
         #expect(error?.kind == .cancelled)
     }
 
+    /// A closure kept in one of its function's own variables refers to the frame that refers to
+    /// it. When nothing else holds either, the frame is cleared at return and reused, instead of
+    /// leaking with its closure on every call; when the closure escapes, the frame goes with it.
+    @Test func framesHeldOnlyByTheirOwnClosuresAreReclaimed() throws {
+        let ip = Interpreter()
+        _ = try ip.evaluate("h <- function(items) { fmt <- function(x) x + 1; lapply(items, fmt) }; h(1:3)")
+        // An identifier, not a reference: holding the frame would make it look escaped.
+        let reused = ip.frameTable.frames[0].map(ObjectIdentifier.init)
+        _ = try ip.evaluate("h(1:3)")
+        #expect(reused != nil && ip.frameTable.frames[0].map(ObjectIdentifier.init) == reused)
+        // A returned closure keeps its frame: the table lets that frame go and the closure still works.
+        #expect(try json("make <- function() { g <- function(n) if (n == 0) 0 else g(n - 1) + 1; g }; f <- make(); f(3)", ip)
+            == "3")
+        #expect(ip.frameTable.frames[0].map(ObjectIdentifier.init) != reused)
+        // Two closures, one returned: the frame must stay whole.
+        #expect(try json("two <- function() { g <- function() 41; h <- function() g() + 1; h }; two()()", ip) == "42")
+        // environment() kept in a local, and a new.env() made in the frame.
+        #expect(try json("k <- function() { e <- environment(); n <- new.env(); n$v <- 2; n$v }; k(); k()", ip) == "2")
+    }
+
     /// A deadline ends `Sys.sleep` like a loop: the sleep is cut short with the cancellation error.
     @Test func cancellationEndsASleep() {
         let ip = Interpreter()

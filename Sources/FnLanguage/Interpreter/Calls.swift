@@ -352,12 +352,21 @@ extension Interpreter {
         return try outcome.get()
     }
 
+    /// Whether the returning frame at `depth` is kept alive only by closures or environments in
+    /// its own variables (see `Environment.isHeldOnlyByItsOwnVariables`).
+    private func isReferenceCycle(_ depth: Int) -> Bool {
+        // Counted through the frame's address: no reference is held while counting.
+        let object = UnsafeRawPointer(frameTable.frames + depth).load(as: UnsafeMutableRawPointer.self)
+        let references = strongReferenceCount(object)
+        return withFrame(depth) { $0.isHeldOnlyByItsOwnVariables(references: references) }
+    }
+
     /// Ends the call at `depth`. A frame nothing else refers to is cleared and stays for the next
     /// call at that depth; one that outlives its call (a closure or a value holds it) keeps its
     /// parent and function alive itself and leaves the table.
     @inline(__always) func leaveFrame(_ depth: Int) {
         let slot = frameTable.frames + depth
-        if isKnownUniquelyReferenced(&slot.pointee!) {
+        if isKnownUniquelyReferenced(&slot.pointee!) || isReferenceCycle(depth) {
             withFrame(depth) { $0.clear() }
         } else {
             withFrame(depth) { $0.keep() }

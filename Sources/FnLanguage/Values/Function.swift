@@ -25,7 +25,7 @@ public final class Environment {
     /// The closure being run in this frame (for defaults and `sys.function`); unowned like `parent`.
     unowned(unsafe) var function: Closure?
     /// Strong references to `parent` and `function` for an environment that lives on its own.
-    private var kept: (parent: Environment?, function: Closure?) = (nil, nil)
+    private(set) var kept: (parent: Environment?, function: Closure?) = (nil, nil)
     /// Expressions registered by `on.exit()`.
     var onExit: [Node]? = nil
 
@@ -93,6 +93,43 @@ public final class Environment {
         kept = (parent, function)
     }
 
+    /// True when this frame, which has `references` strong references (counted by the caller
+    /// while it holds none itself), is referenced only by the frame table and by values in its own
+    /// variables that nothing else holds: closures defined in it (`fmt <- function(x) ...`),
+    /// `environment()`, and `new.env()`s made in it. Such a frame is a reference cycle: kept, it
+    /// would leak with its closures on every call.
+    func isHeldOnlyByItsOwnVariables(references: Int) -> Bool {
+        var own = 0
+        for i in 0..<slots.count {
+            if holdsItself(i) {
+                own += 1
+            } else if let object = ownObject(at: i), strongReferenceCount(object) == 1 {
+                own += 1
+            }
+        }
+        return own > 0 && references == 1 + own
+    }
+
+    /// Whether slot `i` holds this frame itself (`e <- environment()`).
+    private func holdsItself(_ i: Int) -> Bool {
+        if case .environment(let e)? = slots[i] { return e === self }
+        return false
+    }
+
+    /// The address of the closure in slot `i` when it was defined in this frame, or of the
+    /// environment when it was made in it (it keeps this frame as its parent); nil otherwise.
+    /// An address, not a reference, so the caller can count references to the object exactly.
+    private func ownObject(at i: Int) -> UnsafeMutableRawPointer? {
+        switch slots[i] {
+        case .closure(let c)? where c.environment === self:
+            return Unmanaged.passUnretained(c).toOpaque()
+        case .environment(let e)? where e !== self && e.parent === self && e.kept.parent === self:
+            return Unmanaged.passUnretained(e).toOpaque()
+        default:
+            return nil
+        }
+    }
+
     /// Drops references so a pooled environment keeps nothing alive.
     @inline(__always) func clear() {
         for i in 0..<slots.count { slots[i] = nil }
@@ -104,6 +141,11 @@ public final class Environment {
     /// True for the global environment.
     public var isGlobal: Bool { parent == nil }
 }
+
+/// The strong reference count of the object at `object` (the Swift runtime's own count; reading
+/// it changes nothing). Only for objects whose address the caller holds without a reference.
+@_silgen_name("swift_retainCount")
+func strongReferenceCount(_ object: UnsafeMutableRawPointer) -> Int
 
 /// A frame's variable slots: one allocation per frame object, kept when the frame is pooled.
 ///
