@@ -9,16 +9,77 @@ final class BinaryNode: Node {
     let op: BinaryOperator
     let lhs: Node
     let rhs: Node
+    /// The slot of an operand that is a local variable, else -1; and the value of an operand
+    /// that is a numeric constant. Such operands are read in place, without copying a `Value`
+    /// or calling through their node: `n - 1`, `i %% 3`, `s + i` are the commonest expressions
+    /// in loops and recursion.
+    private let lhsSlot: Int, rhsSlot: Int
+    private let lhsScalar: Scalar?, rhsScalar: Scalar?
+
     init(_ op: BinaryOperator, _ lhs: Node, _ rhs: Node, span: Span) {
         self.op = op
         self.lhs = lhs
         self.rhs = rhs
+        lhsSlot = (lhs as? LocalVariableNode)?.slot ?? -1
+        rhsSlot = (rhs as? LocalVariableNode)?.slot ?? -1
+        lhsScalar = (lhs as? ConstantNode).flatMap { Scalar($0.value) }
+        rhsScalar = (rhs as? ConstantNode).flatMap { Scalar($0.value) }
         super.init(span: span)
     }
 
+    /// A local or constant operand as a number, read in place; nil for other operands and values.
+    @inline(__always) private static func peek(_ slot: Int, _ constant: Scalar?, _ ip: Interpreter) -> Scalar? {
+        if slot >= 0 { return Scalar(at: ip.locals + slot) }
+        return constant
+    }
+
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        if lhsSlot >= 0 || lhsScalar != nil {
+            if let x = BinaryNode.peek(lhsSlot, lhsScalar, ip), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip),
+                let r = Operators.scalars(op, x, y)
+            {
+                ip.visible = true
+                return r
+            }
+        } else if rhsSlot >= 0 || rhsScalar != nil {
+            // `f(x) - 1`: evaluate the left operand, then read the right in place.
+            let a = try lhs.eval(ip)
+            if let x = Scalar(a), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip), let r = Operators.scalars(op, x, y) {
+                ip.visible = true
+                return r
+            }
+            return try general(a, try rhs.eval(ip), ip)
+        }
         let a = try lhs.eval(ip)
         let b = try rhs.eval(ip)
+        if let x = Scalar(a), let y = Scalar(b), let r = Operators.scalars(op, x, y) {
+            ip.visible = true
+            return r
+        }
+        return try general(a, b, ip)
+    }
+
+    /// The truth of a comparison used as a condition (`if (n < 2)`), without building a logical.
+    override func test(_ ip: Interpreter, for owner: Node) throws(Control) -> Bool {
+        if lhsSlot >= 0 || lhsScalar != nil {
+            if let x = BinaryNode.peek(lhsSlot, lhsScalar, ip), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip),
+                let r = Operators.scalarTest(op, x, y)
+            {
+                ip.visible = true
+                return r
+            }
+        } else if rhsSlot >= 0 || rhsScalar != nil {
+            let a = try lhs.eval(ip)
+            if let x = Scalar(a), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip), let r = Operators.scalarTest(op, x, y) {
+                ip.visible = true
+                return r
+            }
+            return try ip.truth(try general(a, try rhs.eval(ip), ip), at: owner)
+        }
+        return try ip.truth(try eval(ip), at: owner)
+    }
+
+    private func general(_ a: Value, _ b: Value, _ ip: Interpreter) throws(Control) -> Value {
         ip.visible = true
         if let fast = Operators.scalar(op, a, b) { return fast }
         let warningsBefore = ip.warnings.count
@@ -28,6 +89,34 @@ final class BinaryNode: Node {
             return result
         } catch {
             throw ip.locate(error, at: self, call: self).control
+        }
+    }
+}
+
+/// A plain numeric scalar operand (a double, or an integer that is not NA), as the operators'
+/// fast paths see it.
+struct Scalar {
+    var value: Double
+    var isInteger: Bool
+
+    @inline(__always) init?(_ v: Value) {
+        switch v {
+        case .double(let d): value = d; isInteger = false
+        case .integer(let i):
+            if i == NA.integer { return nil }
+            value = Double(i); isInteger = true
+        default: return nil
+        }
+    }
+
+    /// Reads a frame slot in place (no copy of the value).
+    @inline(__always) init?(at slot: UnsafeMutablePointer<Value?>) {
+        switch slot.pointee {
+        case .double(let d)?: value = d; isInteger = false
+        case .integer(let i)?:
+            if i == NA.integer { return nil }
+            value = Double(i); isInteger = true
+        default: return nil
         }
     }
 }
@@ -100,14 +189,45 @@ enum Operators {
     // MARK: Scalars
 
     /// The result for two plain scalars, or nil when the general path is needed.
+    ///
+    /// One operand at a time (no tuple of two values), so neither value is copied.
     @inline(__always) static func scalar(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Value? {
-        switch (a, b) {
-        case (.double(let x), .double(let y)): return doubles(op, x, y)
-        case (.integer(let x), .integer(let y)): return integers(op, x, y)
-        case (.double(let x), .integer(let y)):
-            return y == NA.integer ? nil : doubles(op, x, Double(y))
-        case (.integer(let x), .double(let y)):
-            return x == NA.integer ? nil : doubles(op, Double(x), y)
+        switch a {
+        case .double(let x):
+            switch b {
+            case .double(let y): return doubles(op, x, y)
+            case .integer(let y): return y == NA.integer ? nil : doubles(op, x, Double(y))
+            default: return nil
+            }
+        case .integer(let x):
+            switch b {
+            case .integer(let y): return integers(op, x, y)
+            case .double(let y): return x == NA.integer ? nil : doubles(op, Double(x), y)
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// `op` on two plain numeric scalars; nil when the general path is needed (integer overflow,
+    /// an operator without a scalar fast path).
+    @inline(__always) static func scalars(_ op: BinaryOperator, _ x: Scalar, _ y: Scalar) -> Value? {
+        if x.isInteger && y.isInteger { return integers(op, Int32(x.value), Int32(y.value)) }
+        return doubles(op, x.value, y.value)
+    }
+
+    /// A comparison of two plain numeric scalars as a Bool; nil when NaN is involved or `op` is not
+    /// a comparison (the caller then takes the general path).
+    @inline(__always) static func scalarTest(_ op: BinaryOperator, _ a: Scalar, _ b: Scalar) -> Bool? {
+        let x = a.value, y = b.value
+        if x.isNaN || y.isNaN { return nil }
+        switch op {
+        case .less: return x < y
+        case .greater: return x > y
+        case .lessEqual: return x <= y
+        case .greaterEqual: return x >= y
+        case .equal: return x == y
+        case .notEqual: return x != y
         default: return nil
         }
     }
@@ -121,19 +241,18 @@ enum Operators {
         case .power: return .double(power(x, y))
         case .modulo: return .double(modulo(x, y))
         case .intDivide: return .double(intDivide(x, y))
-        case .less: return compare(x, y) { $0 < $1 }
-        case .greater: return compare(x, y) { $0 > $1 }
-        case .lessEqual: return compare(x, y) { $0 <= $1 }
-        case .greaterEqual: return compare(x, y) { $0 >= $1 }
-        case .equal: return compare(x, y) { $0 == $1 }
-        case .notEqual: return compare(x, y) { $0 != $1 }
+        default: break
+        }
+        if x.isNaN || y.isNaN { return .logical(NA.logical) }
+        switch op {
+        case .less: return .logical(x < y ? 1 : 0)
+        case .greater: return .logical(x > y ? 1 : 0)
+        case .lessEqual: return .logical(x <= y ? 1 : 0)
+        case .greaterEqual: return .logical(x >= y ? 1 : 0)
+        case .equal: return .logical(x == y ? 1 : 0)
+        case .notEqual: return .logical(x != y ? 1 : 0)
         default: return nil
         }
-    }
-
-    @inline(__always) static func compare(_ x: Double, _ y: Double, _ f: (Double, Double) -> Bool) -> Value {
-        if x.isNaN || y.isNaN { return .logical(NA.logical) }
-        return .logical(f(x, y) ? 1 : 0)
     }
 
     @inline(__always) static func integers(_ op: BinaryOperator, _ x: Int32, _ y: Int32) -> Value? {

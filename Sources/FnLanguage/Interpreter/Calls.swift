@@ -18,7 +18,7 @@ final class FunctionLookupNode: Node {
             if let v = ip.base[symbol], v.isFunction { return v }
             found = nil
         case .local(let slot):
-            if let v = ip.env.slots[slot], v.isFunction { return v }
+            if let v = ip.locals[slot], v.isFunction { return v }
             found = try ip.lookupFunction(name, from: ip.env)
         case .outer(let depth, _):
             found = try ip.lookupFunction(name, from: ip.environment(depth: depth))
@@ -37,19 +37,37 @@ final class CallNode: Node {
     /// No names and no `...`: closures may take the positional fast path.
     let positional: Bool
 
+    /// The argument expressions of a positional call, in order.
+    let positionalArguments: [Node]
+    /// The symbol of a positional call's callee when it is a global name (`fib(n - 1)`), else -1.
+    let globalCallee: Int
+
     init(callee: Node, arguments: [CallArgument], span: Span) {
         self.callee = callee
         self.arguments = arguments.filter { $0.value != nil || $0.isDots }
         self.names = self.arguments.map(\.name)
         self.splicesDots = arguments.contains { $0.isDots }
         self.positional = !splicesDots && self.names.allSatisfy { $0 == nil }
+        self.positionalArguments = positional ? self.arguments.compactMap(\.value) : []
+        if positional, let lookup = callee as? FunctionLookupNode, case .global(let symbol) = lookup.location {
+            globalCallee = symbol
+        } else {
+            globalCallee = -1
+        }
         super.init(span: span)
     }
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        // The commonest call, a global function with positional arguments, reads the function in
+        // place rather than through the callee node.
+        if globalCallee >= 0, case .closure(let c)? = ip.globals[globalCallee],
+            positionalArguments.count <= c.definition.positionalCapacity
+        {
+            return try ip.applyClosurePositional(c, self)
+        }
         let f = try callee.eval(ip)
-        if positional, case .closure(let c) = f, arguments.count <= c.definition.positionalCapacity {
-            return try ip.applyClosurePositional(c, arguments, callNode: self)
+        if positional, case .closure(let c) = f, positionalArguments.count <= c.definition.positionalCapacity {
+            return try ip.applyClosurePositional(c, self)
         }
         if splicesDots {
             var values: [Value] = []
@@ -189,24 +207,25 @@ extension Interpreter {
 
     /// The common call `f(a, b)` with positional arguments only: each argument is evaluated
     /// straight into the new frame's slot, with no argument array.
-    func applyClosurePositional(_ c: Closure, _ arguments: [CallArgument], callNode: Node) throws(Control) -> Value {
-        try checkCallLimits(at: callNode)
+    func applyClosurePositional(_ c: Closure, _ call: CallNode) throws(Control) -> Value {
+        try checkCallLimits(at: call)
         let def = c.definition
         var frame = makeEnvironment(def, parent: c.environment, function: c)
+        let arguments = call.positionalArguments
+        let count = arguments.count
+        let slots = frame.slots.base
         var i = 0
         do {
-            for a in arguments {
-                if let node = a.value {
-                    frame.slots[i] = try node.eval(self)
-                    i += 1
-                }
+            while i < count {
+                slots[i] = try arguments[i].eval(self)
+                i += 1
             }
         } catch {
             recycle(&frame)
             throw error
         }
-        markUnsupplied(def, frame)
-        return try run(c, in: &frame, callNode: callNode)
+        if count < def.parameters.count { markUnsupplied(def, frame) }
+        return try run(c, in: &frame, callNode: call)
     }
 
     @inline(__always) func checkCallLimits(at callNode: Node?) throws(Control) {
@@ -226,23 +245,48 @@ extension Interpreter {
     /// Runs a closure's body in a frame whose arguments are bound, then its `on.exit` expressions.
     func run(_ c: Closure, in frame: inout Environment, callNode: Node?) throws(Control) -> Value {
         let def = c.definition
-        let site = callNode ?? activeBuiltinCall
+        var callSpan = Span.none
+        var hasCallSite = true
+        if let callNode {
+            callSpan = callNode.span
+        } else if let site = activeBuiltinCall {
+            callSpan = site.span
+        } else {
+            hasCallSite = false
+        }
         frames.append(CallFrame(
-            closure: c, callSource: currentSource, callSpan: site?.span ?? .none,
-            callNode: callNode, environment: frame, hasCallSite: site != nil))
+            closure: c, callSource: currentSource, callSpan: callSpan,
+            callNode: callNode, environment: frame, hasCallSite: hasCallSite))
         unowned(unsafe) let savedEnv = env
         unowned(unsafe) let savedSource = currentSource
         env = frame
         currentSource = def.source
-        var result: Value = .null
-        var failure: Control?
+        let result: Value
         do {
             result = try def.body.eval(self)
         } catch .returned(let v) {
             result = v
         } catch {
-            failure = error
+            return try leave(&frame, savedEnv, savedSource, result: .null, failure: error, callNode: callNode)
         }
+        if frame.onExit != nil {
+            return try leave(&frame, savedEnv, savedSource, result: result, failure: nil, callNode: callNode)
+        }
+        env = savedEnv
+        currentSource = savedSource
+        frames.removeLast()
+        recycle(&frame)
+        return result
+    }
+
+    /// The slow way out of a call: runs its `on.exit` expressions, restores the caller's state and
+    /// rethrows a failure (`break`/`next` that escaped the function become an error, as in R).
+    private func leave(
+        _ frame: inout Environment, _ savedEnv: Environment, _ savedSource: SourceFile?,
+        result: Value, failure: Control?, callNode: Node?
+    ) throws(Control) -> Value {
+        var result = result
+        var failure = failure
         if let exits = frame.onExit {
             frame.onExit = nil
             let wasVisible = visible
@@ -274,26 +318,22 @@ extension Interpreter {
         return result
     }
 
-    func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure?) -> Environment {
-        if let e = freeFrames {
-            freeFrames = e.nextFree
-            e.nextFree = nil
-            freeFrameCount -= 1
-            e.reuse(slotCount: def.slotCount, parent: parent, function: function)
-            return e
-        }
-        let e = Environment(slotCount: def.slotCount, parent: parent, scope: nil)
-        e.function = function
+    @inline(__always) func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure) -> Environment {
+        let e = framePool.popLast() ?? Environment(frameSlots: def.slotCount)
+        e.reuse(slotCount: def.slotCount, parent: parent, function: function)
         return e
     }
 
-    /// Returns a frame to the pool unless a closure or a value still refers to it.
-    func recycle(_ frame: inout Environment) {
-        if freeFrameCount < 256, isKnownUniquelyReferenced(&frame) {
-            frame.clear()
-            frame.nextFree = freeFrames
-            freeFrames = frame
-            freeFrameCount += 1
+    /// Returns a frame to the pool unless a closure or a value still refers to it; such a frame
+    /// outlives its call and from now on keeps its parent and function alive itself.
+    @inline(__always) func recycle(_ frame: inout Environment) {
+        if isKnownUniquelyReferenced(&frame) {
+            if framePool.count < 256 {
+                frame.clear()
+                framePool.append(frame)
+            }
+        } else {
+            frame.keep()
         }
     }
 

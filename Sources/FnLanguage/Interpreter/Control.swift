@@ -3,7 +3,7 @@
 ///
 /// Typed throws make these as cheap as a return, so loops and `return()` need no special paths.
 enum Control: Error {
-    case error(FnError)
+    indirect case error(FnError)
     case returned(Value)
     case breakLoop
     case nextLoop

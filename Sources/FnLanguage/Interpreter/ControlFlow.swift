@@ -14,6 +14,27 @@ final class BlockNode: Node {
     }
 }
 
+/// `{ x }`: a block of one expression, the usual loop or `if` body (no array to walk).
+final class SingleBlockNode: Node {
+    let statement: Node
+    init(_ statement: Node, span: Span) {
+        self.statement = statement
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        ip.visible = true
+        return try statement.eval(ip)
+    }
+}
+
+/// The missing `else` of an `if`: an invisible NULL.
+final class InvisibleNullNode: Node {
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        ip.visible = false
+        return .null
+    }
+}
+
 final class ParenNode: Node {
     let inner: Node
     init(_ inner: Node, span: Span) {
@@ -30,18 +51,17 @@ final class ParenNode: Node {
 final class IfNode: Node {
     let condition: Node
     let then: Node
-    let otherwise: Node?
+    /// The `else` branch; an `InvisibleNullNode` when there is none.
+    let otherwise: Node
     init(condition: Node, then: Node, otherwise: Node?, span: Span) {
         self.condition = condition
         self.then = then
-        self.otherwise = otherwise
+        self.otherwise = otherwise ?? InvisibleNullNode(span: span)
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        if try ip.truth(try condition.eval(ip), at: self) { return try then.eval(ip) }
-        if let otherwise { return try otherwise.eval(ip) }
-        ip.visible = false
-        return .null
+        if try condition.test(ip, for: self) { return try then.eval(ip) }
+        return try otherwise.eval(ip)
     }
 }
 
@@ -98,7 +118,7 @@ final class WhileNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        while try ip.truth(try condition.eval(ip), at: self) {
+        while try condition.test(ip, for: self) {
             if try !ip.iterate(body, of: self) { break }
         }
         ip.visible = false

@@ -85,6 +85,47 @@ struct CallFrame {
     var name: String { closure.name }
 }
 
+/// The active calls, innermost last: a growable buffer of plain records, so entering and
+/// leaving a call is a store and a count change (no array uniqueness checks or reference counts).
+struct CallStack {
+    private var base: UnsafeMutablePointer<CallFrame>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init() {
+        capacity = 64
+        base = UnsafeMutablePointer<CallFrame>.allocate(capacity: capacity)
+    }
+
+    var last: CallFrame? { count > 0 ? base[count - 1] : nil }
+
+    subscript(_ i: Int) -> CallFrame { base[i] }
+
+    @inline(__always) mutating func append(_ frame: CallFrame) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: frame)
+        count += 1
+    }
+
+    @inline(__always) mutating func removeLast() { count -= 1 }
+
+    mutating func truncate(to n: Int) { count = min(count, n) }
+
+    private mutating func grow() {
+        let bigger = UnsafeMutablePointer<CallFrame>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
+
+    /// Frees the buffer; the stack must not be used afterwards.
+    func deallocate() { base.deallocate() }
+
+    /// The frames from innermost to outermost.
+    var innermostFirst: [CallFrame] { (0..<count).reversed().map { base[$0] } }
+}
+
 /// Evaluates fn programs. One interpreter is one session: its global variables persist between
 /// `evaluate` calls and handler invocations.
 public final class Interpreter {
@@ -122,13 +163,20 @@ public final class Interpreter {
     /// Unowned: whoever installs an environment here keeps it alive until it restores the previous
     /// one (a call's frame variable, `local()`'s frame, the global environment), and not counting
     /// references on every variable access is a measurable part of evaluation.
-    unowned(unsafe) var env: Environment
+    unowned(unsafe) var env: Environment {
+        didSet { locals = env.slots.base }
+    }
+    /// The slots of `env`, cached: local variable nodes read and write here without touching the
+    /// environment object.
+    var locals: UnsafeMutablePointer<Value?>
     /// The source file being evaluated (for error locations); kept alive like `env`, by the
     /// function definition or program being run.
     unowned(unsafe) var currentSource: SourceFile?
-    var frames: [CallFrame] = []
+    var frames = CallStack()
     /// The builtin call being run (`vapply(xs, f)`): the call site of closures it calls.
-    var activeBuiltinCall: Node?
+    ///
+    /// Unowned: it is set only while that call runs, and the call's node is part of the tree being run.
+    unowned(unsafe) var activeBuiltinCall: Node?
     /// False after an assignment or `invisible()`; the REPL prints only visible values.
     public internal(set) var visible = true
     /// Warnings raised by `warning()` not caught by a handler, in order.
@@ -138,20 +186,21 @@ public final class Interpreter {
     /// The condition classes handled by the active `tryCatch` calls, innermost last
     /// (`signalCondition` does nothing when no active handler takes its condition).
     var handledClasses: [[String]] = []
-    /// Frames freed by returning calls (a list through `nextFree`), reused to avoid an
-    /// allocation per call.
-    var freeFrames: Environment?
-    var freeFrameCount = 0
+    /// Frames freed by returning calls, reused to avoid an allocation per call.
+    var framePool: [Environment] = []
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
 
     public init() {
         env = globalEnvironment
+        locals = globalEnvironment.slots.base
         let registry = BuiltinRegistry.standard()
         for b in registry.builtins { bindBase(b.name, .builtin(b)) }
         for (name, value) in registry.constants { bindBase(name, value) }
         for b in Interpreter.coreBuiltins() { bindBase(b.name, .builtin(b)) }
     }
+
+    deinit { frames.deallocate() }
 
     // MARK: Public API
 
@@ -287,7 +336,7 @@ public final class Interpreter {
         defer {
             env = savedEnv
             currentSource = savedSource
-            frames.removeSubrange(savedFrames...)
+            frames.truncate(to: savedFrames)
             stackLimit = savedLimit
         }
         if source != nil { currentSource = source }
@@ -338,7 +387,7 @@ public final class Interpreter {
     func stackTrace(innermost source: SourceFile?, _ span: Span?) -> [String] {
         var trace: [String] = []
         var whereSource = source, whereSpan = span
-        for frame in frames.reversed() {
+        for frame in frames.innermostFirst {
             let loc = whereSource.flatMap { s in whereSpan.map { s.describe($0.start) } }
             trace.append(loc.map { "\(frame.name) (\($0))" } ?? frame.name)
             whereSource = frame.callSource

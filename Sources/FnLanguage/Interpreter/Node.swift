@@ -5,6 +5,13 @@ class Node {
     init(span: Span) { self.span = span }
 
     func eval(_ ip: Interpreter) throws(Control) -> Value { .null }
+
+    /// Evaluates the node as the condition of `owner` (`if`, `while`): its truth, with R's errors
+    /// for NA and lengths other than one located at `owner`. Comparisons override this to skip
+    /// building a logical value.
+    func test(_ ip: Interpreter, for owner: Node) throws(Control) -> Bool {
+        try ip.truth(try eval(ip), at: owner)
+    }
 }
 
 /// The names of a function's local slots: parameters first, then every other local.
@@ -24,31 +31,45 @@ final class FunctionScope {
 }
 
 /// A resolved function literal: parameters, body and the layout of its frame.
+///
+/// Immutable once resolved, so the call path reads its fields without counting references.
 final class FunctionDefinition {
     struct Parameter {
         var name: String
         var defaultValue: Node?
     }
 
-    var parameters: [Parameter] = []
+    let parameters: [Parameter]
     /// The slot of `...`, when the function has it.
-    var dotsSlot: Int?
+    let dotsSlot: Int?
     /// The name it was defined under (`parity <- function...`), for stack traces.
-    var name: String?
-    let scope = FunctionScope()
-    var body: Node = Node(span: .none)
+    let name: String?
+    let scope: FunctionScope
+    let body: Node
     let source: SourceFile?
     let span: Span
+    /// How many slots a frame needs: parameters, then every other local.
+    let slotCount: Int
+    /// How many arguments can be bound by position alone (those before `...`).
+    let positionalCapacity: Int
+    /// True when some parameter has a default (its frame then tracks pending defaults).
+    let hasDefaults: Bool
 
-    init(source: SourceFile?, span: Span) {
+    init(
+        name: String?, parameters: [Parameter], dotsSlot: Int?, scope: FunctionScope, body: Node,
+        source: SourceFile?, span: Span
+    ) {
+        self.name = name
+        self.parameters = parameters
+        self.dotsSlot = dotsSlot
+        self.scope = scope
+        self.body = body
         self.source = source
         self.span = span
+        slotCount = scope.names.count
+        positionalCapacity = dotsSlot ?? parameters.count
+        hasDefaults = parameters.contains { $0.defaultValue != nil }
     }
-
-    var slotCount: Int { scope.names.count }
-
-    /// How many arguments can be bound by position alone (those before `...`).
-    var positionalCapacity: Int { dotsSlot ?? parameters.count }
 }
 
 /// Where a variable lives, fixed by the resolver.

@@ -9,7 +9,7 @@ struct Resolver {
     let interpreter: Interpreter
     let source: SourceFile
     /// Enclosing function scopes, innermost last. Empty at top level.
-    private var scopes: [FunctionDefinition] = []
+    private var scopes: [FunctionScope] = []
 
     init(interpreter: Interpreter, source: SourceFile) {
         self.interpreter = interpreter
@@ -24,8 +24,8 @@ struct Resolver {
 
     /// Where a read of `name` finds its variable.
     func readLocation(_ name: String) -> VariableLocation {
-        for (depth, def) in scopes.reversed().enumerated() {
-            if let slot = def.scope.slot(of: name) {
+        for (depth, scope) in scopes.reversed().enumerated() {
+            if let slot = scope.slot(of: name) {
                 return depth == 0 ? .local(slot) : .outer(depth: depth, slot: slot)
             }
         }
@@ -35,18 +35,18 @@ struct Resolver {
     /// Where `name <- value` (or `<<-` with `superAssign`) stores.
     mutating func writeLocation(_ name: String, superAssign: Bool) -> VariableLocation {
         if !superAssign {
-            guard let def = scopes.last else { return .global(interpreter.symbol(name)) }
-            return .local(def.scope.add(name))
+            guard let scope = scopes.last else { return .global(interpreter.symbol(name)) }
+            return .local(scope.add(name))
         }
-        for (depth, def) in scopes.reversed().enumerated() where depth > 0 {
-            if let slot = def.scope.slot(of: name) { return .outer(depth: depth, slot: slot) }
+        for (depth, scope) in scopes.reversed().enumerated() where depth > 0 {
+            if let slot = scope.slot(of: name) { return .outer(depth: depth, slot: slot) }
         }
         return .global(interpreter.symbol(name))
     }
 
     /// True when `name` is bound in an enclosing function scope (so it is not a special form).
     func isLocallyBound(_ name: String) -> Bool {
-        scopes.contains { $0.scope.slot(of: name) != nil }
+        scopes.contains { $0.slot(of: name) != nil }
     }
 
     // MARK: Expressions
@@ -102,6 +102,7 @@ struct Resolver {
         case .function(let params, let body):
             return FunctionNode(resolveFunction(params, body, span: span, name: nil), span: span)
         case .block(let body):
+            if body.count == 1 { return SingleBlockNode(resolve(body[0]), span: span) }
             return BlockNode(body.map { resolve($0) }, span: span)
         case .paren(let inner):
             return ParenNode(resolve(inner), span: span)
@@ -136,20 +137,22 @@ struct Resolver {
     mutating func resolveFunction(_ params: [Parameter], _ body: Expr, span: Span, name: String?)
         -> FunctionDefinition
     {
-        let def = FunctionDefinition(source: source, span: span)
-        def.name = name
+        let scope = FunctionScope()
+        var dotsSlot: Int?
         for p in params {
-            let slot = def.scope.add(p.name)
-            if p.name == "..." { def.dotsSlot = slot }
+            let slot = scope.add(p.name)
+            if p.name == "..." { dotsSlot = slot }
         }
-        Resolver.collectLocals(body, into: def.scope)
-        scopes.append(def)
-        def.parameters = params.map { p in
+        Resolver.collectLocals(body, into: scope)
+        scopes.append(scope)
+        let parameters = params.map { p in
             FunctionDefinition.Parameter(name: p.name, defaultValue: p.defaultValue.map { resolve($0) })
         }
-        def.body = resolve(body)
+        let bodyNode = resolve(body)
         scopes.removeLast()
-        return def
+        return FunctionDefinition(
+            name: name, parameters: parameters, dotsSlot: dotsSlot, scope: scope, body: bodyNode,
+            source: source, span: span)
     }
 
     /// Adds every name assigned in `e` (outside nested functions and `local()`) to `scope`.

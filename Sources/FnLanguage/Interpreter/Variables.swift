@@ -18,7 +18,7 @@ final class LocalVariableNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        if let v = ip.env.slots[slot] { return v }
+        if let v = ip.locals[slot] { return v }
         return try ip.unboundSlot(ip.env, slot, name, at: self)
     }
 }
@@ -133,7 +133,7 @@ extension Interpreter {
     /// Writes a variable.
     @inline(__always) func store(_ location: VariableLocation, _ value: Value?) {
         switch location {
-        case .local(let slot): env.slots[slot] = value
+        case .local(let slot): locals[slot] = value
         case .outer(let depth, let slot): environment(depth: depth).slots[slot] = value
         case .global(let symbol): globals[symbol] = value
         }
@@ -145,8 +145,8 @@ extension Interpreter {
     func take(_ location: VariableLocation, _ name: String, at node: Node) throws(Control) -> Value? {
         switch location {
         case .local(let slot):
-            if let v = env.slots[slot] {
-                env.slots[slot] = nil
+            if let v = locals[slot] {
+                locals[slot] = nil
                 return v
             }
             return try lookupDynamic(name, from: env, at: node)

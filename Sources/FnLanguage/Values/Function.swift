@@ -8,7 +8,11 @@ public final class Environment {
     /// Local variables; `nil` means "not bound (yet)".
     @usableFromInline var slots: Slots
     /// The enclosing (lexical) environment; nil only for the global environment.
-    public internal(set) var parent: Environment?
+    ///
+    /// Unowned so a call does not count references to it: while the call runs, the closure being
+    /// called keeps its environment alive; a frame that outlives its call (captured by a closure,
+    /// returned by `environment()`) holds it strongly through `kept` from then on (see `keep()`).
+    public internal(set) unowned(unsafe) var parent: Environment?
     /// Names of the slots (for `ls()`, `get()`, `exists()` and error messages): the function's, or
     /// the `local()` block's; nil for the global environment.
     var scope: FunctionScope? { function?.definition.scope ?? localScope }
@@ -18,34 +22,47 @@ public final class Environment {
     @usableFromInline var pendingDefaults: UInt64 = 0
     /// Bit i set: formal i was not supplied by the caller (`missing()`).
     var missingMask: UInt64 = 0
-    /// The closure being run in this frame (for defaults and `sys.function`).
-    var function: Closure?
+    /// The closure being run in this frame (for defaults and `sys.function`); unowned like `parent`.
+    unowned(unsafe) var function: Closure?
+    /// Strong references to `parent` and `function` for an environment that lives on its own.
+    private var kept: (parent: Environment?, function: Closure?) = (nil, nil)
     /// Expressions registered by `on.exit()`.
     var onExit: [Node]? = nil
-    /// The next frame in the interpreter's pool of free frames.
-    var nextFree: Environment?
 
+    /// An environment that keeps its parent alive (the global environment, `local()` blocks).
     init(slotCount: Int, parent: Environment?, scope: FunctionScope?) {
         self.slots = Slots(count: slotCount)
         self.parent = parent
         self.localScope = scope
+        kept.parent = parent
+    }
+
+    /// A call frame, bound to its closure by `reuse` before each call.
+    init(frameSlots: Int) {
+        self.slots = Slots(count: frameSlots)
+        self.parent = nil
+        self.localScope = nil
     }
 
     deinit { slots.deallocate() }
 
     /// Prepares a pooled environment for a new call.
-    func reuse(slotCount: Int, parent: Environment, function: Closure?) {
+    @inline(__always) func reuse(slotCount: Int, parent: Environment, function: Closure) {
         // Pooled frames come back with every slot nil (see `clear`); only the count may differ.
         slots.resize(to: slotCount)
         self.parent = parent
         self.function = function
         pendingDefaults = 0
         missingMask = 0
-        onExit = nil
+    }
+
+    /// Makes a frame that outlives its call keep its parent and function alive.
+    func keep() {
+        kept = (parent, function)
     }
 
     /// Drops references so a pooled environment keeps nothing alive.
-    func clear() {
+    @inline(__always) func clear() {
         for i in 0..<slots.count { slots[i] = nil }
         parent = nil
         function = nil
