@@ -54,8 +54,8 @@ for sanitizer in ${*:-address thread}; do
         echo "$sanitizer: ${summary#* } ($(($(date +%s) - started)) s including the build)"
     else
         code=$?
-        grep -E '✘|ERROR: (Address|Thread)Sanitizer|WARNING: ThreadSanitizer|SUMMARY|Fatal error' "$scratch/test.log" \
-            | head -n 60 >&2
+        problems='✘|ERROR: (Address|Thread)Sanitizer|WARNING: ThreadSanitizer|SUMMARY|Fatal error'
+        grep -E "$problems" "$scratch/test.log" | head -n 60 >&2
         [ "$code" = 124 ] && echo "sanitizers.sh: the $sanitizer run took more than $limit s" >&2
         echo "sanitizers.sh: $sanitizer FAILED (exit $code); the whole output is in $scratch/test.log" >&2
         status=1
