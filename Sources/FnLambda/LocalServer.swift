@@ -12,6 +12,10 @@ import FnLanguage
 /// `X-Amz-Function-Error: Unhandled`. Each connection gets a thread and keeps alive; invocations
 /// are serialised into the one session (one at a time, like a single Lambda environment), so
 /// globals behave as they do in Lambda. `START`/`END`/`REPORT` lines go to stdout.
+///
+/// `X-Amz-Log-Type: Tail` adds `X-Amz-Log-Result`, the base64 of the last 4 KB of the
+/// invocation's log. `X-Amz-Invocation-Type: Event` answers 202 at once and queues the invocation;
+/// queued invocations run in order, in the same one-at-a-time session. `DryRun` answers 204.
 public final class LocalServer<Handler: InvocationHandler> {
     public let driver: InvocationDriver<Handler>
     private let listener: Socket
@@ -19,6 +23,10 @@ public final class LocalServer<Handler: InvocationHandler> {
     private let timeoutMs: Int64
     private let environment: FunctionEnvironment
     private let invocationLock = Mutex()
+    /// Event invocations accepted but not yet run, oldest first, and whether a thread runs them.
+    private let eventLock = Mutex()
+    private var pendingEvents: [InvokeRequest] = []
+    private var eventWorkerRunning = false
     private let stopPipe: (read: Int32, write: Int32)
     /// How long an idle keep-alive connection stays open.
     private let idleSeconds: Double
@@ -166,25 +174,62 @@ public final class LocalServer<Handler: InvocationHandler> {
             response.headers.add("Allow", "POST")
             return response
         }
-        let invocationType = request.headers["X-Amz-Invocation-Type"] ?? "RequestResponse"
+        let invocationType = request.headers[InvokeAPI.invocationTypeHeader] ?? "RequestResponse"
         if invocationType == "DryRun" { return HTTPResponse(status: 204) }
 
-        let requestId = RequestID.make()
-        var context = InvocationContext(
-            requestId: requestId, deadlineMs: Clock.nowMs() + timeoutMs,
-            invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:\(name)",
-            clientContext: request.headers["X-Amz-Client-Context"],
-            functionName: String(name), functionVersion: environment.functionVersion,
-            memoryLimitMB: environment.memoryLimitMB, logGroupName: environment.logGroupName,
-            logStreamName: environment.logStreamName)
-        if context.functionName.isEmpty { context.functionName = environment.functionName }
+        let invocation = InvokeRequest(requestId: RequestID.make(), functionName: String(name), event: request.body,
+                                    clientContext: request.headers["X-Amz-Client-Context"])
+        var headers = HTTPHeaders([
+            ("Content-Type", RuntimeAPI.MediaType.json),
+            (InvokeAPI.requestIdHeader, invocation.requestId),
+            ("X-Amz-Executed-Version", environment.functionVersion),
+        ])
+        if invocationType == "Event" {
+            // Lambda queues an asynchronous invocation and answers at once; it runs later, after
+            // the ones queued before it.
+            enqueue(invocation)
+            return HTTPResponse(status: 202, headers: headers)
+        }
+        let tail = request.headers[InvokeAPI.logTypeHeader] == "Tail"
+        let (result, log) = run(invocation, tail: tail)
+        if tail { headers.add(InvokeAPI.logResultHeader, base64(log)) }
+        switch result {
+        case .success(let body):
+            return HTTPResponse(status: 200, headers: headers, body: body)
+        case .failure(let error):
+            headers.add(InvokeAPI.functionErrorHeader, InvokeAPI.unhandled)
+            return HTTPResponse(status: 200, headers: headers, body: JSONText.error(error))
+        }
+    }
 
-        let result = invocationLock.withLock { () -> Result<[UInt8], HandlerError> in
+    /// What an invocation needs from its request, kept while an Event invocation waits its turn.
+    struct InvokeRequest {
+        var requestId: String
+        var functionName: String
+        var event: [UInt8]
+        var clientContext: String?
+    }
+
+    /// Runs one invocation in the session, between `START` and `REPORT` lines; with `tail`, also
+    /// returns the last 4 KB of what it logged. The deadline starts now, not when it was queued.
+    private func run(_ invocation: InvokeRequest, tail: Bool) -> (Result<[UInt8], HandlerError>, [UInt8]) {
+        invocationLock.withLock {
             beforeInvocation?(driver)
+            let requestId = invocation.requestId
+            var context = InvocationContext(
+                requestId: requestId, deadlineMs: Clock.nowMs() + timeoutMs,
+                invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:\(invocation.functionName)",
+                clientContext: invocation.clientContext,
+                functionName: invocation.functionName, functionVersion: environment.functionVersion,
+                memoryLimitMB: environment.memoryLimitMB, logGroupName: environment.logGroupName,
+                logStreamName: environment.logStreamName)
+            if context.functionName.isEmpty { context.functionName = environment.functionName }
+
+            if tail { logger.startCapture(limit: InvokeAPI.logResultBytes) }
             logger.requestId = requestId
             logger.raw("START RequestId: \(requestId) Version: \(context.functionVersion)")
             let started = Clock.monotonicNs()
-            let result = driver.invoke(event: request.body, context: context)
+            let result = driver.invoke(event: invocation.event, context: context)
             let ms = Double(Clock.monotonicNs() - started) / 1_000_000
             if case .failure(let error) = result { logger.error(error, prefix: "Invoke Error") }
             logger.raw("END RequestId: \(requestId)")
@@ -192,21 +237,35 @@ public final class LocalServer<Handler: InvocationHandler> {
                 + "Billed Duration: \(Int(ms.rounded(.up))) ms\tMemory Size: \(context.memoryLimitMB) MB\t"
                 + "Max Memory Used: \(maxMemoryUsedMB()) MB")
             logger.requestId = nil
-            return result
+            return (result, tail ? logger.finishCapture() : [])
         }
+    }
 
-        var headers = HTTPHeaders([
-            ("Content-Type", RuntimeAPI.MediaType.json),
-            (InvokeAPI.requestIdHeader, requestId),
-            ("X-Amz-Executed-Version", context.functionVersion),
-        ])
-        if invocationType == "Event" { return HTTPResponse(status: 202, headers: headers) }
-        switch result {
-        case .success(let body):
-            return HTTPResponse(status: 200, headers: headers, body: body)
-        case .failure(let error):
-            headers.add(InvokeAPI.functionErrorHeader, InvokeAPI.unhandled)
-            return HTTPResponse(status: 200, headers: headers, body: JSONText.error(error))
+    // MARK: Event invocations
+
+    /// Queues an Event invocation; one worker thread runs the queue in order while it is non-empty.
+    private func enqueue(_ invocation: InvokeRequest) {
+        let startWorker = eventLock.withLock { () -> Bool in
+            pendingEvents.append(invocation)
+            if eventWorkerRunning { return false }
+            eventWorkerRunning = true
+            return true
+        }
+        if startWorker { startThread { [self] in runPendingEvents() } }
+    }
+
+    private func runPendingEvents() {
+        while true {
+            let next = eventLock.withLock { () -> InvokeRequest? in
+                if pendingEvents.isEmpty {
+                    eventWorkerRunning = false
+                    return nil
+                }
+                return pendingEvents.removeFirst()
+            }
+            guard let next else { return }
+            // The result has no one to go to; an error is in the log, as Lambda logs it.
+            _ = run(next, tail: false)
         }
     }
 
@@ -223,3 +282,32 @@ public final class LocalServer<Handler: InvocationHandler> {
     }
 }
 
+
+extension InvokeAPI {
+    static let invocationTypeHeader = "X-Amz-Invocation-Type"
+    /// `Tail` asks for the invocation's log in `X-Amz-Log-Result` (synchronous invocations only).
+    static let logTypeHeader = "X-Amz-Log-Type"
+    static let logResultHeader = "X-Amz-Log-Result"
+    /// How much of the log `X-Amz-Log-Result` carries: Lambda's "last 4 KB".
+    static let logResultBytes = 4096
+}
+
+/// RFC 4648 base64 with padding (the language has its own for `base64_enc`, internal to it).
+func base64(_ bytes: [UInt8]) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity((bytes.count + 2) / 3 * 4)
+    var i = 0
+    while i < bytes.count {
+        let count = min(3, bytes.count - i)
+        var n = UInt32(bytes[i]) << 16
+        if count > 1 { n |= UInt32(bytes[i + 1]) << 8 }
+        if count > 2 { n |= UInt32(bytes[i + 2]) }
+        out.append(alphabet[Int(n >> 18 & 63)])
+        out.append(alphabet[Int(n >> 12 & 63)])
+        out.append(count > 1 ? alphabet[Int(n >> 6 & 63)] : UInt8(ascii: "="))
+        out.append(count > 2 ? alphabet[Int(n & 63)] : UInt8(ascii: "="))
+        i += 3
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -20,6 +20,9 @@ public final class Logger {
     public var requestId: String?
     private let stdoutFD: Int32
     private let stderrFD: Int32
+    /// The tail of what was written since `startCapture`, for `X-Amz-Log-Type: Tail`.
+    private var capture: LogTail?
+    private let captureLock = Mutex()
 
     public init(format: Format = .text, threshold: LogLevel = .info, stdoutFD: Int32 = 1, stderrFD: Int32 = 2) {
         self.format = format
@@ -32,17 +35,37 @@ public final class Logger {
     public static func fromEnvironment() -> Logger {
         typealias E = RuntimeAPI.Environment
         let format: Format = ProcessEnvironment.get(E.logFormat).map { $0.uppercased() == "JSON" } == true ? .json : .text
+        return Logger(format: format, threshold: thresholdFromEnvironment())
+    }
+
+    /// The level `AWS_LAMBDA_LOG_LEVEL` (else `LOG_LEVEL`) names, default INFO: what every fn
+    /// command hands the interpreter as its `log_*` threshold.
+    public static func thresholdFromEnvironment() -> LogLevel {
+        typealias E = RuntimeAPI.Environment
         let levelName = ProcessEnvironment.get(E.logLevel) ?? ProcessEnvironment.get(E.fallbackLogLevel)
-        return Logger(format: format, threshold: levelName.flatMap { LogLevel(name: $0) } ?? .info)
+        return levelName.flatMap { LogLevel(name: $0) } ?? .info
+    }
+
+    /// Starts keeping the last `limit` bytes of everything this logger writes, to both streams.
+    public func startCapture(limit: Int) {
+        captureLock.withLock { capture = LogTail(limit: limit) }
+    }
+
+    /// Stops capturing and returns what was kept (empty if nothing was being captured).
+    public func finishCapture() -> [UInt8] {
+        captureLock.withLock {
+            defer { capture = nil }
+            return capture?.bytes ?? []
+        }
     }
 
     /// Receives the handler's output (wired to `HandlerSession.output`).
     public func handlerOutput(_ kind: OutputKind, _ text: String) {
         switch (kind, format) {
         case (.stdout, .text):
-            writeAll(stdoutFD, Array(text.utf8))
+            write(stdoutFD, Array(text.utf8))
         case (.stderr, .text):
-            writeAll(stderrFD, Array(text.utf8))
+            write(stderrFD, Array(text.utf8))
         case (.stdout, .json), (.stderr, .json):
             // cat("a"); cat("b\n") arrives in pieces; each piece is one object (no buffering, so
             // nothing is lost if the process dies), without the newline that ends it.
@@ -88,7 +111,7 @@ public final class Logger {
 
     /// A line exactly as given, in either format (Lambda's `START`/`END`/`REPORT` platform lines).
     public func raw(_ line: String) {
-        writeAll(stdoutFD, Array((line + "\n").utf8))
+        write(stdoutFD, Array((line + "\n").utf8))
     }
 
     private func emit(_ level: LogLevel, _ message: String, stream: Int32, extra: [UInt8] = []) {
@@ -119,6 +142,28 @@ public final class Logger {
             out.append(UInt8(ascii: "}"))
         }
         out.append(10)
-        writeAll(stream, out)
+        write(stream, out)
     }
+
+    private func write(_ fd: Int32, _ bytes: [UInt8]) {
+        writeAll(fd, bytes)
+        captureLock.withLock { capture?.append(bytes) }
+    }
+}
+
+/// The last `limit` bytes of a stream, cut at a byte, not a character: Lambda's log tail is
+/// bytes, so its first character may arrive partial.
+struct LogTail {
+    let limit: Int
+    private var buffer: [UInt8] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func append(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        // Trimming only past twice the limit keeps appends amortised linear.
+        if buffer.count > 2 * limit { buffer.removeFirst(buffer.count - limit) }
+    }
+
+    var bytes: [UInt8] { Array(buffer.suffix(limit)) }
 }

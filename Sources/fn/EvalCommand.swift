@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FnLambda
 import FnLanguage
 
 /// Writes interpreter output to the process's stdout/stderr (log lines to stderr with the level).
@@ -22,6 +23,7 @@ func evalCommand(_ arguments: [String]) -> Int32 {
     }
     let ip = Interpreter()
     ip.output = standardOutput
+    ip.logThreshold = Logger.thresholdFromEnvironment()
     do {
         let value = try ip.evaluate(arguments[0], name: "<eval>")
         fflush(stdout)
@@ -50,6 +52,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
     }
     let ip = Interpreter()
     ip.output = standardOutput
+    ip.logThreshold = Logger.thresholdFromEnvironment()
     ip.setGlobal(".args", Value(Vector(.character(Array(arguments.dropFirst())))))
     let name = path.split(separator: "/").last.map(String.init) ?? path
     do {

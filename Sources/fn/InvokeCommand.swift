@@ -15,6 +15,7 @@ func invokeCommand(_ arguments: [String]) -> Int32 {
         HANDLER is FILE.FUNCTION (FILE.fn is read from --root, else LAMBDA_TASK_ROOT, else ./handlers
         when it exists, else the working directory). EVENT is JSON text, - for stdin, or @path;
         absent means an empty event. Prints the result as JSON, or Lambda's error object (exit 1).
+        log_* lines below AWS_LAMBDA_LOG_LEVEL (else LOG_LEVEL, default INFO) are not shown.
         """
     let options: InvocationOptions
     switch InvocationOptions.parse(arguments, command: "invoke", usage: usage, unknownOptionsArePositional: true) {
@@ -35,7 +36,8 @@ func invokeCommand(_ arguments: [String]) -> Int32 {
     }
     let session: HandlerSession
     do {
-        session = try HandlerSession(handler: positional[0], root: root ?? ServeDefaults.root())
+        session = try HandlerSession(handler: positional[0], root: root ?? ServeDefaults.root(),
+                                     logThreshold: Logger.thresholdFromEnvironment())
     } catch {
         print(String(decoding: JSONText.error(error), as: UTF8.self))
         return 1

@@ -63,6 +63,7 @@ private final class Repl {
         self.root = root
         self.timeoutSeconds = timeoutSeconds
         interpreter.output = trackedOutput
+        interpreter.logThreshold = Logger.thresholdFromEnvironment()
     }
 
     /// False after output that did not end its line (`cat("x")`): the editor's redraw starts at
@@ -241,7 +242,7 @@ private final class Repl {
         }
         let session: HandlerSession
         do {
-            session = try HandlerSession(handler: handler, root: root)
+            session = try HandlerSession(handler: handler, root: root, logThreshold: Logger.thresholdFromEnvironment())
         } catch {
             print(String(decoding: JSONText.error(error), as: UTF8.self))
             return

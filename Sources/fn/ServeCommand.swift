@@ -17,6 +17,8 @@ func serveCommand(_ arguments: [String]) -> Int32 {
         --root defaults to LAMBDA_TASK_ROOT, else ./handlers if it exists, else the working
         directory. --timeout is the invocation deadline (default AWS_LAMBDA_FUNCTION_TIMEOUT, else 300).
         Invocations run one at a time in one session; SIGINT/SIGTERM stop the server.
+        X-Amz-Log-Type: Tail returns the log's last 4 KB in X-Amz-Log-Result; X-Amz-Invocation-Type:
+        Event answers 202 and runs the invocation afterwards, in order.
         """
     var handler: String?
     var root: String?

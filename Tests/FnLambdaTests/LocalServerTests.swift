@@ -7,12 +7,12 @@ final class InProcessServer {
     let server: LocalServer<FakeHandler>
     let handler: FakeHandler
 
-    init(timeoutSeconds: Double = 30, _ body: @escaping (FakeHandler, [UInt8]) -> Result<[UInt8], HandlerError> = echo)
-        throws
+    init(timeoutSeconds: Double = 30, logger: Logger = quietLogger(),
+         _ body: @escaping (FakeHandler, [UInt8]) -> Result<[UInt8], HandlerError> = echo) throws
     {
         handler = FakeHandler(body)
         server = try LocalServer(handler: handler, host: "127.0.0.1", port: 0, timeoutSeconds: timeoutSeconds,
-                                 logger: quietLogger(), idleSeconds: 5)
+                                 logger: logger, idleSeconds: 5)
         startThread { [server] in _ = server.run() }
     }
 
@@ -31,6 +31,53 @@ func rawExchange(port: Int, _ bytes: [UInt8]) throws -> HTTPResponse? {
 }
 
 let invokePath = "/2015-03-31/functions/function/invocations"
+
+/// A logger writing both streams to a fresh file, and the file's path.
+func fileLogger() -> (Logger, String) {
+    let path = temporaryPath("log")
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o644)
+    return (Logger(stdoutFD: fd, stderrFD: fd), path)
+}
+
+/// RFC 4648 base64 decoding (padding required); nil for anything else.
+func decodeBase64(_ text: String) -> [UInt8]? {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    let chars = Array(text.utf8)
+    guard chars.count % 4 == 0 else { return nil }
+    var out: [UInt8] = []
+    for start in stride(from: 0, to: chars.count, by: 4) {
+        var n: UInt32 = 0
+        var padding = 0
+        for c in chars[start..<start + 4] {
+            n <<= 6
+            if c == UInt8(ascii: "=") {
+                padding += 1
+            } else {
+                guard padding == 0, let v = alphabet.firstIndex(of: c) else { return nil }
+                n |= UInt32(v)
+            }
+        }
+        out.append(UInt8(n >> 16 & 255))
+        if padding < 2 { out.append(UInt8(n >> 8 & 255)) }
+        if padding < 1 { out.append(UInt8(n & 255)) }
+    }
+    return out
+}
+
+/// How many REPORT lines a log holds.
+func reports(in log: String) -> Int {
+    log.split(separator: "\n").filter { $0.hasPrefix("REPORT RequestId: ") }.count
+}
+
+/// Polls `condition` every 10 ms for up to `seconds`; its last value.
+func eventually(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
+    let deadline = Clock.nowMs() + Int64(seconds * 1000)
+    while Clock.nowMs() < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
+}
 
 @Suite struct LocalServerTests {
     @Test func invokesTheHandlerWithTheBody() throws {
@@ -158,5 +205,100 @@ let invokePath = "/2015-03-31/functions/function/invocations"
         let response = try httpRequest(port: server.port, path: invokePath, body: "{}")
         #expect(response.headers["X-Amz-Function-Error"] == "Unhandled")
         #expect(text(response.body).contains(#""errorType":"Runtime.Timeout""#))
+    }
+
+    @Test func base64MatchesRFC4648() {
+        let cases = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=",
+                     "foobar": "Zm9vYmFy"]
+        for (plain, encoded) in cases {
+            #expect(base64(Array(plain.utf8)) == encoded)
+        }
+        let allBytes = (0...255).map { UInt8($0) }
+        #expect(decodeBase64(base64(allBytes)) == allBytes)
+    }
+
+    @Test func logTypeTailReturnsTheInvocationsLog() throws {
+        let (logger, logPath) = fileLogger()
+        let server = try InProcessServer(logger: logger) { handler, event in
+            handler.output(.stdout, "the handler's own line\n")
+            handler.output(.log(.info), "a log_info line")
+            return .success(event)
+        }
+        let plain = try httpRequest(port: server.port, path: invokePath, body: "1")
+        #expect(plain.headers["X-Amz-Log-Result"] == nil)
+
+        let before = readFile(logPath).utf8.count
+        let response = try httpRequest(port: server.port, path: invokePath, body: "2",
+                                       headers: [("X-Amz-Log-Type", "Tail")])
+        #expect(text(response.body) == "2")
+        let encoded = try #require(response.headers["X-Amz-Log-Result"])
+        let tail = text(try #require(decodeBase64(encoded)))
+        // Exactly this invocation's lines, START through REPORT, as they went to the server's log.
+        #expect(Array(tail.utf8) == Array(readFile(logPath).utf8.dropFirst(before)))
+        let requestId = try #require(response.headers["X-Amzn-RequestId"])
+        #expect(tail.hasPrefix("START RequestId: \(requestId) "))
+        #expect(tail.contains("the handler's own line\n"))
+        #expect(tail.contains("\tINFO\ta log_info line\n"))
+        #expect(tail.contains("\nREPORT RequestId: \(requestId)\t"))
+        #expect(tail.hasSuffix(" MB\n"))
+    }
+
+    /// Over 4 KB, the last 4096 bytes, cut at a byte as Lambda cuts it: here inside a 2-byte
+    /// character, so the tail starts with its second byte.
+    @Test func logTailIsTheLastFourKilobytesCutAtAByte() throws {
+        let (logger, logPath) = fileLogger()
+        let line = "é" + String(repeating: "x", count: 98) + "\n"  // 101 bytes
+        let server = try InProcessServer(logger: logger) { handler, event in
+            for _ in 0..<100 { handler.output(.stdout, line) }
+            return .failure(HandlerError(errorType: "simpleError", errorMessage: "failed after logging"))
+        }
+        let response = try httpRequest(port: server.port, path: invokePath, body: "{}",
+                                       headers: [("X-Amz-Log-Type", "Tail")])
+        #expect(response.headers["X-Amz-Function-Error"] == "Unhandled")
+        let encoded = try #require(response.headers["X-Amz-Log-Result"])
+        let tail = try #require(decodeBase64(encoded))
+        let log = Array(readFile(logPath).utf8)
+        #expect(log.count > 8192)
+        #expect(tail.count == 4096)
+        #expect(tail == Array(log.suffix(4096)))
+        #expect(text(tail).contains("Invoke Error"))
+        #expect(text(tail).contains("\nREPORT RequestId: "))
+    }
+
+    @Test func eventInvocationsAnswer202AtOnceAndRunInOrder() throws {
+        let (logger, logPath) = fileLogger()
+        let lock = Mutex()
+        var released = false
+        var finished: [String] = []
+        let server = try InProcessServer(logger: logger) { _, event in
+            // Held until the test has its 202s: a client that waited for the handler would hang here.
+            var waited = 0
+            while !lock.withLock({ released }) && waited < 30_000 {
+                usleep(1000)
+                waited += 1
+            }
+            lock.withLock { finished.append(text(event)) }
+            return text(event) == "bad" ? .failure(HandlerError(errorType: "simpleError", errorMessage: "bad event"))
+                                        : .success(event)
+        }
+        let event = [("X-Amz-Invocation-Type", "Event")]
+        for body in ["1", "bad", "3"] {
+            let response = try httpRequest(port: server.port, path: invokePath, body: body,
+                                           headers: event + [("X-Amz-Log-Type", "Tail")])
+            #expect(response.status == 202)
+            #expect(response.body.isEmpty)
+            #expect(response.headers["X-Amzn-RequestId"]?.count == 36)
+            // Lambda returns logs for synchronous invocations only.
+            #expect(response.headers["X-Amz-Log-Result"] == nil)
+        }
+        #expect(lock.withLock { finished }.isEmpty)
+        lock.withLock { released = true }
+        #expect(eventually { lock.withLock { finished.count } == 3 })
+        #expect(lock.withLock { finished } == ["1", "bad", "3"])
+        // The failed one's error is in the log, between its START and REPORT.
+        #expect(eventually { reports(in: readFile(logPath)) == 3 })
+        #expect(readFile(logPath).contains(#"Invoke Error {"errorMessage":"bad event","errorType":"simpleError""#))
+        // A synchronous invocation after them still works.
+        #expect(text(try httpRequest(port: server.port, path: invokePath, body: "4").body) == "4")
     }
 }

@@ -54,6 +54,15 @@ private func withCleanSignalMask<T>(_ body: (inout posix_spawnattr_t) -> T) -> T
         #expect(run.status == 0)
     }
 
+    @Test func logLevelComesFromTheEnvironment() throws {
+        let script = "log_info(\"quiet please\")\nlog_error(\"loud\")"
+        let filtered = try ReplProcess.pipe(script, environment: ["AWS_LAMBDA_LOG_LEVEL=ERROR"])
+        #expect(!(filtered.stdout + filtered.stderr).contains("quiet please"))
+        #expect((filtered.stdout + filtered.stderr).contains("loud"))
+        let plain = try ReplProcess.pipe(script, environment: ["AWS_LAMBDA_LOG_LEVEL=", "LOG_LEVEL="])
+        #expect((plain.stdout + plain.stderr).contains("quiet please"))
+    }
+
     @Test func errorsAreReportedAndTheSessionGoesOn() throws {
         let run = try ReplProcess.pipe("""
             stop("boom")
@@ -340,17 +349,18 @@ private final class ReplProcess {
     }
 
     /// Runs `fn repl ARGUMENTS` with `script` (plus a final newline) as its whole input.
-    static func pipe(_ script: String, arguments: [String] = []) throws -> Finished {
-        let process = try start(arguments: arguments)
+    static func pipe(_ script: String, arguments: [String] = [], environment: [String] = []) throws -> Finished {
+        let process = try start(arguments: arguments, environment: environment)
         process.send(script.isEmpty ? "" : script + "\n")
         return try process.finish()
     }
 
-    static func start(arguments: [String]) throws -> ReplProcess {
-        try spawnLock.withLock { _ throws -> ReplProcess in try spawn(arguments: arguments) }
+    /// `environment` holds extra `NAME=value` entries on top of the test's own environment.
+    static func start(arguments: [String], environment: [String] = []) throws -> ReplProcess {
+        try spawnLock.withLock { _ throws -> ReplProcess in try spawn(arguments: arguments, environment: environment) }
     }
 
-    private static func spawn(arguments: [String]) throws -> ReplProcess {
+    private static func spawn(arguments: [String], environment: [String]) throws -> ReplProcess {
         var fds: [Int32] = [-1, -1]
         // Close-on-exec: a process spawned meanwhile by a parallel test must not hold the write end,
         // or this REPL would never see the end of its input. (pipe2 is not visible from Swift.)
@@ -367,8 +377,18 @@ private final class ReplProcess {
         posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let argv = ([ReplFiles.fnExecutable, "repl"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var inherited: [String] = []
+        var entry = environ
+        while let e = entry.pointee {
+            inherited.append(String(cString: e))
+            entry += 1
+        }
+        let overridden = Set(environment.map { $0.prefix { $0 != "=" } })
+        inherited.removeAll { overridden.contains($0.prefix { $0 != "=" }) }
+        let envp = (inherited + environment).map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = withCleanSignalMask { posix_spawn(&pid, ReplFiles.fnExecutable, &actions, &$0, argv, environ) }
+        let rc = withCleanSignalMask { posix_spawn(&pid, ReplFiles.fnExecutable, &actions, &$0, argv, envp) }
         close(fds[0])
         guard rc == 0 else {
             close(fds[1])

@@ -34,9 +34,24 @@ final class BinaryNode: Node {
     }
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        try withOperands(ip, { x, y in Operators.scalars(op, x, y) }, { a, b throws(Control) in try general(a, b, ip) })
+    }
+
+    /// The truth of a comparison used as a condition (`if (n < 2)`), without building a logical.
+    override func test(_ ip: Interpreter, for owner: Node) throws(Control) -> Bool {
+        try withOperands(ip, { x, y in Operators.scalarTest(op, x, y) }, { a, b throws(Control) in
+            try ip.truth(try general(a, b, ip), at: owner)
+        })
+    }
+
+    /// Evaluates the operands, left first, reading locals and constants in place, and gives two
+    /// numeric scalars to `fast`; other values, or a nil from `fast`, go to `slow` as values.
+    @inline(__always) private func withOperands<T>(
+        _ ip: Interpreter, _ fast: (Scalar, Scalar) -> T?, _ slow: (Value, Value) throws(Control) -> T
+    ) throws(Control) -> T {
         if lhsSlot >= 0 || lhsScalar != nil {
             if let x = BinaryNode.peek(lhsSlot, lhsScalar, ip), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip),
-                let r = Operators.scalars(op, x, y)
+                let r = fast(x, y)
             {
                 ip.visible = true
                 return r
@@ -44,39 +59,19 @@ final class BinaryNode: Node {
         } else if rhsSlot >= 0 || rhsScalar != nil {
             // `f(x) - 1`: evaluate the left operand, then read the right in place.
             let a = try lhs.eval(ip)
-            if let x = Scalar(a), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip), let r = Operators.scalars(op, x, y) {
+            if let x = Scalar(a), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip), let r = fast(x, y) {
                 ip.visible = true
                 return r
             }
-            return try general(a, try rhs.eval(ip), ip)
+            return try slow(a, try rhs.eval(ip))
         }
         let a = try lhs.eval(ip)
         let b = try rhs.eval(ip)
-        if let x = Scalar(a), let y = Scalar(b), let r = Operators.scalars(op, x, y) {
+        if let x = Scalar(a), let y = Scalar(b), let r = fast(x, y) {
             ip.visible = true
             return r
         }
-        return try general(a, b, ip)
-    }
-
-    /// The truth of a comparison used as a condition (`if (n < 2)`), without building a logical.
-    override func test(_ ip: Interpreter, for owner: Node) throws(Control) -> Bool {
-        if lhsSlot >= 0 || lhsScalar != nil {
-            if let x = BinaryNode.peek(lhsSlot, lhsScalar, ip), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip),
-                let r = Operators.scalarTest(op, x, y)
-            {
-                ip.visible = true
-                return r
-            }
-        } else if rhsSlot >= 0 || rhsScalar != nil {
-            let a = try lhs.eval(ip)
-            if let x = Scalar(a), let y = BinaryNode.peek(rhsSlot, rhsScalar, ip), let r = Operators.scalarTest(op, x, y) {
-                ip.visible = true
-                return r
-            }
-            return try ip.truth(try general(a, try rhs.eval(ip), ip), at: owner)
-        }
-        return try ip.truth(try eval(ip), at: owner)
+        return try slow(a, b)
     }
 
     private func general(_ a: Value, _ b: Value, _ ip: Interpreter) throws(Control) -> Value {
@@ -238,19 +233,22 @@ enum Operators {
         case .minus: return .double(x - y)
         case .times: return .double(x * y)
         case .divide: return .double(x / y)
+        case .less: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x < y ? 1 : 0)
+        case .greater: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x > y ? 1 : 0)
+        case .lessEqual: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x <= y ? 1 : 0)
+        case .greaterEqual: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x >= y ? 1 : 0)
+        case .equal: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x == y ? 1 : 0)
+        case .notEqual: return x.isNaN || y.isNaN ? .logical(NA.logical) : .logical(x != y ? 1 : 0)
+        default: return otherDoubles(op, x, y)
+        }
+    }
+
+    /// `^`, `%%` and `%/%` on two doubles (kept out of line: the common operators above inline).
+    static func otherDoubles(_ op: BinaryOperator, _ x: Double, _ y: Double) -> Value? {
+        switch op {
         case .power: return .double(power(x, y))
         case .modulo: return .double(modulo(x, y))
         case .intDivide: return .double(intDivide(x, y))
-        default: break
-        }
-        if x.isNaN || y.isNaN { return .logical(NA.logical) }
-        switch op {
-        case .less: return .logical(x < y ? 1 : 0)
-        case .greater: return .logical(x > y ? 1 : 0)
-        case .lessEqual: return .logical(x <= y ? 1 : 0)
-        case .greaterEqual: return .logical(x >= y ? 1 : 0)
-        case .equal: return .logical(x == y ? 1 : 0)
-        case .notEqual: return .logical(x != y ? 1 : 0)
         default: return nil
         }
     }

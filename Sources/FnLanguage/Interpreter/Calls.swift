@@ -60,7 +60,7 @@ final class CallNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         // The commonest call, a global function with positional arguments, reads the function in
         // place rather than through the callee node.
-        if globalCallee >= 0, case .closure(let c)? = ip.globals[globalCallee],
+        if globalCallee >= 0, let c = ip.globals.closure(at: globalCallee),
             positionalArguments.count <= c.definition.positionalCapacity
         {
             return try ip.applyClosurePositional(c, self)
@@ -195,14 +195,14 @@ extension Interpreter {
     /// Runs a closure: a fresh frame, arguments bound to slots, the body, then `on.exit`.
     func applyClosure(_ c: Closure, args: [Value], names: [String?], callNode: Node?) throws(Control) -> Value {
         try checkCallLimits(at: callNode)
-        var frame = makeEnvironment(c.definition, parent: c.environment, function: c)
-        do {
-            try bindArguments(c.definition, frame, args, names)
+        let depth = enterFrame(c.definition, parent: c.environment, function: c)
+        do throws(FnError) {
+            try withFrame(depth) { frame throws(FnError) in try bindArguments(c.definition, frame, args, names) }
         } catch {
-            recycle(&frame)
+            leaveFrame(depth)
             throw locate(error, at: callNode, call: callNode).control
         }
-        return try run(c, in: &frame, callNode: callNode)
+        return try run(c, depth: depth, callNode: callNode)
     }
 
     /// The common call `f(a, b)` with positional arguments only: each argument is evaluated
@@ -210,10 +210,10 @@ extension Interpreter {
     func applyClosurePositional(_ c: Closure, _ call: CallNode) throws(Control) -> Value {
         try checkCallLimits(at: call)
         let def = c.definition
-        var frame = makeEnvironment(def, parent: c.environment, function: c)
+        let depth = enterFrame(def, parent: c.environment, function: c)
+        let slots = withFrame(depth) { $0.slots.base }
         let arguments = call.positionalArguments
         let count = arguments.count
-        let slots = frame.slots.base
         var i = 0
         do {
             while i < count {
@@ -221,11 +221,11 @@ extension Interpreter {
                 i += 1
             }
         } catch {
-            recycle(&frame)
+            leaveFrame(depth)
             throw error
         }
-        if count < def.parameters.count { markUnsupplied(def, frame) }
-        return try run(c, in: &frame, callNode: call)
+        if count < def.parameters.count { withFrame(depth) { markUnsupplied(def, $0) } }
+        return try run(c, depth: depth, callNode: call)
     }
 
     @inline(__always) func checkCallLimits(at callNode: Node?) throws(Control) {
@@ -242,8 +242,9 @@ extension Interpreter {
         }
     }
 
-    /// Runs a closure's body in a frame whose arguments are bound, then its `on.exit` expressions.
-    func run(_ c: Closure, in frame: inout Environment, callNode: Node?) throws(Control) -> Value {
+    /// Runs a closure's body in the frame at `depth` (its arguments bound), then its `on.exit`
+    /// expressions.
+    func run(_ c: Closure, depth: Int, callNode: Node?) throws(Control) -> Value {
         let def = c.definition
         var callSpan = Span.none
         var hasCallSite = true
@@ -254,12 +255,14 @@ extension Interpreter {
         } else {
             hasCallSite = false
         }
-        frames.append(CallFrame(
-            closure: c, callSource: currentSource, callSpan: callSpan,
-            callNode: callNode, environment: frame, hasCallSite: hasCallSite))
         unowned(unsafe) let savedEnv = env
         unowned(unsafe) let savedSource = currentSource
-        env = frame
+        withFrame(depth) { frame in
+            frames.append(CallFrame(
+                closure: c, callSource: currentSource, callSpan: callSpan,
+                callNode: callNode, environment: frame, hasCallSite: hasCallSite))
+            env = frame
+        }
         currentSource = def.source
         let result: Value
         do {
@@ -267,28 +270,31 @@ extension Interpreter {
         } catch .returned(let v) {
             result = v
         } catch {
-            return try leave(&frame, savedEnv, savedSource, result: .null, failure: error, callNode: callNode)
+            return try leave(depth, savedEnv, savedSource, result: .null, failure: error, callNode: callNode)
         }
-        if frame.onExit != nil {
-            return try leave(&frame, savedEnv, savedSource, result: result, failure: nil, callNode: callNode)
+        if withFrame(depth, { $0.onExit != nil }) {
+            return try leave(depth, savedEnv, savedSource, result: result, failure: nil, callNode: callNode)
         }
         env = savedEnv
         currentSource = savedSource
         frames.removeLast()
-        recycle(&frame)
+        leaveFrame(depth)
         return result
     }
 
     /// The slow way out of a call: runs its `on.exit` expressions, restores the caller's state and
     /// rethrows a failure (`break`/`next` that escaped the function become an error, as in R).
     private func leave(
-        _ frame: inout Environment, _ savedEnv: Environment, _ savedSource: SourceFile?,
+        _ depth: Int, _ savedEnv: Environment, _ savedSource: SourceFile?,
         result: Value, failure: Control?, callNode: Node?
     ) throws(Control) -> Value {
         var result = result
         var failure = failure
-        if let exits = frame.onExit {
-            frame.onExit = nil
+        let exits = withFrame(depth) { frame in
+            defer { frame.onExit = nil }
+            return frame.onExit
+        }
+        if let exits {
             let wasVisible = visible
             for node in exits {
                 do {
@@ -306,7 +312,7 @@ extension Interpreter {
         env = savedEnv
         currentSource = savedSource
         frames.removeLast()
-        recycle(&frame)
+        leaveFrame(depth)
         if let failure {
             switch failure {
             case .breakLoop, .nextLoop:
@@ -318,23 +324,46 @@ extension Interpreter {
         return result
     }
 
-    @inline(__always) func makeEnvironment(_ def: FunctionDefinition, parent: Environment, function: Closure) -> Environment {
-        let e = framePool.popLast() ?? Environment(frameSlots: def.slotCount)
-        e.reuse(slotCount: def.slotCount, parent: parent, function: function)
-        return e
+    // MARK: Frames
+
+    /// Takes the frame for a new call, one level below the innermost: the environment left at that
+    /// depth by the previous call there, or a new one. Returns its depth, for `withFrame` and
+    /// `leaveFrame`.
+    ///
+    /// Frames are kept by depth so a call touches no reference counts: the table holds the only
+    /// strong reference, and the call reaches its frame through `withFrame`.
+    @inline(__always) func enterFrame(_ def: FunctionDefinition, parent: Environment, function: Closure) -> Int {
+        let depth = frameTable.depth
+        if depth == frameTable.capacity { frameTable.grow() }
+        let slot = frameTable.frames + depth
+        if slot.pointee == nil { slot.pointee = Environment(frameSlots: def.slotCount) }
+        frameTable.depth = depth + 1
+        withFrame(depth) { $0.reuse(slotCount: def.slotCount, parent: parent, function: function) }
+        return depth
     }
 
-    /// Returns a frame to the pool unless a closure or a value still refers to it; such a frame
-    /// outlives its call and from now on keeps its parent and function alive itself.
-    @inline(__always) func recycle(_ frame: inout Environment) {
-        if isKnownUniquelyReferenced(&frame) {
-            if framePool.count < 256 {
-                frame.clear()
-                framePool.append(frame)
-            }
-        } else {
-            frame.keep()
+    /// Runs `body` on the frame at `depth` without counting a reference to it.
+    @inline(__always) func withFrame<T, E>(_ depth: Int, _ body: (Environment) throws(E) -> T) throws(E) -> T {
+        let frame = UnsafeRawPointer(frameTable.frames + depth).load(as: Unmanaged<Environment>.self)
+        // `_withUnsafeGuaranteedRef` rethrows untyped errors; keep the typed error outside it.
+        let outcome: Result<T, E> = frame._withUnsafeGuaranteedRef { f in
+            do throws(E) { return .success(try body(f)) } catch { return .failure(error) }
         }
+        return try outcome.get()
+    }
+
+    /// Ends the call at `depth`. A frame nothing else refers to is cleared and stays for the next
+    /// call at that depth; one that outlives its call (a closure or a value holds it) keeps its
+    /// parent and function alive itself and leaves the table.
+    @inline(__always) func leaveFrame(_ depth: Int) {
+        let slot = frameTable.frames + depth
+        if isKnownUniquelyReferenced(&slot.pointee!) {
+            withFrame(depth) { $0.clear() }
+        } else {
+            withFrame(depth) { $0.keep() }
+            slot.pointee = nil
+        }
+        frameTable.depth = depth
     }
 
     /// R's argument matching for closures: exact names, then positions, the rest into `...`.

@@ -126,6 +126,81 @@ struct CallStack {
     var innermostFirst: [CallFrame] { (0..<count).reversed().map { base[$0] } }
 }
 
+/// Values by symbol number, in one buffer: a global function call reads its closure in place
+/// (a reference count on the closure, no copy of the whole `Value`).
+struct Bindings {
+    private var values: UnsafeMutablePointer<Value?>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init() {
+        capacity = 256
+        values = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
+    }
+
+    @inline(__always) subscript(_ i: Int) -> Value? {
+        get { values[i] }
+        nonmutating set { values[i] = newValue }
+    }
+
+    /// The closure bound at `i`, read in place (only the closure is retained).
+    @inline(__always) func closure(at i: Int) -> Closure? {
+        if case .closure(let c)? = values[i] { return c }
+        return nil
+    }
+
+    /// Adds an unbound entry at the end.
+    mutating func appendUnbound() {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<Value?>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: values, count: count)
+            values.deallocate()
+            values = bigger
+            capacity *= 2
+        }
+        (values + count).initialize(to: nil)
+        count += 1
+    }
+
+    func deallocate() {
+        values.deinitialize(count: count)
+        values.deallocate()
+    }
+}
+
+/// Call frames by depth (see `Interpreter.enterFrame`): `frames[0..<depth]` belong to active
+/// calls; entries above `depth` are cleared frames kept for the next calls that deep.
+struct FrameTable {
+    private(set) var frames: UnsafeMutablePointer<Environment?>
+    private(set) var capacity: Int
+    var depth = 0
+
+    init() {
+        capacity = 64
+        frames = UnsafeMutablePointer<Environment?>.allocate(capacity: capacity)
+        frames.initialize(repeating: nil, count: capacity)
+    }
+
+    mutating func grow() {
+        let bigger = UnsafeMutablePointer<Environment?>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: frames, count: capacity)
+        (bigger + capacity).initialize(repeating: nil, count: capacity)
+        frames.deallocate()
+        frames = bigger
+        capacity *= 2
+    }
+
+    /// Drops the kept frames above `depth` beyond the first `keep`, after a deep recursion.
+    mutating func trim(keeping keep: Int) {
+        for i in max(depth, keep)..<max(capacity, keep) where i < capacity { frames[i] = nil }
+    }
+
+    func deallocate() {
+        frames.deinitialize(count: capacity)
+        frames.deallocate()
+    }
+}
+
 /// Evaluates fn programs. One interpreter is one session: its global variables persist between
 /// `evaluate` calls and handler invocations.
 public final class Interpreter {
@@ -150,7 +225,7 @@ public final class Interpreter {
     var symbolIDs: [String: Int] = [:]
     var symbolNames: [String] = []
     /// Global variables by symbol.
-    var globals: [Value?] = []
+    var globals = Bindings()
     /// Builtins and base constants by symbol (behind globals).
     var base: [Value?] = []
     /// The global environment object (`environment()` at top level, closures' parent).
@@ -186,8 +261,8 @@ public final class Interpreter {
     /// The condition classes handled by the active `tryCatch` calls, innermost last
     /// (`signalCondition` does nothing when no active handler takes its condition).
     var handledClasses: [[String]] = []
-    /// Frames freed by returning calls, reused to avoid an allocation per call.
-    var framePool: [Environment] = []
+    /// The frames of the active calls by depth, each reused by the next call at its depth.
+    var frameTable = FrameTable()
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
 
@@ -200,7 +275,11 @@ public final class Interpreter {
         for b in Interpreter.coreBuiltins() { bindBase(b.name, .builtin(b)) }
     }
 
-    deinit { frames.deallocate() }
+    deinit {
+        frames.deallocate()
+        frameTable.deallocate()
+        globals.deallocate()
+    }
 
     // MARK: Public API
 
@@ -288,7 +367,7 @@ public final class Interpreter {
     /// Names of the bound global variables, sorted (`ls()` at top level).
     public var globalNames: [String] {
         var names: [String] = []
-        for (i, v) in globals.enumerated() where v != nil { names.append(symbolNames[i]) }
+        for i in 0..<globals.count where globals[i] != nil { names.append(symbolNames[i]) }
         return names.sorted()
     }
 
@@ -300,7 +379,7 @@ public final class Interpreter {
         let id = symbolNames.count
         symbolIDs[name] = id
         symbolNames.append(name)
-        globals.append(nil)
+        globals.appendUnbound()
         base.append(nil)
         return id
     }
@@ -331,12 +410,15 @@ public final class Interpreter {
         unowned(unsafe) let savedEnv = env
         unowned(unsafe) let savedSource = currentSource
         let savedFrames = frames.count
+        let savedDepth = frameTable.depth
         let savedLimit = stackLimit
         stackLimit = limit
         defer {
             env = savedEnv
             currentSource = savedSource
             frames.truncate(to: savedFrames)
+            frameTable.depth = savedDepth
+            if savedDepth == 0 { frameTable.trim(keeping: 256) }
             stackLimit = savedLimit
         }
         if source != nil { currentSource = source }

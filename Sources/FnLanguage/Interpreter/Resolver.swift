@@ -10,6 +10,9 @@ struct Resolver {
     let source: SourceFile
     /// Enclosing function scopes, innermost last. Empty at top level.
     private var scopes: [FunctionScope] = []
+    /// For each scope in `scopes`: true when its body defines no function, so no closure can
+    /// assign its locals behind its back.
+    private var closureFree: [Bool] = []
 
     init(interpreter: Interpreter, source: SourceFile) {
         self.interpreter = interpreter
@@ -145,11 +148,14 @@ struct Resolver {
         }
         Resolver.collectLocals(body, into: scope)
         scopes.append(scope)
+        closureFree.append(!Resolver.definesFunction(body) && !params.contains { p in
+            p.defaultValue.map(Resolver.definesFunction) ?? false })
         let parameters = params.map { p in
             FunctionDefinition.Parameter(name: p.name, defaultValue: p.defaultValue.map { resolve($0) })
         }
         let bodyNode = resolve(body)
         scopes.removeLast()
+        closureFree.removeLast()
         return FunctionDefinition(
             name: name, parameters: parameters, dotsSlot: dotsSlot, scope: scope, body: bodyNode,
             source: source, span: span)
@@ -206,6 +212,61 @@ struct Resolver {
 
     // MARK: Assignment
 
+    /// `x <- c(x, e...)` for a local `x` becomes an `AppendNode` when the `e` cannot change `x`:
+    /// they assign nothing and call only functions not bound locally, and the function defines no
+    /// closure that could assign `x` with `<<-`.
+    mutating func resolveAppend(_ name: String, _ value: Expr, span: Span) -> Node? {
+        guard closureFree.last == true,
+            case .call(let callee, let args) = value.kind, case .identifier("c") = callee.kind,
+            !isLocallyBound("c"), args.count >= 2, args.allSatisfy({ $0.name == nil && $0.value != nil }),
+            case .identifier(name)? = args[0].value?.kind,
+            args.dropFirst().allSatisfy({ $0.value.map(cannotAssign) ?? false })
+        else { return nil }
+        let location = writeLocation(name, superAssign: false)
+        guard case .local = location else { return nil }
+        let call = resolve(value)
+        let rest = args.dropFirst().compactMap { $0.value.map { resolve($0) } }
+        return AppendNode(location: location, name: name, combineSymbol: interpreter.symbol("c"), rest: rest,
+                          call: call, span: span)
+    }
+
+    /// True when `e` contains a function literal (or a `local()` block, which makes a scope).
+    static func definesFunction(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .constant, .identifier, .breakLoop, .nextLoop: return false
+        case .function: return true
+        case .unary(_, let x), .paren(let x), .dollar(let x, _), .repeatLoop(let x): return definesFunction(x)
+        case .binary(_, let l, let r), .assign(let l, let r, _), .whileLoop(let l, let r), .forLoop(_, let l, let r):
+            return definesFunction(l) || definesFunction(r)
+        case .call(let callee, let args):
+            if case .identifier("local") = callee.kind { return true }
+            return definesFunction(callee) || args.contains { $0.value.map(definesFunction) ?? false }
+        case .index(let target, let args, _):
+            return definesFunction(target) || args.contains { $0.value.map(definesFunction) ?? false }
+        case .block(let items): return items.contains(where: definesFunction)
+        case .ifElse(let c, let t, let o):
+            return definesFunction(c) || definesFunction(t) || (o.map(definesFunction) ?? false)
+        }
+    }
+
+    /// True when evaluating `e` cannot assign a local variable of the function being resolved.
+    func cannotAssign(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .constant, .breakLoop, .nextLoop: return true
+        case .identifier(let n): return n != "..."
+        case .unary(_, let x), .paren(let x), .dollar(let x, _): return cannotAssign(x)
+        case .binary(_, let l, let r): return cannotAssign(l) && cannotAssign(r)
+        case .index(let target, let args, _):
+            return cannotAssign(target) && args.allSatisfy { $0.value.map(cannotAssign) ?? true }
+        case .call(let callee, let args):
+            guard case .identifier(let f) = callee.kind, !isLocallyBound(f),
+                !["assign", "environment", "eval", "evalq", "local", "rm", "on.exit", "sys.function"].contains(f)
+            else { return false }
+            return args.allSatisfy { $0.value.map(cannotAssign) ?? true }
+        case .assign, .function, .block, .ifElse, .forLoop, .whileLoop, .repeatLoop: return false
+        }
+    }
+
     mutating func resolveAssignment(_ target: Expr, _ value: Expr, superAssign: Bool, span: Span) -> Node {
         var name: String?
         switch target.kind {
@@ -214,6 +275,7 @@ struct Resolver {
         default: break
         }
         if let name {
+            if !superAssign, let append = resolveAppend(name, value, span: span) { return append }
             let valueNode: Node
             if case .function(let params, let body) = value.kind {
                 valueNode = FunctionNode(resolveFunction(params, body, span: value.span, name: name), span: value.span)

@@ -233,3 +233,117 @@ extension Interpreter {
         return nil
     }
 }
+
+/// `x <- c(x, ...)`: the way R code grows a vector in a loop.
+///
+/// Written as a plain call, every iteration copies all of `x` (quadratic in the loop count). Here
+/// the new elements are evaluated first, then `x` is taken out of its variable (so nothing else
+/// refers to its elements) and, when `x` and every new element are plain atomic values of one type
+/// without names or class, the elements are appended in place: amortised constant time per element.
+/// Any other case gives exactly `c(x, ...)`. The resolver builds this node only when `c` is not a
+/// local name and the other arguments assign nothing (so evaluating them first cannot change `x`);
+/// at run time a user-defined global `c` also takes the general path.
+final class AppendNode: Node {
+    let location: VariableLocation
+    let name: String
+    /// The symbol of `c`, to notice a user-defined global `c`.
+    let combineSymbol: Int
+    /// The arguments after `x`, unnamed.
+    let rest: [Node]
+    /// `c(x, ...)` as written, for when `c` is not the builtin.
+    let call: Node
+
+    init(location: VariableLocation, name: String, combineSymbol: Int, rest: [Node], call: Node, span: Span) {
+        self.location = location
+        self.name = name
+        self.combineSymbol = combineSymbol
+        self.rest = rest
+        self.call = call
+        super.init(span: span)
+    }
+
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        guard ip.globals[combineSymbol] == nil else {
+            let v = try call.eval(ip)
+            ip.store(location, v)
+            ip.visible = false
+            return v
+        }
+        var values: [Value] = []
+        values.reserveCapacity(rest.count)
+        for node in rest { values.append(try node.eval(ip)) }
+        guard var x = try ip.take(location, name, at: self) else {
+            throw ip.locate(FnError.runtime("object '\(name)' not found"), at: self).control
+        }
+        if !AppendNode.appendInPlace(&x, values) {
+            do throws(FnError) {
+                x = try Combine.values([x] + values, names: [String?](repeating: nil, count: values.count + 1))
+            } catch {
+                ip.store(location, x)
+                throw ip.locate(error, at: call, call: call).control
+            }
+        }
+        ip.store(location, x)
+        ip.visible = false
+        return x
+    }
+
+    /// The atomic type of a plain value (no names, no class), or nil.
+    private static func plainType(_ v: Value) -> AtomicType? {
+        switch v {
+        case .logical: return .logical
+        case .integer: return .integer
+        case .double: return .double
+        case .character: return .character
+        case .vector(let vec): return vec.names == nil && vec.classes == nil ? vec.storage.type : nil
+        default: return nil
+        }
+    }
+
+    /// Appends `values` to `x` in place when all are plain and of `x`'s type; false (with `x`
+    /// unchanged) otherwise.
+    static func appendInPlace(_ x: inout Value, _ values: [Value]) -> Bool {
+        guard let type = plainType(x) else { return false }
+        var added = 0
+        for v in values {
+            if case .null = v { continue }
+            guard plainType(v) == type else { return false }
+            added += v.length
+        }
+        guard Double(x.length + added) <= Double(Limits.vectorLength) else { return false }
+        var vector: Vector
+        switch x {
+        case .vector(let v): vector = v
+        case .logical(let b): vector = Vector(.logical([b]))
+        case .integer(let i): vector = Vector(.integer([i]))
+        case .double(let d): vector = Vector(.double([d]))
+        case .character(let s): vector = Vector(.character([s]))
+        default: return false
+        }
+        // Drop every other reference to the storage so the appends below do not copy it.
+        x = .null
+        var storage = vector.storage
+        vector.storage = .logical([])
+        switch storage {
+        case .logical(var a):
+            storage = .logical([])
+            for v in values { if case .logical(let b) = v { a.append(b) } else if let s = v.storage { a += s.logicals() } }
+            storage = .logical(a)
+        case .integer(var a):
+            storage = .integer([])
+            for v in values { if case .integer(let i) = v { a.append(i) } else if let s = v.storage { a += s.integers() } }
+            storage = .integer(a)
+        case .double(var a):
+            storage = .double([])
+            for v in values { if case .double(let d) = v { a.append(d) } else if let s = v.storage { a += s.doubles() } }
+            storage = .double(a)
+        case .character(var a):
+            storage = .character([])
+            for v in values { if case .character(let c) = v { a.append(c) } else if let s = v.storage { a += s.strings() } }
+            storage = .character(a)
+        }
+        vector.storage = storage
+        x = Value(vector)
+        return true
+    }
+}
