@@ -77,6 +77,22 @@ import FnLanguage
         #expect(getenv("FN_SECURITY_TEST_SET") == nil)
     }
 
+    /// LibrarySourceTests covers `../`, absolute paths and a symlinked file; a symlinked directory
+    /// inside the root that leads out is refused the same way, even when an event names the path.
+    @Test func sourceCannotLeaveTheRootThroughASymlinkedDirectory() throws {
+        let base = temporaryDirectory("security-source")
+        mkdir(base + "/root", 0o755)
+        mkdir(base + "/outside", 0o755)
+        writeFile(base + "/outside/code.fn", "leaked <- 42\n")
+        symlink(base + "/outside", base + "/root/out")
+        writeFile(base + "/root/h.fn", "h <- function(p) { source(p); leaked }\n")
+        let session = try HandlerSession(handler: "h.h", root: base + "/root", output: { _, _ in })
+        for path in ["out/code.fn", "out/../outside/code.fn", "./out/code.fn"] {
+            #expect(SecurityTests.answer(session, "{\"p\": \"\(path)\"}")
+                    == "simpleError: source(): '\(path)' is outside the task root")
+        }
+    }
+
     /// The runtime's own errors, its log lines and the stack traces it reports never carry an
     /// environment value, even when the failing code holds one: handlers read the environment with
     /// `Sys.getenv`, and secrets (keys, tokens) arrive that way. (A handler can still put a value into
