@@ -4,8 +4,8 @@ import FnLanguage
 @testable import FnLambda
 
 /// Issue 7's security checklist, through the path real invocations take (`HandlerSession`, and the
-/// runtime loop against a scripted Runtime API). `source()` confinement is LibrarySourceTests'; the
-/// trust model these tests hold the runtime to is in README.md ("Trust model").
+/// runtime loop against a scripted Runtime API). `source()` confinement is mostly LibrarySourceTests';
+/// the trust model these tests hold the runtime to is in README.md ("Trust model").
 @Suite(.serialized) struct SecurityTests {
     static let handlers = """
         first <- function(x) x
