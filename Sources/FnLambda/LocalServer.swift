@@ -82,7 +82,8 @@ public final class LocalServer<Handler: InvocationHandler> {
                 logger.log(.error, "accept failed: \(error)")
                 continue
             }
-            startThread { [self] in serve(connection) }
+            // Handlers run here: a large stack, so deep recursion and deeply nested results stay clean.
+            startLargeStackThread { [self] in serve(connection) }
         }
     }
 
@@ -251,7 +252,7 @@ public final class LocalServer<Handler: InvocationHandler> {
             eventWorkerRunning = true
             return true
         }
-        if startWorker { startThread { [self] in runPendingEvents() } }
+        if startWorker { startLargeStackThread { [self] in runPendingEvents() } }
     }
 
     private func runPendingEvents() {

@@ -101,6 +101,22 @@ private func failure(_ text: String) -> FnError? {
         canceller.join()
         #expect(error?.kind == .cancelled)
     }
+
+    /// A deadline ends `Sys.sleep` like a loop: the sleep is cut short with the cancellation error.
+    @Test func cancellationEndsASleep() {
+        let ip = Interpreter()
+        let started = Atomic<Bool>(false)
+        ip.output = { _, _ in started.store(true, ordering: .relaxed) }
+        let flag = ip.cancellation
+        let canceller = Thread {
+            while !started.load(ordering: .relaxed) {}
+            flag.cancel()
+        }
+        var error: FnError?
+        do { _ = try ip.evaluate("cat('go'); Sys.sleep(600); 'slept'") } catch let e { error = e }
+        canceller.join()
+        #expect(error?.kind == .cancelled)
+    }
 }
 
 @Suite struct ConditionTests {

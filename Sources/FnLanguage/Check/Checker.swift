@@ -46,6 +46,7 @@ public struct Checker {
     /// Calls the resolver turns into special forms: they are not bindings, but they are always callable.
     public static let specialForms: Set<String> = [
         "tryCatch", "try", "switch", "missing", "return", "on.exit", "local", "suppressWarnings", "suppressMessages",
+        "withCallingHandlers",
     ]
     /// Globals the commands bind before running a file (`fn run` sets `.args`).
     public static let commandGlobals: Set<String> = [".args"]

@@ -435,13 +435,12 @@ extension Interpreter {
         }
     }
 
-    /// When a `tryCatch(warning = )` is active, the first warning recorded since `count` ends the
-    /// operation that raised it and travels to the handler, as in R.
+    /// When a `tryCatch(warning = )` or `withCallingHandlers(warning = )` is active, the warnings
+    /// recorded since `count` go to the handlers (Conditions.swift); one caught by a `tryCatch` ends
+    /// the operation that raised it, as in R.
     @inline(__always) func raiseCaughtWarnings(since count: Int, at node: Node?) throws(FnError) {
         guard warningCatchers > 0 && warnings.count > count else { return }
-        let message = warnings[count]
-        warnings.removeSubrange(count...)
-        throw warningError(message, call: node.flatMap { n in currentSource.map { $0.text(n.span) } })
+        try signalRecordedWarnings(since: count, at: node)
     }
 
     /// The error that carries a warning condition to an enclosing `tryCatch(warning = )`.

@@ -1,5 +1,7 @@
-/// R's conditions: errors and warnings as values (lists with `message` and `call`, classed
-/// `simpleError`/`simpleWarning`), `stop()`, `warning()`, `conditionMessage()`.
+/// R's conditions: errors, warnings and messages as values (lists with `message` and `call`,
+/// classed `simpleError`/`simpleWarning`/`simpleMessage`), `stop()`, `warning()`,
+/// `conditionMessage()`, and how a signalled condition reaches `withCallingHandlers` and
+/// `tryCatch` handlers.
 enum Conditions {
     /// The condition object an error carries (or a simpleError made from it).
     static func object(for e: FnError) -> Value {
@@ -24,6 +26,12 @@ enum Conditions {
         return ""
     }
 
+    /// A `simpleWarning` condition object.
+    static func warning(_ message: String, call: String?) -> Value {
+        .list(List([.character(message), call.map { .character($0) } ?? .null], names: ["message", "call"],
+                   classes: ["simpleWarning", "warning", "condition"]))
+    }
+
     /// "Error in call : message" / "Error: message", as R prints an uncaught error.
     static func errorText(_ e: FnError) -> String {
         if let call = e.call, !call.isEmpty { return "Error in \(call) : \(e.message)" }
@@ -31,7 +39,101 @@ enum Conditions {
     }
 }
 
+/// One `withCallingHandlers` call's handlers (or a `suppressWarnings`/`suppressMessages` call's
+/// muffling) while its expression runs.
+struct CallingHandlerFrame {
+    /// Handlers by condition class in argument order; a nil function muffles the condition.
+    var handlers: [(String, Value?)]
+    /// `handledClasses.count` when the frame was set up: the `tryCatch` calls from this index on
+    /// are inside it.
+    var exitingDepth: Int
+}
+
+/// What signalling a condition came to.
+enum SignalOutcome {
+    /// A calling handler invoked the muffling restart: the signaller goes on quietly.
+    case muffled
+    /// A `tryCatch` handles it: the signaller throws the condition to unwind there.
+    case unwind
+    /// No handler took it: the default action (record the warning, print the message, go on).
+    case proceed
+}
+
+extension FnError {
+    /// The restart `invokeRestart(name)` is unwinding to, if this error is one.
+    var restartName: String? {
+        guard case .list(let l)? = condition, l.classes == ["restart"], case .character(let n?)? = l.elements.first
+        else { return nil }
+        return n
+    }
+}
+
 extension Interpreter {
+    /// Offers `condition` to the active handlers, innermost first, as R's signalling does: calling
+    /// handlers run where the condition was raised, each with only the handlers outside its own
+    /// frame active, until one invokes `restart` or a `tryCatch` nearer than the next frame takes it.
+    func signal(_ condition: Value, restart: String?) throws(FnError) -> SignalOutcome {
+        let classes = Conditions.classes(of: condition)
+        let matches = { (names: [String]) in names.contains(where: classes.contains) }
+        var upper = handledClasses.count
+        var index = callingHandlers.count - 1
+        while index >= 0 {
+            let frame = callingHandlers[index]
+            let lower = min(frame.exitingDepth, upper)
+            if handledClasses[lower..<upper].contains(where: matches) { return .unwind }
+            upper = lower
+            for (name, handler) in frame.handlers where classes.contains(name) {
+                guard let handler else { return .muffled }
+                let savedFrames = callingHandlers, savedExiting = handledClasses
+                callingHandlers.removeSubrange(index...)
+                handledClasses.removeSubrange(lower...)
+                if let restart { restarts.append(restart) }
+                defer {
+                    callingHandlers = savedFrames
+                    handledClasses = savedExiting
+                    if restart != nil { restarts.removeLast() }
+                }
+                do {
+                    _ = try apply(handler, args: [condition], names: [nil], callNode: activeBuiltinCall)
+                } catch .error(let e) where restart != nil && e.restartName == restart {
+                    return .muffled
+                } catch {
+                    throw asError(error)
+                }
+            }
+            index -= 1
+        }
+        return handledClasses[0..<upper].contains(where: matches) ? .unwind : .proceed
+    }
+
+    /// Offers the warnings builtins recorded since `count` (and not yet offered) to the handlers:
+    /// muffled ones are dropped, and the first one a `tryCatch` takes is thrown to it.
+    func signalRecordedWarnings(since count: Int, at node: Node?) throws(FnError) {
+        let call = node.flatMap { n in currentSource.map { $0.text(n.span) } }
+        var i = max(count, signalledWarnings)
+        while i < warnings.count {
+            let message = warnings[i]
+            let outcome: SignalOutcome
+            do {
+                outcome = try signal(Conditions.warning(message, call: call), restart: "muffleWarning")
+            } catch {
+                // A handler's error ends the operation: its warnings were never delivered.
+                warnings.removeSubrange(min(count, warnings.count)...)
+                throw error
+            }
+            switch outcome {
+            case .muffled:
+                warnings.remove(at: i)
+            case .unwind:
+                warnings.removeSubrange(count...)
+                throw warningError(message, call: call)
+            case .proceed:
+                i += 1
+            }
+        }
+        signalledWarnings = warnings.count
+    }
+
     /// The text of the closure call `stop()`/`warning()` is reporting from (R's `sys.call(-1)`).
     var callerText: String? {
         guard let frame = frames.last, let node = frame.callNode, let src = frame.callSource else { return nil }
@@ -64,13 +166,20 @@ extension Interpreter {
                 } else {
                     message = try ip.pasteMessage(args.dots)
                 }
-                if ip.warningCatchers > 0 {
+                let cond = condition ?? Conditions.warning(message, call: callText)
+                switch try ip.signal(cond, restart: "muffleWarning") {
+                case .unwind:
                     var e = ip.warningError(message, call: callText)
                     if let condition { e.condition = condition }
                     throw e
+                case .proceed:
+                    let prefix = callText.map { "In \($0) : " } ?? ""
+                    ip.warn(prefix + message)
+                    // Already offered to the handlers: the call's own check must not offer it again.
+                    ip.signalledWarnings = ip.warnings.count
+                case .muffled:
+                    break
                 }
-                let prefix = callText.map { "In \($0) : " } ?? ""
-                ip.warn(prefix + message)
                 ip.visible = false
                 return .character(message)
             },
@@ -102,11 +211,22 @@ extension Interpreter {
             },
             Builtin("signalCondition", ["cond"]) { args, ip throws(FnError) in
                 let c = try args.required(0, "cond")
-                // With no active tryCatch handler for its class, signalling does nothing (R returns NULL).
-                let classes = Conditions.classes(of: c)
-                if !ip.handledClasses.contains(where: { $0.contains(where: classes.contains) }) { return .null }
+                // Calling handlers run; unless a tryCatch takes it, signalling returns NULL.
+                guard try ip.signal(c, restart: nil) == .unwind else { return .null }
                 var e = FnError(.runtime, Conditions.message(of: c))
                 e.condition = c
+                throw e
+            },
+            Builtin("simpleMessage", ["message", "call"]) { args, _ throws(FnError) in
+                let m = try args.required(0, "message")
+                return .list(List([m, args[1] ?? .null], names: ["message", "call"],
+                                  classes: ["simpleMessage", "message", "condition"]))
+            },
+            Builtin("invokeRestart", ["r", "..."]) { args, ip throws(FnError) in
+                let r = try Unpack.string(args[0], "r")
+                guard ip.restarts.contains(r) else { throw FnError.runtime("no 'restart' '\(r)' found") }
+                var e = FnError(.runtime, "restart '\(r)' invoked outside of its handler")
+                e.condition = .list(List([.character(r)], names: ["name"], classes: ["restart"]))
                 throw e
             },
         ]

@@ -14,12 +14,18 @@ extension Interpreter {
             let named = args.dotNames.contains { $0 != nil }
             return .list(List(args.dots, names: named ? args.dotNames.map { $0 ?? "" } : nil))
         }
-        define("length", ["x"]) { args, _ throws(FnError) in
-            .integer(Int32(clamping: try args.required(0, "x").length))
-        }
-        define("names", ["x"]) { args, _ throws(FnError) in
+        define("length", ["x"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            if case .environment(let e) = x { return Value(Vector(.character(e.scope?.names.sorted() ?? []))) }
+            if case .environment(let e) = x {
+                return .integer(Int32(clamping: e.isGlobal ? ip.globalNames.count : e.boundCount))
+            }
+            return .integer(Int32(clamping: x.length))
+        }
+        define("names", ["x"]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            if case .environment(let e) = x {
+                return Value(Vector(.character(e.isGlobal ? ip.globalNames : e.scope?.names.sorted() ?? [])))
+            }
             guard let n = x.names else { return .null }
             return Value(Vector(.character(n)))
         }
@@ -85,6 +91,36 @@ extension Interpreter {
                 }
             }
             return x
+        }
+        define("attr", ["x", "which", "exact"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            switch try attributeName(args[1], "which") {
+            case "names": return x.names.map { Value(Vector(.character($0))) } ?? .null
+            case "class": return x.classAttribute.map { Value(Vector(.character($0))) } ?? .null
+            default: return .null  // fn values carry no other attribute
+            }
+        }
+        define("attr<-", ["x", "which", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            let v = args[2] ?? .null
+            let strings: [String]? = v.isNull ? nil : v.storage?.strings().map { $0 ?? "NA" }
+            switch try attributeName(args[1], "which") {
+            case "names":
+                if let strings, strings.count > x.length {
+                    throw FnError.runtime("'names' attribute [\(strings.count)] must be the same length as the vector [\(x.length)]")
+                }
+                try Attributes.setNames(&x, strings.map { s in (0..<x.length).map { $0 < s.count ? s[$0] : "NA" } })
+            case "class": try Attributes.setClass(&x, strings)
+            default: throw FnError.runtime("attr<-: only the 'names' and 'class' attributes are supported")
+            }
+            return x
+        }
+        define("attributes", ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            var values: [Value] = [], names: [String] = []
+            if let n = x.names { values.append(Value(Vector(.character(n)))); names.append("names") }
+            if let c = x.classAttribute { values.append(Value(Vector(.character(c)))); names.append("class") }
+            return values.isEmpty ? .null : .list(List(values, names: names))
         }
         define("identical", ["x", "y"]) { args, _ throws(FnError) in
             .bool(Value.identical(try args.required(0, "x"), try args.required(1, "y")))
@@ -162,6 +198,18 @@ extension Interpreter {
             return .environment(ip.env)
         }
         define("globalenv", []) { _, ip throws(FnError) in .environment(ip.globalEnvironment) }
+        define("is.environment", ["x"]) { args, _ throws(FnError) in
+            if case .environment = try args.required(0, "x") { return .true_ }
+            return .false_
+        }
+        define("new.env", ["hash", "parent", "size"]) { args, ip throws(FnError) in
+            var parent = ip.env
+            if let p = args[1] {
+                guard case .environment(let e) = p else { throw FnError.runtime("'enclos' must be an environment") }
+                parent = e
+            }
+            return .environment(Environment(slotCount: 0, parent: parent, scope: FunctionScope(), dynamic: true))
+        }
         define("exists", ["x", "envir", "inherits"]) { args, ip throws(FnError) in
             guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
             var start = ip.env
@@ -190,8 +238,8 @@ extension Interpreter {
             if case .environment(let e)? = args[2] { target = e }
             if target.isGlobal {
                 ip.setGlobal(n, v)
-            } else if let slot = target.scope?.slot(of: n) {
-                target.slots[slot] = v
+            } else if target.bind(n, v) {
+                // bound
             } else {
                 throw FnError.runtime("assign(): '\(n)' is not a variable of that function (fn resolves locals before running)")
             }
@@ -298,6 +346,14 @@ enum Attributes {
 }
 
 /// `c()`: R's combination rules (types promoted, lists absorb everything, names composed).
+/// The `which` of `attr(x, which)`: one string.
+private func attributeName(_ v: Value?, _ formal: String) throws(FnError) -> String {
+    guard case .character(let s?)? = v else {
+        throw FnError.runtime("exactly one attribute '\(formal)' must be given")
+    }
+    return s
+}
+
 enum Combine {
     static func values(_ parts: [Value], names argNames: [String?]) throws(FnError) -> Value {
         var anyList = false

@@ -35,6 +35,11 @@ public struct FnError: Error, CustomStringConvertible {
 
     public static func runtime(_ message: String) -> FnError { FnError(.runtime, message) }
 
+    /// The error for evaluation stopped by its cancellation flag (a deadline, Ctrl-C).
+    static func cancelled() -> FnError {
+        FnError(.cancelled, "evaluation cancelled: the invocation's time limit was reached")
+    }
+
     /// `file:line:col` of the error, when known.
     public var location: String? {
         guard let source, let span else { return nil }

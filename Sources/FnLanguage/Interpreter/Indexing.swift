@@ -176,6 +176,12 @@ enum Indexing {
     static func getElement(_ x: Value, _ i: Value?) throws(FnError) -> Value {
         guard let i else { throw FnError.runtime("invalid subscript") }
         if case .null = x { return .null }
+        if case .environment(let e) = x {
+            guard case .character(let name?) = i else {
+                throw FnError.runtime("wrong arguments for subsetting an environment")
+            }
+            return e.ownBinding(name) ?? .null
+        }
         guard let s = i.storage, s.count >= 1 else { throw FnError.runtime("subscript of length 0") }
         if s.count > 1 {
             guard case .list = x else { throw FnError.runtime("attempt to select more than one element") }
@@ -231,7 +237,8 @@ enum Indexing {
         case .list(let l): return l.element(named: name) ?? .null
         case .null: return .null
         case .environment(let e):
-            do { return try ip.lookupDynamic(name, from: e, at: nil) ?? .null } catch { return .null }
+            // `e$x` looks in `e` only, as in R (get() is the one that inherits).
+            return e.ownBinding(name) ?? .null
         case .closure, .builtin: throw FnError.runtime("object of type 'closure' is not subsettable")
         default: throw FnError.runtime("$ operator is invalid for atomic vectors")
         }
@@ -346,8 +353,11 @@ enum Indexing {
             try setElement(&x, .character(name), v)
         case .list:
             try setElement(&x, .character(name), v)
-        case .environment:
-            throw FnError.runtime("cannot assign into an environment with $ (use <<- or assign())")
+        case .environment(let e):
+            guard e.bind(name, v) else {
+                throw FnError.runtime(
+                    "cannot add '\(name)' to this environment: fn fixes a function's variables before it runs (use new.env())")
+            }
         default:
             guard let s = x.storage else { throw FnError.runtime("invalid type for $ assignment") }
             // R coerces an atomic vector to a list here.
@@ -362,6 +372,12 @@ enum Indexing {
 
     /// `x[[i]] <- v`.
     static func setElement(_ x: inout Value, _ i: Value, _ v: Value) throws(FnError) {
+        if case .environment = x {
+            guard case .character(let name?) = i else {
+                throw FnError.runtime("wrong args for environment subassignment")
+            }
+            return try setDollar(&x, name, v)
+        }
         guard let s = i.storage, s.count == 1 else {
             throw FnError.runtime(i.length == 0 ? "[[ ]] with missing subscript" : "[[ ]] subscript out of bounds")
         }

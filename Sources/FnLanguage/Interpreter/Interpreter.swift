@@ -255,7 +255,15 @@ public final class Interpreter {
     /// False after an assignment or `invisible()`; the REPL prints only visible values.
     public internal(set) var visible = true
     /// Warnings raised by `warning()` not caught by a handler, in order.
-    public internal(set) var warnings: [String] = []
+    public internal(set) var warnings: [String] = [] {
+        didSet { if signalledWarnings > warnings.count { signalledWarnings = warnings.count } }
+    }
+    /// `warnings[..<signalledWarnings]` have already been offered to the condition handlers.
+    var signalledWarnings = 0
+    /// The active `withCallingHandlers` (and `suppress*`) frames, innermost last.
+    var callingHandlers: [CallingHandlerFrame] = []
+    /// Restarts `invokeRestart` may use while a calling handler runs (`"muffleWarning"`).
+    var restarts: [String] = []
     /// How many active `tryCatch` calls have a warning (or condition) handler.
     var warningCatchers = 0
     /// The condition classes handled by the active `tryCatch` calls, innermost last
@@ -486,7 +494,7 @@ public final class Interpreter {
 
     /// The error for a cancelled evaluation.
     func cancelledError(at node: Node) -> Control {
-        var e = FnError(.cancelled, "evaluation cancelled: the invocation's time limit was reached")
+        var e = FnError.cancelled()
         e = locate(e, at: node)
         return .error(e)
     }

@@ -16,9 +16,12 @@ class Node {
 
 /// The names of a function's local slots: parameters first, then every other local.
 final class FunctionScope {
-    var names: [String] = []
+    private(set) var names: [String] = []
+    /// Slot by name, built once a scope grows past a few names (a `new.env()` used as a map).
+    private var index: [String: Int]?
 
     func slot(of name: String) -> Int? {
+        if let index { return index[name] }
         for (i, n) in names.enumerated() where n == name { return i }
         return nil
     }
@@ -26,6 +29,11 @@ final class FunctionScope {
     func add(_ name: String) -> Int {
         if let s = slot(of: name) { return s }
         names.append(name)
+        if index != nil {
+            index?[name] = names.count - 1
+        } else if names.count > 32 {
+            index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        }
         return names.count - 1
     }
 }

@@ -1,5 +1,6 @@
 /// Calls that do not evaluate their arguments first: `missing`, `return`, `on.exit`, `switch`,
-/// `tryCatch`, `try`, `local`, `suppressWarnings`, `suppressMessages`. They are recognised at
+/// `tryCatch`, `try`, `local`, `suppressWarnings`, `suppressMessages`, `withCallingHandlers`, and
+/// `match.arg` without `choices`. They are recognised at
 /// resolve time when the name is not a local variable.
 
 extension Resolver {
@@ -53,11 +54,82 @@ extension Resolver {
             guard let body = args.first?.value else { return nil }
             let def = resolveFunction([], body, span: span, name: "local")
             return LocalNode(def, span: span)
+        case "match.arg":
+            return resolveMatchArg(args, span)
+        case "withCallingHandlers":
+            var expr: Node?
+            var handlers: [(String, Node)] = []
+            for a in args {
+                guard let v = a.value else { continue }
+                switch a.name {
+                case nil, "expr": if expr == nil { expr = resolve(v) }
+                case let n?: handlers.append((n, resolve(v)))
+                }
+            }
+            return WithCallingHandlersNode(expr: expr, handlers: handlers, span: span)
         case "suppressWarnings", "suppressMessages":
             guard let body = args.first?.value else { return nil }
             return SuppressNode(resolve(body), warnings: name == "suppressWarnings", span: span)
         default:
             return nil
+        }
+    }
+}
+
+extension Resolver {
+    /// `match.arg(arg)` (no `choices`) takes its choices from the default of the calling function's
+    /// formal `arg`, which needs the call site; with `choices` it is the plain builtin (nil here).
+    mutating func resolveMatchArg(_ args: [Argument], _ span: Span) -> Node? {
+        var named: [String: Expr] = [:], positional: [Expr] = []
+        for a in args {
+            guard let v = a.value else { continue }
+            if let n = a.name { named[n] = v } else { positional.append(v) }
+        }
+        // Fill the formals R's way: names first, then positions in formal order.
+        for formal in ["arg", "choices", "several.ok"] where named[formal] == nil && !positional.isEmpty {
+            named[formal] = positional.removeFirst()
+        }
+        if named["choices"] != nil || !positional.isEmpty
+            || named.keys.contains(where: { !["arg", "several.ok"].contains($0) }) { return nil }
+        let arg = named["arg"], severalOK = named["several.ok"]
+        guard let arg, case .identifier(let name) = arg.kind, case .local(let slot) = readLocation(name) else {
+            let message = "match.arg(arg) without 'choices' needs 'arg' to be a formal argument of the calling function"
+            return ErrorNode(FnError(.runtime, message, source: source, span: span), span: span)
+        }
+        return MatchArgNode(slot: slot, name: name, value: resolve(arg), severalOK: severalOK.map { resolve($0) },
+                            span: span)
+    }
+}
+
+/// `match.arg(arg)`: matches `arg` against the choices its formal's default evaluates to.
+final class MatchArgNode: Node {
+    let slot: Int
+    let name: String
+    let value: Node
+    let severalOK: Node?
+    init(slot: Int, name: String, value: Node, severalOK: Node?, span: Span) {
+        self.slot = slot
+        self.name = name
+        self.value = value
+        self.severalOK = severalOK
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        guard let f = ip.env.function, slot < f.definition.parameters.count,
+            let choicesNode = f.definition.parameters[slot].defaultValue
+        else {
+            let message = "match.arg(\(name)): '\(name)' is not a formal argument with a default to take the choices from"
+            throw ip.locate(FnError.runtime(message), at: self).control
+        }
+        let arg = try value.eval(ip)
+        // R evaluates the formal's default again, in the function's frame.
+        let choices = try choicesNode.eval(ip)
+        let several = try severalOK.map { n throws(Control) in try ip.truth(try n.eval(ip), at: self) } ?? false
+        ip.visible = true
+        do {
+            return try MatchArg.match(arg, choices, severalOK: several)
+        } catch {
+            throw ip.locate(error, at: self, call: self).control
         }
     }
 }
@@ -185,8 +257,12 @@ final class SuppressNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        // A muffling frame keeps the conditions from the handlers outside, as R's calling handler does.
+        let muffled = warnings ? "warning" : "message"
+        ip.callingHandlers.append(CallingHandlerFrame(handlers: [(muffled, nil)], exitingDepth: ip.handledClasses.count))
+        defer { ip.callingHandlers.removeLast() }
         if warnings {
-            // Suppressed warnings are neither reported nor caught by an enclosing tryCatch.
+            // Warnings builtins record are dropped here unless a handler inside takes them first.
             let before = ip.warnings.count, catchers = ip.warningCatchers
             ip.warningCatchers = 0
             defer {
@@ -199,6 +275,49 @@ final class SuppressNode: Node {
         ip.output = { kind, text in if kind != .stderr { saved(kind, text) } }
         defer { ip.output = saved }
         return try body.eval(ip)
+    }
+}
+
+/// `withCallingHandlers(expr, warning = function(w) ..., message = ..., <class> = ...)`: handlers
+/// that run where a condition is signalled, without unwinding (Interpreter.signal). An error still
+/// unwinds after its handlers have run.
+final class WithCallingHandlersNode: Node {
+    let expr: Node?
+    let handlers: [(String, Node)]
+    init(expr: Node?, handlers: [(String, Node)], span: Span) {
+        self.expr = expr
+        self.handlers = handlers
+        super.init(span: span)
+    }
+
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        var functions: [(String, Value?)] = []
+        for (name, node) in handlers { functions.append((name, try node.eval(ip))) }
+        // Builtins' own warnings are offered to handlers only while someone listens for them.
+        let listens = functions.contains { ["warning", "simpleWarning", "condition"].contains($0.0) }
+        if listens { ip.warningCatchers += 1 }
+        ip.callingHandlers.append(CallingHandlerFrame(handlers: functions, exitingDepth: ip.handledClasses.count))
+        var popped = false
+        defer {
+            if !popped { ip.callingHandlers.removeLast() }
+            if listens { ip.warningCatchers -= 1 }
+        }
+        do {
+            return try expr?.eval(ip) ?? .null
+        } catch .error(let e) {
+            // Warnings and messages that unwind were offered to this frame when signalled; an error
+            // reaches its handlers here, after the calls inside have exited (R calls them first).
+            let condition = Conditions.object(for: e)
+            let classes = Conditions.classes(of: condition)
+            guard classes.contains("error") else { throw .error(e) }
+            ip.callingHandlers.removeLast()
+            popped = true
+            for (name, handler) in functions where classes.contains(name) {
+                guard let handler else { continue }
+                _ = try ip.apply(handler, args: [condition], names: [nil], callNode: self)
+            }
+            throw .error(e)
+        }
     }
 }
 

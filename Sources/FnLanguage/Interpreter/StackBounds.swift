@@ -45,10 +45,29 @@ private final class LargeStackBox {
 /// when called from any other thread.
 public func runWithLargeStack<T>(bytes: Int = 1 << 30, _ body: @escaping () -> T) -> T {
     var result: T?
-    let box = LargeStackBox(body: { result = body() }, size: UInt(bytes))
+    guard let thread = createLargeStackThread(bytes: bytes, detached: false, { result = body() }) else {
+        return body()
+    }
+    pthread_join(thread, nil)
+    guard let result else { return body() }
+    return result
+}
+
+/// Starts a detached thread with a large stack for work that evaluates fn code or frees fn values
+/// (a server's connections): a value nested 100,000 deep is freed recursively, which overflows an
+/// ordinary thread's stack. Runs `body` on the calling thread if no thread can be made.
+public func startLargeStackThread(bytes: Int = 1 << 30, _ body: @escaping () -> Void) {
+    if createLargeStackThread(bytes: bytes, detached: true, body) == nil { body() }
+}
+
+/// Creates a thread with a `bytes` stack that records its evaluation stack limit, then runs `body`.
+private func createLargeStackThread(bytes: Int, detached: Bool, _ body: @escaping () -> Void) -> pthread_t? {
+    let box = LargeStackBox(body: body, size: UInt(bytes))
     var attr = pthread_attr_t()
     pthread_attr_init(&attr)
+    defer { pthread_attr_destroy(&attr) }
     pthread_attr_setstacksize(&attr, bytes)
+    if detached { pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED)) }
     var thread = pthread_t()
     let unmanaged = Unmanaged.passRetained(box)
     let rc = pthread_create(&thread, &attr, { raw in
@@ -60,12 +79,9 @@ public func runWithLargeStack<T>(bytes: Int = 1 << 30, _ body: @escaping () -> T
         box.body()
         return nil
     }, unmanaged.toOpaque())
-    pthread_attr_destroy(&attr)
     if rc != 0 {
         unmanaged.release()
-        return body()
+        return nil
     }
-    pthread_join(thread, nil)
-    guard let result else { return body() }
-    return result
+    return thread
 }

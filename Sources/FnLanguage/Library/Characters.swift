@@ -4,7 +4,7 @@ import Glibc
 import Musl
 #endif
 
-/// Characters as numbers: `strtoi`, `utf8ToInt`, `intToUtf8`.
+/// Characters as numbers (`strtoi`, `utf8ToInt`, `intToUtf8`) and the empty-string test `nzchar`.
 extension BuiltinRegistry {
     mutating func registerCharacters() {
         define("strtoi", ["x", "base"]) { args, _ throws(FnError) in
@@ -23,6 +23,23 @@ extension BuiltinRegistry {
                 return Int32(n)
             }
             return Value(.integer(out))
+        }
+        define("nzchar", ["x", "keepNA"]) { args, _ throws(FnError) in
+            guard let x = args[0] else {
+                // nzchar is a primitive in R, which counts arguments rather than naming the missing one.
+                let n = args.values.compactMap { $0 }.count
+                throw FnError.runtime("\(n) argument\(n == 1 ? "" : "s") passed to 'nzchar' which requires 1 to 2")
+            }
+            let keepNA = try Unpack.flag(args[1], "keepNA", default: false)
+            if x.isFunction || { if case .environment = x { return true } else { return false } }() {
+                throw FnError.runtime("cannot coerce type '\(x.typeName)' to vector of type 'character'")
+            }
+            // NA counts as non-empty unless keepNA = TRUE (R's default, keepNA = FALSE).
+            let out: [Int8] = characterElements(x).map { s in
+                guard let s else { return keepNA ? NA.logical : 1 }
+                return s.isEmpty ? 0 : 1
+            }
+            return Value(.logical(out))
         }
         define("utf8ToInt", ["x"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")

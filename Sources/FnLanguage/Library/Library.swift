@@ -22,5 +22,9 @@ extension BuiltinRegistry {
         registerCharacters()
         registerLists()
         registerRegexMatches()
+        registerGrouping()
+        registerRanking()
+        registerMatchArg()
+        registerAllEqual()
     }
 }

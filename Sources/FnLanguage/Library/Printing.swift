@@ -36,16 +36,31 @@ extension BuiltinRegistry {
         define("message", ["...", "domain", "appendLF"]) { args, ip throws(FnError) in
             let appendLF = try Unpack.flag(args[2], "appendLF", default: true)
             var text = ""
+            var condition: Value?
             for v in args.dots {
                 if case .list(let l) = v, l.classes?.contains("condition") == true {
+                    // message(cond) signals cond itself, and prints its message as is.
                     text += characterElements(l.element(named: "message") ?? .null).first.flatMap { $0 } ?? ""
+                    condition = v
                     continue
                 }
                 for s in characterElements(v) { text += s ?? "NA" }
             }
-            ip.output(.stderr, appendLF ? text + "\n" : text)
+            if condition == nil && appendLF { text += "\n" }
             ip.visible = false
-            return .null
+            let cond = condition ?? .list(List(
+                [.character(text), ip.callerText.map { .character($0) } ?? .null], names: ["message", "call"],
+                classes: ["simpleMessage", "message", "condition"]))
+            switch try ip.signal(cond, restart: "muffleMessage") {
+            case .muffled: return .null
+            case .unwind:
+                var e = FnError(.runtime, text)
+                e.condition = cond
+                throw e
+            case .proceed:
+                ip.output(.stderr, text)
+                return .null
+            }
         }
         define("writeLines", ["text", "con", "sep", "useBytes"]) { args, ip throws(FnError) in
             let sep = try Unpack.string(args[2], "sep", default: "\n")

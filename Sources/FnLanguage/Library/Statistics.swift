@@ -134,35 +134,13 @@ private func covariance(_ x: Value, _ y: Value, naRm: Bool) throws(FnError) -> D
 /// Counts of each distinct value, named by the value, sorted as R sorts factor levels.
 private func table(_ x: Value, useNA: String) throws(FnError) -> Value {
     guard let s = Unpack.flatStorage(x) else { throw FnError.runtime("all arguments must have the same length") }
-    var keys: [String] = []
-    var counts: [Int32] = []
-    var index: [String: Int] = [:]
+    let groups = FactorGroups(s)
+    var names = groups.levels
+    var values = [Int32](repeating: 0, count: names.count)
     var naCount: Int32 = 0
-    let labels = s.strings()
-    let numeric = s.type != .character
-    let doubles = numeric ? s.doubles() : []
-    var order: [(String, Double)] = []
-    for (i, label) in labels.enumerated() {
-        guard let label, !(numeric && doubles[i].isNaN) else { naCount += 1; continue }
-        if let k = index[label] {
-            counts[k] += 1
-        } else {
-            index[label] = keys.count
-            keys.append(label)
-            counts.append(1)
-            order.append((label, numeric ? doubles[i] : 0))
-        }
+    for code in groups.codes {
+        if code < 0 { naCount += 1 } else { values[code] += 1 }
     }
-    var perm = Array(keys.indices)
-    if s.type == .logical {
-        perm.sort { keys[$0] == "FALSE" && keys[$1] == "TRUE" }
-    } else if numeric {
-        perm.sort { order[$0].1 < order[$1].1 }
-    } else {
-        perm.sort { collate(keys[$0], keys[$1]) < 0 }
-    }
-    var names = perm.map { keys[$0] }
-    var values = perm.map { counts[$0] }
     if useNA == "always" || (useNA == "ifany" && naCount > 0) {
         names.append("NA")
         values.append(naCount)

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The process environment and clock (`Sys.getenv`, `Sys.setenv`, `Sys.time`, `Sys.Date`) and
+/// The process environment and clock (`Sys.getenv`, `Sys.setenv`, `Sys.time`, `Sys.sleep`, `Sys.Date`) and
 /// `stopifnot`. Times are shown in UTC, the time zone Lambda runs in.
 extension BuiltinRegistry {
     mutating func registerSystem() {
@@ -47,6 +47,33 @@ extension BuiltinRegistry {
             clock_gettime(CLOCK_REALTIME, &ts)
             let seconds = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
             return .vector(Vector(.double([seconds]), classes: ["POSIXct", "POSIXt"]))
+        }
+        define("Sys.sleep", ["time"]) { args, ip throws(FnError) in
+            // R reads the first element as a number (a string that is not one is NA, with R's warning).
+            let v = try args.required(0, "time")
+            let time = v.storage.flatMap { $0.doubles().first } ?? .nan
+            if case .character(let strings)? = v.storage, strings.first != nil, strings[0] != nil, time.isNaN {
+                ip.warn("NAs introduced by coercion")
+            }
+            guard !time.isNaN, time >= 0 else { throw FnError.runtime("invalid 'time' value") }
+            // In slices, so an invocation's deadline (or Ctrl-C) ends the sleep as it ends a loop.
+            var end = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &end)
+            let until = Double(end.tv_sec) + Double(end.tv_nsec) / 1e9 + min(time, 1e9)
+            while true {
+                if ip.cancellation.isCancelled {
+                    throw FnError.cancelled()
+                }
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                let left = until - (Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)
+                if left <= 0 { break }
+                let slice = min(left, 0.05)
+                var request = timespec(tv_sec: Int(slice), tv_nsec: Int((slice - slice.rounded(.down)) * 1e9))
+                _ = nanosleep(&request, nil)  // woken early by a signal: the loop measures again
+            }
+            ip.visible = false
+            return .null
         }
         define("Sys.Date", []) { _, _ throws(FnError) in
             var ts = timespec()

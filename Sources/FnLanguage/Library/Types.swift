@@ -1,4 +1,4 @@
-/// Type tests, coercions and constructors: `as.*`, `is.*`, `numeric()`, `vector()`, `isTRUE`, `xor`.
+/// Type tests, coercions and constructors: `as.*`, `is.*`, `mode`, `numeric()`, `vector()`, `isTRUE`, `xor`.
 extension BuiltinRegistry {
     mutating func registerTypes() {
         defineCoercion("as.integer", to: .integer)
@@ -22,6 +22,9 @@ extension BuiltinRegistry {
         defineNumberTest("is.infinite") { $0.isInfinite }
         define("ifelse", ["test", "yes", "no"]) { args, _ throws(FnError) in
             try ifelse(try args.required(0, "test"), try args.required(1, "yes"), try args.required(2, "no"))
+        }
+        define("mode", ["x"]) { args, _ throws(FnError) in
+            .character(modeName(try args.required(0, "x")))
         }
         define("is.null", ["x"]) { args, _ throws(FnError) in
             .bool(try args.required(0, "x").isNull)

@@ -29,11 +29,17 @@ public final class Environment {
     /// Expressions registered by `on.exit()`.
     var onExit: [Node]? = nil
 
-    /// An environment that keeps its parent alive (the global environment, `local()` blocks).
-    init(slotCount: Int, parent: Environment?, scope: FunctionScope?) {
+    /// True for `new.env()`: variables can be added at run time (`assign`, `e$x <- v`), not only
+    /// those the resolver fixed.
+    let isDynamic: Bool
+
+    /// An environment that keeps its parent alive (the global environment, `local()` blocks,
+    /// `new.env()` with `dynamic`).
+    init(slotCount: Int, parent: Environment?, scope: FunctionScope?, dynamic: Bool = false) {
         self.slots = Slots(count: slotCount)
         self.parent = parent
         self.localScope = scope
+        self.isDynamic = dynamic
         kept.parent = parent
     }
 
@@ -42,6 +48,32 @@ public final class Environment {
         self.slots = Slots(count: frameSlots)
         self.parent = nil
         self.localScope = nil
+        self.isDynamic = false
+    }
+
+    /// The value bound to `name` in this environment itself (not its parents).
+    func ownBinding(_ name: String) -> Value? {
+        guard let slot = scope?.slot(of: name) else { return nil }
+        return slots[slot]
+    }
+
+    /// Binds `name` here: an existing variable, or (in a `new.env()`) a new one. False when this
+    /// environment's variables are fixed and `name` is not one of them.
+    func bind(_ name: String, _ value: Value?) -> Bool {
+        if let slot = scope?.slot(of: name) {
+            slots[slot] = value
+            return true
+        }
+        guard isDynamic, let scope = localScope else { return false }
+        let slot = scope.add(name)
+        slots.grow(to: slot + 1)
+        slots[slot] = value
+        return true
+    }
+
+    /// How many variables are bound.
+    var boundCount: Int {
+        (0..<slots.count).reduce(0) { $0 + (slots[$1] == nil ? 0 : 1) }
     }
 
     deinit { slots.deallocate() }
@@ -104,6 +136,19 @@ public final class Environment {
             base.initialize(repeating: nil, count: capacity)
         }
         count = n
+    }
+
+    /// Raises the count to `n`, keeping every value (a `new.env()` gaining a variable).
+    mutating func grow(to n: Int) {
+        if n > capacity {
+            let bigger = UnsafeMutablePointer<Value?>.allocate(capacity: max(n, capacity * 2))
+            bigger.moveInitialize(from: base, count: capacity)
+            (bigger + capacity).initialize(repeating: nil, count: max(n, capacity * 2) - capacity)
+            base.deallocate()
+            base = bigger
+            capacity = max(n, capacity * 2)
+        }
+        count = max(count, n)
     }
 
     func deallocate() {
