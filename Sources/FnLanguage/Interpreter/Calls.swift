@@ -131,7 +131,7 @@ extension Interpreter {
             defer { activeBuiltinCall = savedBuiltinCall }
             let warningsBefore = warnings.count
             do throws(FnError) {
-                var matched = try matchBuiltinArguments(b, args, names)
+                var matched = try matchBuiltinArguments(b, args, names, callNode: callNode)
                 let result = try b.body(&matched, self)
                 try raiseCaughtWarnings(since: warningsBefore, at: callNode)
                 return result
@@ -145,7 +145,9 @@ extension Interpreter {
 
     /// Matches arguments to a builtin's formals: exact names first, then positions; the rest go
     /// to `...` when the builtin has it.
-    func matchBuiltinArguments(_ b: Builtin, _ args: [Value], _ names: [String?]) throws(FnError) -> Arguments {
+    func matchBuiltinArguments(_ b: Builtin, _ args: [Value], _ names: [String?], callNode: Node? = nil)
+        throws(FnError) -> Arguments
+    {
         let formals = b.formals
         var values = [Value?](repeating: nil, count: formals.count)
         let dotsIndex = formals.firstIndex(of: "...")
@@ -169,7 +171,7 @@ extension Interpreter {
             if anyNamed, let name = names[i] {
                 // Named but matching no formal: only `...` can take it.
                 guard dotsIndex != nil else {
-                    throw FnError.runtime("unused argument (\(name) = \(deparseArgument(args[i])))")
+                    throw FnError.runtime("unused argument (\(name) = \(argumentText(i, args[i], callNode)))")
                 }
                 dots.append(args[i])
                 dotNames.append(name)
@@ -186,7 +188,7 @@ extension Interpreter {
                 dots.append(args[i])
                 dotNames.append(nil)
             } else {
-                throw FnError.runtime("unused argument (\(deparseArgument(args[i])))")
+                throw FnError.runtime("unused argument (\(argumentText(i, args[i], callNode)))")
             }
         }
         return Arguments(values: values, dots: dots, dotNames: dotNames, function: b.name)
@@ -197,7 +199,9 @@ extension Interpreter {
         try checkCallLimits(at: callNode)
         let depth = enterFrame(c.definition, parent: c.environment, function: c)
         do throws(FnError) {
-            try withFrame(depth) { frame throws(FnError) in try bindArguments(c.definition, frame, args, names) }
+            try withFrame(depth) { frame throws(FnError) in
+                try bindArguments(c.definition, frame, args, names, callNode: callNode)
+            }
         } catch {
             leaveFrame(depth)
             throw locate(error, at: callNode, call: callNode).control
@@ -376,9 +380,9 @@ extension Interpreter {
     }
 
     /// R's argument matching for closures: exact names, then positions, the rest into `...`.
-    func bindArguments(_ def: FunctionDefinition, _ frame: Environment, _ args: [Value], _ names: [String?])
-        throws(FnError)
-    {
+    func bindArguments(
+        _ def: FunctionDefinition, _ frame: Environment, _ args: [Value], _ names: [String?], callNode: Node? = nil
+    ) throws(FnError) {
         let params = def.parameters
         let dotsSlot = def.dotsSlot
         var dotValues: [Value] = []
@@ -405,7 +409,7 @@ extension Interpreter {
             for i in args.indices where !used[i] {
                 if let name = names[i] {
                     guard dotsSlot != nil else {
-                        throw FnError.runtime("unused argument (\(name) = \(deparseArgument(args[i])))")
+                        throw FnError.runtime("unused argument (\(name) = \(argumentText(i, args[i], callNode)))")
                     }
                     dotValues.append(args[i])
                     dotNames.append(name)
@@ -420,7 +424,7 @@ extension Interpreter {
                     dotValues.append(args[i])
                     dotNames.append("")
                 } else {
-                    throw FnError.runtime("unused argument (\(deparseArgument(args[i])))")
+                    throw FnError.runtime("unused argument (\(argumentText(i, args[i], callNode)))")
                 }
             }
         }
@@ -461,8 +465,15 @@ extension Interpreter {
         return e
     }
 
-    /// A short R-style rendering of an argument value for "unused argument (...)" messages.
-    func deparseArgument(_ v: Value) -> String {
-        ValueDeparser.deparse(v, limit: 60, keepInteger: false)
+    /// Argument `i` for "unused argument (...)" messages: as written at the call site, as R
+    /// shows it (so `f(Sys.getenv("KEY"))` does not echo the secret); deparsed when there is no
+    /// call text (`do.call`, a handler's event fields, `...` spliced in).
+    func argumentText(_ i: Int, _ value: Value, _ callNode: Node?) -> String {
+        if let call = callNode as? CallNode, !call.splicesDots, i < call.arguments.count,
+            let node = call.arguments[i].value, let source = currentSource
+        {
+            return source.text(node.span)
+        }
+        return ValueDeparser.deparse(value, limit: 60, keepInteger: false)
     }
 }
