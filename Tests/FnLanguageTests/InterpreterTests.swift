@@ -87,7 +87,9 @@ private func failure(_ text: String) -> FnError? {
         #expect(failure("x <- list(1); x[[1e300]]")?.message == "subscript out of bounds")
     }
 
-    @Test func cancellationStopsALoopFromAnotherThread() {
+    /// Evaluates `code` (which must write output first) while another thread sets the
+    /// cancellation flag as soon as that output appears; returns the error it ended with.
+    private func cancelledFromAnotherThread(_ code: String) -> FnError? {
         let ip = Interpreter()
         let started = Atomic<Bool>(false)
         ip.output = { _, _ in started.store(true, ordering: .relaxed) }
@@ -97,9 +99,13 @@ private func failure(_ text: String) -> FnError? {
             flag.cancel()
         }
         var error: FnError?
-        do { _ = try ip.evaluate("cat('go'); repeat { x <- 1 }") } catch let e { error = e }
+        do { _ = try ip.evaluate(code) } catch let e { error = e }
         canceller.join()
-        #expect(error?.kind == .cancelled)
+        return error
+    }
+
+    @Test func cancellationStopsALoopFromAnotherThread() {
+        #expect(cancelledFromAnotherThread("cat('go'); repeat { x <- 1 }")?.kind == .cancelled)
     }
 
     /// A closure kept in one of its function's own variables refers to the frame that refers to
@@ -124,18 +130,7 @@ private func failure(_ text: String) -> FnError? {
 
     /// A deadline ends `Sys.sleep` like a loop: the sleep is cut short with the cancellation error.
     @Test func cancellationEndsASleep() {
-        let ip = Interpreter()
-        let started = Atomic<Bool>(false)
-        ip.output = { _, _ in started.store(true, ordering: .relaxed) }
-        let flag = ip.cancellation
-        let canceller = Thread {
-            while !started.load(ordering: .relaxed) {}
-            flag.cancel()
-        }
-        var error: FnError?
-        do { _ = try ip.evaluate("cat('go'); Sys.sleep(600); 'slept'") } catch let e { error = e }
-        canceller.join()
-        #expect(error?.kind == .cancelled)
+        #expect(cancelledFromAnotherThread("cat('go'); Sys.sleep(600); 'slept'")?.kind == .cancelled)
     }
 }
 
