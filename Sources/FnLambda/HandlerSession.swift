@@ -102,10 +102,13 @@ public final class HandlerSession {
     /// Asks a running invocation to stop at its next call or loop back-edge (thread-safe).
     public func cancel() { interpreter.cancellation.cancel() }
 
+    /// Clears the cancellation of an earlier invocation; called before the next one's deadline is
+    /// armed (not by `invoke`, which would lose a cancellation made in between).
+    public func prepareForInvocation() { interpreter.cancellation.reset() }
+
     /// Runs one invocation: `event` is the raw request body. Returns the JSON result bytes, or
     /// the handler's error. Never fails any other way.
     public func invoke(event: [UInt8], context: InvocationContext) -> Result<[UInt8], HandlerError> {
-        interpreter.cancellation.reset()
         var args: [Value] = []
         var names: [String?] = []
         var parsedEvent = Value.null

@@ -7,6 +7,9 @@ import FnLanguage
 public protocol InvocationHandler: AnyObject {
     /// Runs one invocation; `event` is the raw request body.
     func invoke(event: [UInt8], context: InvocationContext) -> Result<[UInt8], HandlerError>
+    /// Clears a cancellation left by an earlier invocation. The driver calls it before it arms
+    /// the deadline, so a deadline already due when the invocation starts is never lost.
+    func prepareForInvocation()
     /// Stops a running invocation at its next check (called from another thread).
     func cancel()
     /// Where the handler's output goes.
@@ -40,6 +43,8 @@ public final class InvocationDriver<Handler: InvocationHandler> {
     /// Invokes the handler; a timeout becomes `Runtime.Timeout` with the handler's stack trace.
     public func invoke(event: [UInt8], context: InvocationContext) -> Result<[UInt8], HandlerError> {
         let started = Clock.nowMs()
+        // Before arming: the watchdog may cancel at once when the deadline is (nearly) past.
+        handler.prepareForInvocation()
         let watchdog = context.deadlineMs > 0 ? armedWatchdog(deadlineMs: context.deadlineMs) : nil
         let result = handler.invoke(event: event, context: context)
         guard let watchdog, watchdog.disarm(), case .failure(let error) = result else { return result }

@@ -92,16 +92,30 @@ final class FakeHandler: InvocationHandler {
 
     var isCancelled: Bool { lock.withLock { cancelled } }
 
+    /// The order of `prepareForInvocation` and `cancel` calls, for tests of the deadline.
+    private(set) var events: [String] = []
+
+    func prepareForInvocation() {
+        lock.withLock {
+            cancelled = false
+            events.append("prepare")
+        }
+    }
+
     func invoke(event: [UInt8], context: InvocationContext) -> Result<[UInt8], HandlerError> {
-        lock.withLock { cancelled = false }
         seenTraceIds.append(getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) })
         seenContexts.append(context)
         return body(self, event)
     }
 
     func cancel() {
-        lock.withLock { cancelled = true }
+        lock.withLock {
+            cancelled = true
+            events.append("cancel")
+        }
     }
+
+    var eventLog: [String] { lock.withLock { events } }
 }
 
 /// A logger writing to /dev/null, for tests that check the wire, not the log.

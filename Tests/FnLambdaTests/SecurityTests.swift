@@ -174,7 +174,8 @@ private final class SwitchingHandler: InvocationHandler {
         return session.invoke(event: event, context: context)
     }
 
-    /// Called by the watchdog thread: cancels every session (each resets its flag when invoked), so
+    /// Called by the watchdog thread: cancels every session (each is reset before an invocation), so
     /// no state is shared with the loop's thread.
     func cancel() { for session in sessions.values { session.cancel() } }
+    func prepareForInvocation() { for session in sessions.values { session.prepareForInvocation() } }
 }

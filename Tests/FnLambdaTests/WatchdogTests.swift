@@ -4,6 +4,26 @@ import Testing
 @testable import FnLambda
 
 @Suite struct WatchdogTests {
+    /// A deadline already past when the invocation starts cancels it, and the handler is prepared
+    /// before the watchdog can fire (an invocation that reset its own flag could lose that cancel
+    /// and spin forever; seen under TSan, where the start of a handler is slow).
+    @Test func aDeadlineAlreadyPastStillCancelsTheHandler() {
+        let handler = FakeHandler { me, _ in
+            let end = Clock.nowMs() + 10_000
+            while !me.isCancelled && Clock.nowMs() < end { usleep(1_000) }
+            return me.isCancelled ? .failure(HandlerError(errorType: "x", errorMessage: "cancelled"))
+                : .success(Array("never cancelled".utf8))
+        }
+        let driver = InvocationDriver(handler: handler, marginMs: 100)
+        let result = driver.invoke(event: [], context: InvocationContext(requestId: "r", deadlineMs: Clock.nowMs() - 1))
+        guard case .failure(let error) = result else {
+            Issue.record("the handler was not cancelled: \(result)")
+            return
+        }
+        #expect(error.errorType == "Runtime.Timeout")
+        #expect(handler.eventLog.first == "prepare" && handler.eventLog.contains("cancel"))
+    }
+
     /// Waits up to `ms` for `condition`.
     private func eventually(_ ms: Int64, _ condition: () -> Bool) -> Bool {
         let end = Clock.nowMs() + ms
