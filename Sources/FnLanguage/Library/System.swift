@@ -57,16 +57,13 @@ extension BuiltinRegistry {
             }
             guard !time.isNaN, time >= 0 else { throw FnError.runtime("invalid 'time' value") }
             // In slices, so an invocation's deadline (or Ctrl-C) ends the sleep as it ends a loop.
-            var end = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &end)
-            let until = Double(end.tv_sec) + Double(end.tv_nsec) / 1e9 + min(time, 1e9)
+            func seconds() -> Double { Double(Clock.monotonicNanoseconds()) / 1e9 }
+            let until = seconds() + min(time, 1e9)
             while true {
                 if ip.cancellation.isCancelled {
                     throw FnError.cancelled()
                 }
-                var now = timespec()
-                clock_gettime(CLOCK_MONOTONIC, &now)
-                let left = until - (Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)
+                let left = until - seconds()
                 if left <= 0 { break }
                 let slice = min(left, 0.05)
                 var request = timespec(tv_sec: Int(slice), tv_nsec: Int((slice - slice.rounded(.down)) * 1e9))
