@@ -192,7 +192,8 @@ struct FrameTable {
 
     /// Drops the kept frames above `depth` beyond the first `keep`, after a deep recursion.
     mutating func trim(keeping keep: Int) {
-        for i in max(depth, keep)..<max(capacity, keep) where i < capacity { frames[i] = nil }
+        guard keep < capacity else { return }
+        for i in max(depth, keep)..<capacity { frames[i] = nil }
     }
 
     func deallocate() {
