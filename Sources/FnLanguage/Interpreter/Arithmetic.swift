@@ -185,23 +185,11 @@ enum Operators {
 
     /// The result for two plain scalars, or nil when the general path is needed.
     ///
-    /// One operand at a time (no tuple of two values), so neither value is copied.
+    /// The same reading of operands as the operator nodes (`Scalar`), for `` `+`(a, b) `` and the
+    /// general path.
     @inline(__always) static func scalar(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Value? {
-        switch a {
-        case .double(let x):
-            switch b {
-            case .double(let y): return doubles(op, x, y)
-            case .integer(let y): return y == NA.integer ? nil : doubles(op, x, Double(y))
-            default: return nil
-            }
-        case .integer(let x):
-            switch b {
-            case .integer(let y): return integers(op, x, y)
-            case .double(let y): return x == NA.integer ? nil : doubles(op, Double(x), y)
-            default: return nil
-            }
-        default: return nil
-        }
+        guard let x = Scalar(a), let y = Scalar(b) else { return nil }
+        return scalars(op, x, y)
     }
 
     /// `op` on two plain numeric scalars; nil when the general path is needed (integer overflow,
