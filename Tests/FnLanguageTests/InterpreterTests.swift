@@ -34,6 +34,33 @@ private func failure(_ text: String) -> FnError? {
         #expect(try json(program) == "[1,2,3,4,5]")
     }
 
+    /// Calls to global functions borrow the closure from the global table. A function that
+    /// replaces its own binding keeps running on its closure (its definition, defaults and
+    /// environment), which is let go when the top-level evaluation ends. (ASan, in CI, sees a
+    /// closure freed too early.)
+    @Test func aFunctionThatReplacesItsOwnBindingKeepsRunning() throws {
+        let ip = Interpreter()
+        let program = """
+            f <- function(n, d = n * 2) {
+              f <<- NULL
+              g <- function() d + n
+              g()
+            }
+            x <- 0  # the last value would otherwise still hold the closure
+            r <- f(3)
+            c(r, is.null(f))
+            """
+        #expect(try json(program, ip) == "[9,1]")
+        #expect(ip.retiredClosures.isEmpty)
+        // Replaced deep in a recursion, and by a different function.
+        let recursion = """
+            count <- function(n) if (n == 0) { count <<- function(n) -1; 0 } else 1 + count(n - 1)
+            x <- 0
+            c(count(50), count(5))
+            """
+        #expect(try json(recursion) == "[50,-1]")
+    }
+
     @Test func counterClosureKeepsState() throws {
         let program = """
             counter <- function() { i <- 0; function() { i <<- i + 1; i } }

@@ -67,6 +67,11 @@ final class BinaryNode: Node {
         }
         let a = try lhs.eval(ip)
         let b = try rhs.eval(ip)
+        // Two doubles (`fib(n - 1) + fib(n - 2)`) first: then neither value needs releasing.
+        if case .double(let x) = a, case .double(let y) = b, let r = fast(Scalar(x), Scalar(y)) {
+            ip.visible = true
+            return r
+        }
         if let x = Scalar(a), let y = Scalar(b), let r = fast(x, y) {
             ip.visible = true
             return r
@@ -93,6 +98,11 @@ final class BinaryNode: Node {
 struct Scalar {
     var value: Double
     var isInteger: Bool
+
+    @inline(__always) init(_ d: Double) {
+        value = d
+        isInteger = false
+    }
 
     @inline(__always) init?(_ v: Value) {
         switch v {

@@ -37,8 +37,9 @@ final class CallNode: Node {
     /// No names and no `...`: closures may take the positional fast path.
     let positional: Bool
 
-    /// The argument expressions of a positional call, in order.
-    let positionalArguments: [Node]
+    /// The argument expressions of a positional call, in order; `arguments` keeps them alive, so
+    /// evaluating them counts no references.
+    let positionalArguments: [Unmanaged<Node>]
     /// The symbol of a positional call's callee when it is a global name (`fib(n - 1)`), else -1.
     let globalCallee: Int
 
@@ -48,7 +49,7 @@ final class CallNode: Node {
         self.names = self.arguments.map(\.name)
         self.splicesDots = arguments.contains { $0.isDots }
         self.positional = !splicesDots && self.names.allSatisfy { $0 == nil }
-        self.positionalArguments = positional ? self.arguments.compactMap(\.value) : []
+        self.positionalArguments = positional ? self.arguments.compactMap { $0.value.map(Unmanaged.passUnretained) } : []
         if positional, let lookup = callee as? FunctionLookupNode, case .global(let symbol) = lookup.location {
             globalCallee = symbol
         } else {
@@ -58,12 +59,14 @@ final class CallNode: Node {
     }
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        // The commonest call, a global function with positional arguments, reads the function in
-        // place rather than through the callee node.
-        if globalCallee >= 0, let c = ip.globals.closure(at: globalCallee),
-            positionalArguments.count <= c.definition.positionalCapacity
-        {
-            return try ip.applyClosurePositional(c, self)
+        // The commonest call, a global function with positional arguments, borrows the function
+        // from the global table rather than copying it out through the callee node.
+        if globalCallee >= 0, let borrowed = ip.globals.borrowedClosure(at: globalCallee) {
+            let call = try withBorrowed(borrowed) { c throws(Control) -> Value? in
+                guard positionalArguments.count <= c.definition.positionalCapacity else { return nil }
+                return try ip.applyClosurePositional(c, self)
+            }
+            if let call { return call }
         }
         let f = try callee.eval(ip)
         if positional, case .closure(let c) = f, positionalArguments.count <= c.definition.positionalCapacity {
@@ -83,6 +86,18 @@ final class CallNode: Node {
         }
         return try ip.apply(f, args: values, names: names, callNode: self)
     }
+}
+
+/// Runs `body` on the object `u` refers to without counting a reference to it; the caller knows
+/// something else keeps the object alive meanwhile.
+@inline(__always) func withBorrowed<Object: AnyObject, T, E>(
+    _ u: Unmanaged<Object>, _ body: (Object) throws(E) -> T
+) throws(E) -> T {
+    // `_withUnsafeGuaranteedRef` rethrows untyped errors; keep the typed error outside it.
+    let outcome: Result<T, E> = u._withUnsafeGuaranteedRef { object in
+        do throws(E) { return .success(try body(object)) } catch { return .failure(error) }
+    }
+    return try outcome.get()
 }
 
 extension Interpreter {
@@ -220,8 +235,9 @@ extension Interpreter {
         let count = arguments.count
         var i = 0
         do {
+            // The frame's slots are nil (see `Environment.clear`): initialized without releasing anything.
             while i < count {
-                slots[i] = try arguments[i].eval(self)
+                (slots + i).initialize(to: try withBorrowed(arguments[i]) { node throws(Control) in try node.eval(self) })
                 i += 1
             }
         } catch {
@@ -348,12 +364,7 @@ extension Interpreter {
 
     /// Runs `body` on the frame at `depth` without counting a reference to it.
     @inline(__always) func withFrame<T, E>(_ depth: Int, _ body: (Environment) throws(E) -> T) throws(E) -> T {
-        let frame = UnsafeRawPointer(frameTable.frames + depth).load(as: Unmanaged<Environment>.self)
-        // `_withUnsafeGuaranteedRef` rethrows untyped errors; keep the typed error outside it.
-        let outcome: Result<T, E> = frame._withUnsafeGuaranteedRef { f in
-            do throws(E) { return .success(try body(f)) } catch { return .failure(error) }
-        }
-        return try outcome.get()
+        try withBorrowed(UnsafeRawPointer(frameTable.frames + depth).load(as: Unmanaged<Environment>.self), body)
     }
 
     /// Whether the returning frame at `depth` is kept alive only by closures or environments in

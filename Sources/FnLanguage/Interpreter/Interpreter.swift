@@ -99,6 +99,11 @@ struct CallStack {
 
     var last: CallFrame? { count > 0 ? base[count - 1] : nil }
 
+    /// Whether `closure` is running.
+    func contains(_ closure: Closure) -> Bool {
+        (0..<count).contains { base[$0].closure === closure }
+    }
+
     subscript(_ i: Int) -> CallFrame { base[i] }
 
     @inline(__always) mutating func append(_ frame: CallFrame) {
@@ -143,9 +148,10 @@ struct Bindings {
         nonmutating set { values[i] = newValue }
     }
 
-    /// The closure bound at `i`, read in place (only the closure is retained).
-    @inline(__always) func closure(at i: Int) -> Closure? {
-        if case .closure(let c)? = values[i] { return c }
+    /// The closure bound at `i`, read in place and not retained: the table keeps it alive, and
+    /// `Interpreter.setGlobal(_:_:)` keeps a running closure alive when its binding changes.
+    @inline(__always) func borrowedClosure(at i: Int) -> Unmanaged<Closure>? {
+        if case .closure(let c)? = values[i] { return Unmanaged.passUnretained(c) }
         return nil
     }
 
@@ -225,8 +231,10 @@ public final class Interpreter {
     /// Interned names: the global and base environments are arrays indexed by symbol.
     var symbolIDs: [String: Int] = [:]
     var symbolNames: [String] = []
-    /// Global variables by symbol.
+    /// Global variables by symbol; written through `setGlobal(_:_:)`.
     var globals = Bindings()
+    /// Running closures whose global binding was replaced (see `setGlobal(_:_:)`).
+    var retiredClosures: [Closure] = []
     /// Builtins and base constants by symbol (behind globals).
     var base: [Value?] = []
     /// The global environment object (`environment()` at top level, closures' parent).
@@ -369,8 +377,17 @@ public final class Interpreter {
 
     /// Binds a global variable.
     public func setGlobal(_ name: String, _ value: Value?) {
-        let id = symbol(name)
-        globals[id] = value
+        setGlobal(symbol(name), value)
+    }
+
+    /// Binds global `symbol`. Calls to global functions borrow the closure from the table
+    /// (`CallNode.eval`), so a running closure whose binding changes (`f <<- NULL` inside `f`) is
+    /// kept in `retiredClosures` until the top-level evaluation ends.
+    @inline(__always) func setGlobal(_ symbol: Int, _ value: Value?) {
+        if frames.count > 0, case .closure(let old)? = globals[symbol], frames.contains(old) {
+            retiredClosures.append(old)
+        }
+        globals[symbol] = value
     }
 
     /// Names of the bound global variables, sorted (`ls()` at top level).
@@ -427,7 +444,10 @@ public final class Interpreter {
             currentSource = savedSource
             frames.truncate(to: savedFrames)
             frameTable.depth = savedDepth
-            if savedDepth == 0 { frameTable.trim(keeping: 256) }
+            if savedDepth == 0 {
+                frameTable.trim(keeping: 256)
+                retiredClosures.removeAll()
+            }
             stackLimit = savedLimit
         }
         if source != nil { currentSource = source }

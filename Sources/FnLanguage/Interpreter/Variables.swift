@@ -135,7 +135,7 @@ extension Interpreter {
         switch location {
         case .local(let slot): locals[slot] = value
         case .outer(let depth, let slot): environment(depth: depth).slots[slot] = value
-        case .global(let symbol): globals[symbol] = value
+        case .global(let symbol): setGlobal(symbol, value)
         }
     }
 
@@ -159,7 +159,7 @@ extension Interpreter {
             return try lookupDynamic(name, from: e, at: node)
         case .global(let symbol):
             if let v = globals[symbol] {
-                globals[symbol] = nil
+                setGlobal(symbol, nil)
                 return v
             }
             return base[symbol]

@@ -135,7 +135,7 @@ public final class Environment {
         for i in 0..<slots.count { slots[i] = nil }
         parent = nil
         function = nil
-        onExit = nil
+        if onExit != nil { onExit = nil }
     }
 
     /// True for the global environment.
@@ -169,15 +169,18 @@ func strongReferenceCount(_ object: UnsafeMutableRawPointer) -> Int
     }
 
     /// Sets the count; the slots must all be nil (a cleared frame).
-    mutating func resize(to n: Int) {
-        if n > capacity {
-            base.deinitialize(count: capacity)
-            base.deallocate()
-            capacity = n
-            base = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
-            base.initialize(repeating: nil, count: capacity)
-        }
+    @inline(__always) mutating func resize(to n: Int) {
+        if n > capacity { reallocate(capacity: n) }
         count = n
+    }
+
+    /// A bigger buffer of nil slots for `resize` (kept out of line: pooled frames rarely grow).
+    @inline(never) private mutating func reallocate(capacity n: Int) {
+        base.deinitialize(count: capacity)
+        base.deallocate()
+        capacity = n
+        base = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
+        base.initialize(repeating: nil, count: capacity)
     }
 
     /// Raises the count to `n`, keeping every value (a `new.env()` gaining a variable).
