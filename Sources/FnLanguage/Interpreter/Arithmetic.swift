@@ -5,7 +5,7 @@ import Glibc
 /// Arithmetic, comparison and logical operators with R's recycling, NA and type rules.
 /// Scalar operands take fast paths that never allocate.
 
-final class BinaryNode: Node {
+class BinaryNode: Node {
     let op: BinaryOperator
     let lhs: Node
     let rhs: Node
@@ -89,6 +89,104 @@ final class BinaryNode: Node {
             return result
         } catch {
             throw ip.locate(error, at: self, call: self).control
+        }
+    }
+}
+
+/// `n - 1`, `n < 2`, `x * 0.5`: a local variable and a double constant, the commonest operation
+/// in recursion and loops. When the local holds a double it is read in place and the operator
+/// applied directly; any other value (an integer, NA, a vector) takes `BinaryNode`'s paths.
+final class LocalConstantNode: BinaryNode {
+    private enum Operation: UInt8 {
+        case plus, minus, times, divide, power, modulo, intDivide
+        case less, greater, lessEqual, greaterEqual, equal, notEqual
+    }
+    private let slot: Int
+    private let constant: Double
+    private let operation: Operation
+
+    /// The node for `lhs op rhs` when it has this shape, else a plain `BinaryNode`.
+    static func make(_ op: BinaryOperator, _ lhs: Node, _ rhs: Node, span: Span) -> BinaryNode {
+        guard let local = lhs as? LocalVariableNode, let c = rhs as? ConstantNode, case .double(let d) = c.value,
+            !d.isNaN, let operation = operation(op)
+        else { return BinaryNode(op, lhs, rhs, span: span) }
+        return LocalConstantNode(op, operation, local, c, d, span: span)
+    }
+
+    private static func operation(_ op: BinaryOperator) -> Operation? {
+        switch op {
+        case .plus: return .plus
+        case .minus: return .minus
+        case .times: return .times
+        case .divide: return .divide
+        case .power: return .power
+        case .modulo: return .modulo
+        case .intDivide: return .intDivide
+        case .less: return .less
+        case .greater: return .greater
+        case .lessEqual: return .lessEqual
+        case .greaterEqual: return .greaterEqual
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        default: return nil
+        }
+    }
+
+    private init(
+        _ op: BinaryOperator, _ operation: Operation, _ local: LocalVariableNode, _ rhs: ConstantNode, _ constant: Double,
+        span: Span
+    ) {
+        self.slot = local.slot
+        self.constant = constant
+        self.operation = operation
+        super.init(op, local, rhs, span: span)
+    }
+
+    /// The local as a double when it is a double or a non-NA integer (an integer and a double
+    /// constant give a double, as in R).
+    @inline(__always) private func local(_ ip: Interpreter) -> Double? {
+        switch ip.locals[slot] {
+        case .double(let d)?: return d
+        case .integer(let i)? where i != NA.integer: return Double(i)
+        default: return nil
+        }
+    }
+
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        guard let x = local(ip) else { return try super.eval(ip) }
+        let y = constant
+        ip.visible = true
+        switch operation {
+        case .plus: return .double(x + y)
+        case .minus: return .double(x - y)
+        case .times: return .double(x * y)
+        case .divide: return .double(x / y)
+        case .power: return .double(Operators.power(x, y))
+        case .modulo: return .double(Operators.modulo(x, y))
+        case .intDivide: return .double(Operators.intDivide(x, y))
+        default:
+            // A comparison: NA (NaN) compares to NA.
+            if x.isNaN { return .logical(NA.logical) }
+            return .logical(compare(x, y) ? 1 : 0)
+        }
+    }
+
+    override func test(_ ip: Interpreter, for owner: Node) throws(Control) -> Bool {
+        if operation.rawValue >= Operation.less.rawValue, let x = local(ip), !x.isNaN {
+            ip.visible = true
+            return compare(x, constant)
+        }
+        return try super.test(ip, for: owner)
+    }
+
+    @inline(__always) private func compare(_ x: Double, _ y: Double) -> Bool {
+        switch operation {
+        case .less: return x < y
+        case .greater: return x > y
+        case .lessEqual: return x <= y
+        case .greaterEqual: return x >= y
+        case .equal: return x == y
+        default: return x != y
         }
     }
 }
@@ -277,11 +375,29 @@ enum Operators {
         }
     }
 
-    /// R's `^`: `1^y` and `x^0` are 1 even for NA/NaN.
+    /// R's `^` (its `R_pow`): `1^y` and `x^0` are 1 even for NA/NaN, and the infinite cases
+    /// where C's `pow` has an answer R does not (`(-Inf)^0.5`, `(-2)^Inf`) are NaN.
     @inline(__always) static func power(_ x: Double, _ y: Double) -> Double {
-        if x == 1 || y == 0 { return 1 }
         if y == 2 { return x * x }
-        return pow(x, y)
+        if x == 1 || y == 0 { return 1 }
+        if x.isFinite && y.isFinite && x != 0 { return pow(x, y) }
+        return infinitePower(x, y)
+    }
+
+    /// `power` when `x` is 0 or either operand is not finite.
+    static func infinitePower(_ x: Double, _ y: Double) -> Double {
+        if x == 0 { return y > 0 ? 0 : y < 0 ? .infinity : y }
+        if x.isNaN || y.isNaN { return x + y }
+        if x.isInfinite {
+            if x > 0 { return y < 0 ? 0 : .infinity }
+            // (-Inf)^n for a whole n; other powers of -Inf are NaN.
+            if y.isFinite && y == y.rounded(.down) { return y < 0 ? 0 : fmod(y, 2) != 0 ? x : -x }
+            return .nan
+        }
+        // x finite and nonzero, y infinite: a negative base has no limit.
+        if x < 0 { return .nan }
+        if y > 0 { return x >= 1 ? .infinity : 0 }
+        return x < 1 ? .infinity : 0
     }
 
     /// R's `%%` on doubles: the result has the sign of the divisor.

@@ -264,7 +264,7 @@ extension Interpreter {
 
     /// Runs a closure's body in the frame at `depth` (its arguments bound), then its `on.exit`
     /// expressions.
-    func run(_ c: Closure, depth: Int, callNode: Node?) throws(Control) -> Value {
+    @inline(__always) func run(_ c: Closure, depth: Int, callNode: Node?) throws(Control) -> Value {
         let def = c.definition
         var callSpan = Span.none
         var hasCallSite = true

@@ -94,7 +94,7 @@ struct Resolver {
                 let callee = FunctionLookupNode(location: readLocation(fname), name: fname, span: span)
                 return CallNode(callee: callee, arguments: args, span: span)
             default:
-                return BinaryNode(op, resolve(lhs), resolve(rhs), span: span)
+                return LocalConstantNode.make(op, resolve(lhs), resolve(rhs), span: span)
             }
         case .assign(let target, let value, let superAssign):
             return resolveAssignment(target, value, superAssign: superAssign, span: span)
