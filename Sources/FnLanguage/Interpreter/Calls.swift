@@ -165,7 +165,17 @@ extension Interpreter {
     {
         let formals = b.formals
         var values = [Value?](repeating: nil, count: formals.count)
-        let dotsIndex = formals.firstIndex(of: "...")
+        let dotsIndex = b.dotsIndex
+        // No names (`paste0("item-", i)`, `sum(x)`): formals before `...` by position, the rest to
+        // `...` in one piece.
+        let positional = dotsIndex ?? formals.count
+        if names.allSatisfy({ $0 == nil }) && (args.count <= positional || dotsIndex != nil) {
+            let direct = min(args.count, positional)
+            for i in 0..<direct { values[i] = args[i] }
+            let dots = args.count > direct ? Array(args[direct...]) : []
+            return Arguments(values: values, dots: dots, dotNames: [String?](repeating: nil, count: dots.count),
+                             function: b.name)
+        }
         var dots: [Value] = []
         var dotNames: [String?] = []
         var used = [Bool](repeating: false, count: args.count)

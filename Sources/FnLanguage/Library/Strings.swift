@@ -261,7 +261,12 @@ func paste(_ dots: [Value], sep: String, collapse: String?) throws(FnError) -> V
         var s = ""
         for (i, d) in dots.enumerated() {
             if i > 0 { s += sep }
-            s += characterElements(d)[0] ?? "NA"
+            switch d {
+            case .character(let c): s += c ?? "NA"
+            case .integer(let n): s += Coerce.string(fromInteger: n) ?? "NA"
+            case .double(let x): s += Coerce.string(fromDouble: x) ?? "NA"
+            default: s += characterElements(d)[0] ?? "NA"
+            }
         }
         try Limits.checkStringLength(Double(s.utf8.count))
         return .character(s)

@@ -257,11 +257,14 @@ public final class Builtin {
     public let name: String
     /// Formal names, in order; may include "..." which collects unmatched arguments.
     public let formals: [String]
+    /// The position of "..." in `formals`, if any.
+    let dotsIndex: Int?
     let body: BuiltinBody
 
     public init(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
         self.name = name
         self.formals = formals
+        self.dotsIndex = formals.firstIndex(of: "...")
         self.body = body
     }
 }
