@@ -121,6 +121,16 @@ private struct RegexParser {
                 items.append(try parseQuantifiers(last))
                 continue
             }
+            if c == "\\" && perl && peek(1) == "Q" {
+                // `\Q...\E` quotes everything up to `\E` (or the end); a quantifier after it takes the last scalar.
+                i += 2
+                while let q = peek() {
+                    if q == "\\" && peek(1) == "E" { i += 2; break }
+                    items.append(literal(q))
+                    i += 1
+                }
+                continue
+            }
             if let atom = try parseAtom() { items.append(atom) }
         }
         return items.count == 1 ? items[0] : (items.isEmpty ? .empty : .concat(items))
@@ -281,15 +291,6 @@ private struct RegexParser {
         case "Z" where perl: return .assertion(.endOrFinalNewline)
         case "k", "g": if perl { throw error("backreferences are not supported") }
         case "p", "P", "X", "R": if perl { throw error("\\\(c) is not supported") }
-        case "Q" where perl:
-            // `\Q...\E` quotes everything up to `\E` (or the end).
-            var items: [RegexNode] = []
-            while let q = peek() {
-                if q == "\\" && peek(1) == "E" { i += 2; break }
-                items.append(literal(q))
-                i += 1
-            }
-            return items.count == 1 ? items[0] : .concat(items)
         case "E" where perl: return .empty
         default: break
         }
