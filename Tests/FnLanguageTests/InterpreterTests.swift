@@ -155,6 +155,32 @@ private func failure(_ text: String) -> FnError? {
         #expect(try json("k <- function() { e <- environment(); n <- new.env(); n$v <- 2; n$v }; k(); k()", ip) == "2")
     }
 
+    /// Closures kept in a list in a local (a table of helpers) are reclaimed with their frame too,
+    /// unless the list, or one of the closures, outlives the call.
+    @Test func framesHeldOnlyByClosuresInTheirOwnListsAreReclaimed() throws {
+        let ip = Interpreter()
+        let ops = """
+            ops <- function(x) {
+              fs <- list(inc = function(v) v + 1, nested = list(dbl = function(v) v * 2), n = 3)
+              fs$nested$dbl(fs$inc(x))
+            }
+            ops(1)
+            """
+        #expect(try json(ops, ip) == "4")
+        let reused = ip.frameTable.frames[0].map(ObjectIdentifier.init)
+        #expect(try json("ops(2)", ip) == "6")
+        #expect(reused != nil && ip.frameTable.frames[0].map(ObjectIdentifier.init) == reused)
+        // The list is returned: the frame leaves the table and the closures still work.
+        #expect(try json("mk <- function(k) { fs <- list(get = function() k); fs }; m <- mk(7); m$get()", ip) == "7")
+        let afterEscape = ip.frameTable.frames[0].map(ObjectIdentifier.init)
+        #expect(afterEscape != reused)
+        // One closure from the list escapes into a global.
+        #expect(try json("keep <- function() { fs <- list(a = function() 5); g <<- fs$a; 1 }; keep(); g()", ip) == "5")
+        #expect(ip.frameTable.frames[0].map(ObjectIdentifier.init) != afterEscape)
+        // The list is shared with a global.
+        #expect(try json("share <- function() { fs <- list(a = function() 6); h <<- fs; 1 }; share(); h$a()", ip) == "6")
+    }
+
     /// A deadline ends `Sys.sleep` like a loop: the sleep is cut short with the cancellation error.
     @Test func cancellationEndsASleep() {
         #expect(cancelledFromAnotherThread("cat('go'); Sys.sleep(600); 'slept'")?.kind == .cancelled)

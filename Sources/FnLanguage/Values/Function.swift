@@ -95,39 +95,69 @@ public final class Environment {
 
     /// True when this frame, which has `references` strong references (counted by the caller
     /// while it holds none itself), is referenced only by the frame table and by values in its own
-    /// variables that nothing else holds: closures defined in it (`fmt <- function(x) ...`),
-    /// `environment()`, and `new.env()`s made in it. Such a frame is a reference cycle: kept, it
-    /// would leak with its closures on every call.
+    /// variables that nothing else holds: closures defined in it (`fmt <- function(x) ...`), also
+    /// inside lists (`ops <- list(add = function(a, b) a + b)`), `environment()`, and `new.env()`s
+    /// made in it. Such a frame is a reference cycle: kept, it would leak with its closures on
+    /// every call.
     func isHeldOnlyByItsOwnVariables(references: Int) -> Bool {
         var own = 0
-        for i in 0..<slots.count {
-            if holdsItself(i) {
-                own += 1
-            } else if let object = ownObject(at: i), strongReferenceCount(object) == 1 {
-                own += 1
-            }
+        for i in 0..<slots.count where holdsItself(i) { own += 1 }
+        // The addresses are collected first and counted afterwards, when no temporary copy made
+        // while collecting holds a reference any more.
+        guard let found = backReferences() else { return false }
+        for r in found where strongReferenceCount(r.object) == 1 {
+            // Inside lists, every list on the way must be held only by the one containing it.
+            if r.containers.allSatisfy({ strongReferenceCount($0) == 1 }) { own += 1 }
         }
         return own > 0 && references == 1 + own
+    }
+
+    /// An object in this frame's variables that refers back to the frame: its address, and the
+    /// addresses of the element buffers of the lists it sits in.
+    private struct BackReference {
+        var object: UnsafeMutableRawPointer
+        var containers: [UnsafeMutableRawPointer]
+    }
+
+    /// The objects in this frame's variables that refer back to it; nil when there are too many
+    /// values to look through (the frame is then treated as escaped).
+    @inline(never) private func backReferences() -> [BackReference]? {
+        var found: [BackReference] = []
+        var budget = 10_000
+        for i in 0..<slots.count where !holdsItself(i) {
+            guard let v = slots[i] else { continue }
+            guard collectBackReferences(v, [], &found, &budget) else { return nil }
+        }
+        return found
+    }
+
+    private func collectBackReferences(
+        _ v: Value, _ containers: [UnsafeMutableRawPointer], _ found: inout [BackReference], _ budget: inout Int
+    ) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch v {
+        case .closure(let c) where c.environment === self:
+            found.append(BackReference(object: Unmanaged.passUnretained(c).toOpaque(), containers: containers))
+        case .environment(let e) where e !== self && e.parent === self && e.kept.parent === self:
+            found.append(BackReference(object: Unmanaged.passUnretained(e).toOpaque(), containers: containers))
+        case .list(let l) where !l.elements.isEmpty:
+            guard containers.count < 8 else { return false }
+            // An array is one reference to its element buffer, a Swift object.
+            let buffer = unsafeBitCast(l.elements, to: UnsafeMutableRawPointer.self)
+            for e in l.elements {
+                guard collectBackReferences(e, containers + [buffer], &found, &budget) else { return false }
+            }
+        default:
+            break
+        }
+        return true
     }
 
     /// Whether slot `i` holds this frame itself (`e <- environment()`).
     private func holdsItself(_ i: Int) -> Bool {
         if case .environment(let e)? = slots[i] { return e === self }
         return false
-    }
-
-    /// The address of the closure in slot `i` when it was defined in this frame, or of the
-    /// environment when it was made in it (it keeps this frame as its parent); nil otherwise.
-    /// An address, not a reference, so the caller can count references to the object exactly.
-    private func ownObject(at i: Int) -> UnsafeMutableRawPointer? {
-        switch slots[i] {
-        case .closure(let c)? where c.environment === self:
-            return Unmanaged.passUnretained(c).toOpaque()
-        case .environment(let e)? where e !== self && e.parent === self && e.kept.parent === self:
-            return Unmanaged.passUnretained(e).toOpaque()
-        default:
-            return nil
-        }
     }
 
     /// Drops references so a pooled environment keeps nothing alive.
