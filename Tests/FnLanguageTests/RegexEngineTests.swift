@@ -11,7 +11,9 @@ import Testing
     }
 
     /// The first match of `pattern` in `text`: the matched text, then each group ("-" if it took no part).
-    private func find(_ pattern: String, _ text: String, perl: Bool = false, ignoreCase: Bool = false) throws -> [String]? {
+    private func find(
+        _ pattern: String, _ text: String, perl: Bool = false, ignoreCase: Bool = false
+    ) throws -> [String]? {
         let machine = RegexMachine(try compile(pattern, perl: perl, ignoreCase: ignoreCase), captures: true)
         var text = text
         return text.withUTF8 { buffer -> [String]? in
@@ -25,7 +27,9 @@ import Testing
     }
 
     /// The matched text only.
-    private func match(_ pattern: String, _ text: String, perl: Bool = false, ignoreCase: Bool = false) throws -> String? {
+    private func match(
+        _ pattern: String, _ text: String, perl: Bool = false, ignoreCase: Bool = false
+    ) throws -> String? {
         try find(pattern, text, perl: perl, ignoreCase: ignoreCase)?[0]
     }
 

@@ -131,7 +131,8 @@ struct RegexScalarSet: Sendable {
 
     /// Whether some scalar outside ASCII may be in the set (conservative).
     var mayContainNonASCII: Bool {
-        negated || foldCase || classes.contains { !$0.name.ascii || $0.negated } || ranges.contains { $0.upperBound >= 128 }
+        negated || foldCase || classes.contains { !$0.name.ascii || $0.negated }
+            || ranges.contains { $0.upperBound >= 128 }
     }
 
     private func slowContains(_ c: Unicode.Scalar) -> Bool {

@@ -185,15 +185,16 @@ private struct RegexParser {
     /// Reads `n}`, `n,}`, `n,m}` or (TRE) `,m}` after a `{`.
     mutating func parseBound() throws(FnError) -> (Int, Int?) {
         func number(_ p: inout RegexParser) throws(FnError) -> Int? {
-            var value: Int? = nil
+            var value = 0, digits = 0
             while let c = p.peek(), c.value >= 0x30, c.value <= 0x39 {
-                value = (value ?? 0) * 10 + Int(c.value - 0x30)
-                if value! > RegexSyntax.maxRepeat {
+                value = value * 10 + Int(c.value - 0x30)
+                if value > RegexSyntax.maxRepeat {
                     throw p.error("repetition count is more than \(RegexSyntax.maxRepeat), fn's limit")
                 }
+                digits += 1
                 p.i += 1
             }
-            return value
+            return digits > 0 ? value : nil
         }
         let low = try number(&self)
         var high = low
@@ -259,7 +260,8 @@ private struct RegexParser {
                 i += 2
                 ignoreCase = true
             default:
-                throw error("unsupported group '(?\(peek().map { String($0) } ?? "")': fn has (?:...), (?i) and (?i:...)")
+                let option = peek().map { String($0) } ?? ""
+                throw error("unsupported group '(?\(option)': fn has (?:...), (?i) and (?i:...)")
             }
         } else {
             captureCount += 1
