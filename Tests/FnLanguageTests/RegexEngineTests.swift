@@ -75,6 +75,9 @@ import Testing
         #expect(reason("a{1000}") == "no error")
         #expect(reason("a{1001}") == "repetition count is more than 1000, fn's limit")
         #expect(reason("(a{1000}){30}").hasPrefix("pattern too large"))
+        // A literal is searched directly, so only patterns with operators count against the program size.
+        #expect(reason(String(repeating: "ab", count: 15_000)) == "no error")
+        #expect(reason(String(repeating: "a.", count: 15_000)).hasPrefix("pattern too large"))
         let deep = String(repeating: "(", count: 300) + "a" + String(repeating: ")", count: 300)
         #expect(reason(deep) == "groups are nested more than 200 deep")
     }

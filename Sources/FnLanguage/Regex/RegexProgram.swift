@@ -44,9 +44,11 @@ final class RegexProgram: Sendable {
 
     /// Compiles `syntax`: leftmost-longest unless `perl` or a lazy quantifier asks for leftmost-first.
     init(_ syntax: RegexSyntax, pattern: String, perl: Bool) throws(FnError) {
+        literal = Self.literalBytes(syntax.root)
         var compiler = RegexCompiler(pattern: pattern)
         compiler.emit(.save(0))
-        try compiler.compile(syntax.root)
+        // A literal is searched without the machine, so its length is not limited by the program's size.
+        if literal == nil { try compiler.compile(syntax.root) }
         compiler.emit(.save(1))
         compiler.emit(.match)
         code = compiler.code
@@ -58,7 +60,6 @@ final class RegexProgram: Sendable {
         let first = Self.first(syntax.root)
         firstASCII = first.nullable ? nil : (first.low, first.high)
         firstNonASCII = first.nonASCII
-        literal = Self.literalBytes(syntax.root)
     }
 
     private static func isAnchored(_ node: RegexNode) -> Bool {
