@@ -28,6 +28,8 @@ public enum RuntimeAPIError: Error, CustomStringConvertible {
 public final class RuntimeAPIClient {
     let host: String
     let port: Int
+    /// The `Host` header's value, built once.
+    private let hostHeader: String
     private var connection: (socket: Socket, reader: HTTPReader<SocketSource>)?
     private let limits: HTTPLimits
     private let userAgent = "fn-runtime/0.1"
@@ -43,6 +45,7 @@ public final class RuntimeAPIClient {
         guard !host.isEmpty else { throw .badEndpoint(endpoint) }
         self.host = host
         self.port = port
+        self.hostHeader = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         // Events are at most 6 MB, but a generous limit keeps a surprise from becoming a crash loop.
         self.limits = HTTPLimits(maxBodyBytes: 64 * 1024 * 1024)
     }
@@ -99,7 +102,7 @@ public final class RuntimeAPIClient {
         throws(RuntimeAPIError) -> HTTPResponse
     {
         var headers = headers
-        headers.add("Host", host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
+        headers.add("Host", hostHeader)
         headers.add("User-Agent", userAgent)
         let head = HTTPWriter.requestHead(method: method, target: path, headers: headers, bodyCount: body.count)
         var lastError = HTTPError.truncated

@@ -105,6 +105,17 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
         "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\nab",
+        "POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\nhello",
+        "POST / HTTP/1.1\r\nContent-Length:\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\nhello",
+        "POST / HTTP/1.1\r\nContent-Length: 5,\r\n\r\nhello",
+        "POST / HTTP/1.1\r\nContent-Length: 1234567890123456789\r\n\r\n",
+        "GET / x HTTP/1.1\r\n\r\n",
+        "GET  / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nName : x\r\n\r\n",
+        "GET / HTTP/1.1\r\n: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nA: b\rc\r\n\r\n",
     ])
     func malformedRequestsAreRejected(wire: String) {
         var r = reader(wire)
@@ -116,9 +127,24 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
         }
     }
 
-    @Test func malformedStatusLine() {
-        var r = reader("HTTP/1.1 abc\r\n\r\n")
+    @Test(arguments: ["HTTP/1.1 abc\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.1 099 Low\r\n\r\n",
+                      "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 +20 OK\r\n\r\n", "HTTP/1.1\r\n\r\n", "\r\n\r\n"])
+    func malformedStatusLine(wire: String) {
+        var r = reader(wire)
         #expect(throws: HTTPError.malformed("bad status line")) { try r.readResponse() }
+    }
+
+    /// Optional whitespace, bare LF line ends, repeated equal lengths, an empty value and an
+    /// empty reason phrase are all accepted.
+    @Test func tolerantParsing() throws {
+        var request = reader("POST /p HTTP/1.0\nContent-Length:  5 , 5\t\nX-Empty:\nX-Pad: \t v w \n\nhello")
+        let r = try #require(try request.readRequest())
+        #expect(r.method == "POST" && r.target == "/p" && r.version == "HTTP/1.0")
+        #expect(text(r.body) == "hello")
+        #expect(r.headers["x-empty"] == "" && r.headers["X-PAD"] == "v w")
+        var response = reader("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok")
+        let s = try #require(try response.readResponse())
+        #expect(s.status == 200 && s.reason == "" && text(s.body) == "ok")
     }
 
     @Test func truncatedMessages() {

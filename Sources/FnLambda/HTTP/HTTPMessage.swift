@@ -15,6 +15,8 @@ public struct HTTPHeaders: Sendable, Equatable {
         fields.append((name, value))
     }
 
+    mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
+
     /// Replaces every field called `name` with one field.
     public mutating func set(_ name: String, _ value: String) {
         remove(name)
@@ -35,12 +37,17 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// ASCII case-insensitive comparison without allocating lowercased copies.
     static func sameName(_ a: String, _ b: String) -> Bool {
-        let a = a.utf8, b = b.utf8
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where x != y {
-            guard asciiLower(x) == asciiLower(y) else { return false }
+        guard a.utf8.count == b.utf8.count else { return false }
+        if a == b { return true }
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<x.count where x[i] != y[i] {
+                    guard asciiLower(x[i]) == asciiLower(y[i]) else { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 
     static func asciiLower(_ byte: UInt8) -> UInt8 {
@@ -145,9 +152,15 @@ public struct HTTPResponse: Sendable, Equatable {
 extension Substring {
     /// The substring without leading and trailing spaces and tabs (HTTP's optional whitespace).
     func trimmingSpaces() -> Substring {
-        var s = self
-        while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
-        while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
-        return s
+        // Over UTF-8 bytes: both are ASCII, so the cut points are character boundaries.
+        let bytes = utf8
+        var lower = bytes.startIndex, upper = bytes.endIndex
+        while lower < upper, bytes[lower] == 32 || bytes[lower] == 9 { lower = bytes.index(after: lower) }
+        while lower < upper {
+            let last = bytes.index(before: upper)
+            guard bytes[last] == 32 || bytes[last] == 9 else { break }
+            upper = last
+        }
+        return self[lower..<upper]
     }
 }

@@ -76,15 +76,16 @@ public struct HTTPReader<Source: ByteSource> {
         beforeBody: (HTTPHeaders) throws(HTTPError) -> Void = { _ throws(HTTPError) in }
     ) throws(HTTPError) -> HTTPRequest? {
         guard let lines = try readHead(skipLeadingBlankLines: true) else { return nil }
-        let parts = lines[0].split(separator: " ", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, parts[0].utf8.allSatisfy(Self.isTokenByte),
+        let parts = split(lines[0], on: 32, maxParts: 4)
+        guard parts.count == 3, !parts[0].isEmpty, bytes(parts[0]).allSatisfy(Self.isTokenByte),
               !parts[1].isEmpty else {
             throw .malformed("bad request line")
         }
-        let version = String(parts[2])
+        let version = text(parts[2])
         guard version == "HTTP/1.1" || version == "HTTP/1.0" else {
             throw .malformed("unsupported version \(version.prefix(16))")
         }
+        let method = text(parts[0]), target = text(parts[1])
         let headers = try parseHeaders(lines.dropFirst())
         try beforeBody(headers)
         let body: [UInt8]
@@ -98,20 +99,19 @@ public struct HTTPReader<Source: ByteSource> {
         } else {
             body = []
         }
-        return HTTPRequest(method: String(parts[0]), target: String(parts[1]), version: version,
-                           headers: headers, body: body)
+        return HTTPRequest(method: method, target: target, version: version, headers: headers, body: body)
     }
 
     /// Reads the next response; nil when the peer closed the connection before sending a byte.
     /// `method` is the request's, since a response to HEAD has no body.
     public mutating func readResponse(method: String = "GET") throws(HTTPError) -> HTTPResponse? {
         guard let lines = try readHead(skipLeadingBlankLines: false) else { return nil }
-        let line = lines[0]
-        let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3,
-              let status = Int(parts[1]), status >= 100 else {
+        let parts = split(lines[0], on: 32, maxParts: 3)
+        guard parts.count >= 2, bytes(parts[0]).starts(with: "HTTP/1.".utf8), parts[1].count == 3,
+              bytes(parts[1]).allSatisfy({ $0 >= 48 && $0 <= 57 }), let status = Int(text(parts[1])), status >= 100 else {
             throw .malformed("bad status line")
         }
+        let version = text(parts[0]), reason = parts.count > 2 ? text(parts[2]) : ""
         let headers = try parseHeaders(lines.dropFirst())
         let body: [UInt8]
         if method == "HEAD" || status < 200 || status == 204 || status == 304 {
@@ -123,15 +123,15 @@ public struct HTTPReader<Source: ByteSource> {
         } else {
             body = try readUntilClose()
         }
-        return HTTPResponse(status: status, reason: parts.count > 2 ? String(parts[2]) : "",
-                            version: String(parts[0]), headers: headers, body: body)
+        return HTTPResponse(status: status, reason: reason, version: version, headers: headers, body: body)
     }
 
     // MARK: Head
 
-    /// Reads up to the blank line ending the header section and splits it into lines
-    /// (CR stripped). Nil on a clean end of stream before the first byte.
-    private mutating func readHead(skipLeadingBlankLines: Bool) throws(HTTPError) -> [Substring]? {
+    /// Reads up to the blank line ending the header section and splits it into lines: ranges of
+    /// `buffer`, CR stripped, valid until the next `fill()`. Nil on a clean end of stream before
+    /// the first byte. The head is parsed as bytes; only the parts kept become strings.
+    private mutating func readHead(skipLeadingBlankLines: Bool) throws(HTTPError) -> [Range<Int>]? {
         var scanned = start
         var sawByte = false
         while true {
@@ -141,11 +141,11 @@ public struct HTTPReader<Source: ByteSource> {
                 scanned = max(scanned, start)
             }
             if let headEnd = findHeadEnd(from: scanned) {
-                // Split on bytes: as Characters, "\r\n" is one grapheme and would not split on "\n".
-                var lines: [Substring] = []
-                for var line in buffer[start..<headEnd.lineEnd].split(separator: 10, omittingEmptySubsequences: false) {
-                    if line.last == 13 { line = line.dropLast() }
-                    lines.append(Substring(String(decoding: line, as: UTF8.self)))
+                var lines: [Range<Int>] = []
+                var lineStart = start
+                for i in start...headEnd.lineEnd where i == headEnd.lineEnd || buffer[i] == 10 {
+                    lines.append(lineStart..<(i > lineStart && buffer[i - 1] == 13 ? i - 1 : i))
+                    lineStart = i + 1
                 }
                 start = headEnd.next
                 return lines
@@ -162,6 +162,28 @@ public struct HTTPReader<Source: ByteSource> {
         }
     }
 
+    /// The bytes of a line or part of one.
+    private func bytes(_ range: Range<Int>) -> ArraySlice<UInt8> { buffer[range] }
+
+    /// A line or part of one as a string (invalid UTF-8 becomes U+FFFD).
+    private func text(_ range: Range<Int>) -> String { String(decoding: buffer[range], as: UTF8.self) }
+
+    /// Splits `range` at each `separator` byte into at most `maxParts` parts (the last keeps the rest).
+    private func split(_ range: Range<Int>, on separator: UInt8, maxParts: Int) -> [Range<Int>] {
+        var parts: [Range<Int>] = []
+        var partStart = range.lowerBound
+        var i = range.lowerBound
+        while i < range.upperBound, parts.count < maxParts - 1 {
+            if buffer[i] == separator {
+                parts.append(partStart..<i)
+                partStart = i + 1
+            }
+            i += 1
+        }
+        parts.append(partStart..<range.upperBound)
+        return parts
+    }
+
     /// Finds the blank line: `lineEnd` is the end of the last header line, `next` the first body byte.
     private func findHeadEnd(from: Int) -> (lineEnd: Int, next: Int)? {
         var i = max(from, start)
@@ -176,19 +198,23 @@ public struct HTTPReader<Source: ByteSource> {
         return nil
     }
 
-    private func parseHeaders(_ lines: ArraySlice<Substring>) throws(HTTPError) -> HTTPHeaders {
+    private func parseHeaders(_ lines: ArraySlice<Range<Int>>) throws(HTTPError) -> HTTPHeaders {
         guard lines.count <= limits.maxHeaderCount else { throw .tooManyHeaders(limit: limits.maxHeaderCount) }
         var headers = HTTPHeaders()
+        headers.reserveCapacity(lines.count)
         for line in lines {
-            if line.first == " " || line.first == "\t" { throw .malformed("obsolete header line folding") }
-            guard let colon = line.firstIndex(of: ":") else { throw .malformed("header line without a colon") }
-            let name = line[..<colon]
-            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
-                throw .malformed("bad header name")
+            guard let first = line.first else { throw .malformed("header line without a colon") }
+            if buffer[first] == 32 || buffer[first] == 9 { throw .malformed("obsolete header line folding") }
+            guard let colon = buffer[line].firstIndex(of: UInt8(ascii: ":")) else {
+                throw .malformed("header line without a colon")
             }
-            let value = line[line.index(after: colon)...].trimmingSpaces()
-            guard !value.utf8.contains(where: { $0 == 0 || $0 == 13 }) else { throw .malformed("bad header value") }
-            headers.add(String(name), String(value))
+            let name = line.lowerBound..<colon
+            guard !name.isEmpty, bytes(name).allSatisfy(Self.isTokenByte) else { throw .malformed("bad header name") }
+            var value = (colon + 1)..<line.upperBound
+            while let b = value.first, buffer[b] == 32 || buffer[b] == 9 { value = (b + 1)..<value.upperBound }
+            while let l = value.last, buffer[l] == 32 || buffer[l] == 9 { value = value.lowerBound..<l }
+            guard !bytes(value).contains(where: { $0 == 0 || $0 == 13 }) else { throw .malformed("bad header value") }
+            headers.add(text(name), text(value))
         }
         return headers
     }
@@ -197,12 +223,13 @@ public struct HTTPReader<Source: ByteSource> {
         var length: Int?
         for field in headers.fields where HTTPHeaders.sameName(field.name, "Content-Length") {
             // "5, 5" is allowed when the values agree (RFC 9110 §8.6); anything else is an error.
-            for part in field.value.split(separator: ",", omittingEmptySubsequences: false) {
-                let digits = part.trimmingSpaces()
-                guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-                      let value = Int(digits) else {
+            for part in field.value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                let isSpace = { (byte: UInt8) in byte == 32 || byte == 9 }
+                let digits = part.drop(while: isSpace).reversed().drop(while: isSpace)
+                guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
                     throw .malformed("bad Content-Length")
                 }
+                let value = digits.reversed().reduce(0) { $0 * 10 + Int($1 - 48) }
                 if let length, length != value { throw .malformed("conflicting Content-Length values") }
                 length = value
             }

@@ -55,8 +55,10 @@ public enum HTTPWriter {
     }
 
     private static func appendSafe(_ text: String, to out: inout [UInt8]) {
-        for byte in text.utf8 {
-            out.append(byte == 13 || byte == 10 || byte == 0 ? UInt8(ascii: " ") : byte)
+        let from = out.count
+        out.append(contentsOf: text.utf8)
+        for i in from..<out.count where out[i] == 13 || out[i] == 10 || out[i] == 0 {
+            out[i] = UInt8(ascii: " ")
         }
     }
 }
