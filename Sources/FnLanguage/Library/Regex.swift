@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Pattern matching: `grepl`, `grep`, `sub`, `gsub`, `regexpr`, `strsplit`, on Swift's native regex
-/// engine. R's POSIX syntax (`[[:alpha:]]`, `\\<`) is translated; `fixed = TRUE` does literal search.
+/// Pattern matching: `grepl`, `grep`, `sub`, `gsub`, `regexpr`, `strsplit`, on fn's own regex engine
+/// (Sources/FnLanguage/Regex); `fixed = TRUE` does literal search.
 extension BuiltinRegistry {
     mutating func registerRegex() {
         define("grepl", ["pattern", "x", "ignore.case", "perl", "fixed", "useBytes"]) { args, ip throws(FnError) in
@@ -49,10 +49,9 @@ extension BuiltinRegistry {
             var starts: [Int32] = [], lengths: [Int32] = []
             for s in characterElements(try args.required(1, "text")) {
                 guard let s else { starts.append(NA.integer); lengths.append(NA.integer); continue }
-                if let r = matcher.firstRange(in: s[...]) {
-                    let scalars = s.unicodeScalars
-                    starts.append(Int32(scalars.distance(from: scalars.startIndex, to: r.lowerBound) + 1))
-                    lengths.append(Int32(scalars.distance(from: r.lowerBound, to: r.upperBound)))
+                if let m = matcher.firstMatch(in: s) {
+                    starts.append(Int32(m.start + 1))
+                    lengths.append(Int32(m.length))
                 } else {
                     starts.append(-1)
                     lengths.append(-1)
@@ -106,121 +105,215 @@ struct RegexOptions: Hashable {
     }
 }
 
-/// A compiled pattern: a literal for `fixed = TRUE`, otherwise a cached Swift regex.
+/// A compiled pattern and a machine to run it, for one builtin call.
+///
+/// `fixed = TRUE` compiles to a literal program; everything else goes through fn's own engine
+/// (Sources/FnLanguage/Regex): linear time, leftmost-longest by default, leftmost-first with `perl`.
+/// Positions are UTF-8 byte offsets inside, Unicode scalars outside (what `regexpr` reports).
 struct Matcher {
-    let literal: String?
-    let regex: Regex<AnyRegexOutput>?
+    let program: RegexProgram
+    /// `fixed = TRUE` with an empty pattern, which R treats specially in each builtin.
+    let emptyLiteral: Bool
+    private let machine: RegexMachine
 
-    init(_ pattern: String, _ options: RegexOptions) throws(FnError) {
-        if options.fixed {
-            literal = pattern
-            regex = nil
-        } else {
-            literal = nil
-            regex = try RegexCache.shared.regex(pattern, options)
-        }
+    /// Compiles (or finds in the cache) `pattern`; `captures` keeps group positions, for `sub`/`gsub`.
+    init(_ pattern: String, _ options: RegexOptions, captures: Bool = false) throws(FnError) {
+        program = try RegexCache.shared.program(pattern, options)
+        emptyLiteral = options.fixed && pattern.isEmpty
+        machine = RegexMachine(program, captures: captures)
     }
 
     func matches(_ s: String) -> Bool {
-        if let literal { return literal.isEmpty || s.unicodeScalars.firstRange(of: literal.unicodeScalars) != nil }
-        guard let regex else { return false }
-        return (try? regex.firstMatch(in: s)) != nil
+        if emptyLiteral { return true }
+        return withText(s) { machine.search($0, from: 0, mode: .exists) != nil }
     }
 
-    /// The range of the first match in `s`, in unicode scalar indices.
-    func firstRange(in s: Substring) -> Range<String.Index>? {
-        if let literal {
-            return s.unicodeScalars.firstRange(of: literal.unicodeScalars)
+    /// The first match in `s` as a 0-based scalar offset and a length in scalars.
+    func firstMatch(in s: String) -> (start: Int, length: Int)? {
+        withText(s) { text in
+            guard let r = machine.search(text, from: 0) else { return nil }
+            let start = scalarCount(text, 0..<r.lowerBound)
+            return (start, scalarCount(text, r))
         }
-        guard let regex, let m = try? regex.firstMatch(in: s) else { return nil }
-        return m.range
+    }
+
+    /// Every match in `s`, as R's `gregexpr` finds them, in scalars like `firstMatch`.
+    func allMatches(in s: String) -> [(start: Int, length: Int)] {
+        if emptyLiteral { return [] }
+        return withText(s) { text in
+            var ranges: [Range<Int>] = []
+            forEachMatch(text) { ranges.append($0); return true }
+            // R's engine does not report an empty match at the very end of a string, unless it is the
+            // only match in a non-empty one (`gregexpr("$", "ab")` is 3).
+            if let last = ranges.last, last.isEmpty, last.lowerBound == text.count, ranges.count > 1 || text.isEmpty {
+                ranges.removeLast()
+            }
+            var out: [(start: Int, length: Int)] = []
+            out.reserveCapacity(ranges.count)
+            var scalars = 0, counted = 0
+            for r in ranges {
+                scalars += scalarCount(text, counted..<r.lowerBound)
+                counted = r.lowerBound
+                out.append((scalars, scalarCount(text, r)))
+            }
+            return out
+        }
     }
 
     /// R's `strsplit` on one string: a match at the start gives a leading "", no trailing "".
+    ///
+    /// Each search sees only the rest of the string, so `^` matches at every piece, as in R
+    /// (`strsplit("aaa", "^a")` is `c("", "", "")`).
     func split(_ s: String) -> [String?] {
-        var out: [String?] = []
-        var rest = s[...]
-        while !rest.isEmpty {
-            guard let r = firstRange(in: rest) else { break }
+        withText(s) { text in
+            var out: [String?] = []
+            var rest = 0
+            let n = text.count
+            while rest < n {
+                let view = UnsafeBufferPointer(rebasing: text[rest...])
+                guard let r = machine.search(view, from: 0) else { break }
+                if r.isEmpty {
+                    // An empty match splits off one character, as R does.
+                    let length = scalarLength(view[0])
+                    out.append(string(view, 0..<length))
+                    rest += length
+                    continue
+                }
+                out.append(string(view, 0..<r.lowerBound))
+                rest += r.upperBound
+            }
+            if rest < n { out.append(string(text, rest..<n)) }
+            return out
+        }
+    }
+
+    /// Replaces the first (or every) match in `s` by `replacement`'s expansion.
+    func replace(_ s: String, _ replacement: Replacement, all: Bool) -> String {
+        if emptyLiteral { return s }
+        let result: String? = withText(s) { text in
+            var out: [UInt8] = []
+            var last = 0
+            var changed = false
+            var previous: (end: Int, empty: Bool)? = nil
+            forEachMatch(text) { r in
+                let empty = r.isEmpty
+                // R skips an empty match right after a non-empty one: gsub("x*", "-", "axb") is "-a-b-".
+                if empty, let p = previous, !p.empty, p.end == r.lowerBound { return true }
+                previous = (r.upperBound, empty)
+                out.append(contentsOf: text[last..<r.lowerBound])
+                replacement.expand(text, machine.slots, into: &out)
+                last = r.upperBound
+                changed = true
+                return all
+            }
+            guard changed else { return nil }
+            out.append(contentsOf: text[last...])
+            return String(decoding: out, as: UTF8.self)
+        }
+        return result ?? s
+    }
+
+    /// Calls `body` with each match from the start until it returns false. After an empty match the
+    /// search resumes one scalar later, so `gsub("", "-", "abc")` sees four empty matches.
+    private func forEachMatch(_ text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Bool) {
+        var pos = 0
+        let n = text.count
+        while pos <= n, let r = machine.search(text, from: pos) {
+            if !body(r) { return }
             if r.isEmpty {
-                // An empty match splits off one character, as R does.
-                let next = rest.unicodeScalars.index(after: rest.startIndex)
-                out.append(String(rest[rest.startIndex..<next]))
-                rest = rest[next...]
-                continue
-            }
-            out.append(String(rest[rest.startIndex..<r.lowerBound]))
-            rest = rest[r.upperBound...]
-        }
-        if !rest.isEmpty { out.append(String(rest)) }
-        return out
-    }
-
-    /// Replaces the first (or every) match in `s`; `\\1`..`\\9` in `replacement` are groups (`\\0` is
-    /// a plain "0", as in R's default engine).
-    func replace(_ s: String, _ replacement: String, all: Bool, perl: Bool) -> String {
-        if let literal {
-            guard !literal.isEmpty else { return s }
-            var out = ""
-            var rest = s[...]
-            while let r = rest.unicodeScalars.firstRange(of: literal.unicodeScalars) {
-                out += rest[rest.startIndex..<r.lowerBound]
-                out += replacement
-                rest = rest[r.upperBound...]
-                if !all { break }
-            }
-            return out + rest
-        }
-        guard let regex else { return s }
-        var out = ""
-        var last = s.startIndex
-        var changed = false
-        var previous: (end: String.Index, empty: Bool)? = nil
-        for m in s.matches(of: regex) {
-            let empty = m.range.isEmpty
-            // R skips an empty match right after a non-empty one: gsub("x*", "-", "axb") is "-a-b-".
-            if empty, let p = previous, !p.empty, p.end == m.range.lowerBound { continue }
-            previous = (m.range.upperBound, empty)
-            out += s[last..<m.range.lowerBound]
-            out += expand(replacement, m, perl: perl)
-            last = m.range.upperBound
-            changed = true
-            if !all { break }
-        }
-        if !changed { return s }
-        return out + s[last...]
-    }
-
-    private func expand(_ replacement: String, _ m: Regex<AnyRegexOutput>.Match, perl: Bool) -> String {
-        guard replacement.contains("\\") else { return replacement }
-        var out = ""
-        var caseMode: Character? = nil
-        var chars = replacement.makeIterator()
-        func emit(_ text: Substring) {
-            switch caseMode {
-            case "U": out += text.uppercased()
-            case "L": out += text.lowercased()
-            default: out += text
-            }
-        }
-        while let c = chars.next() {
-            guard c == "\\" else { emit(Substring(String(c))); continue }
-            guard let n = chars.next() else { break }
-            if let d = n.wholeNumberValue, d >= 1 {
-                if d < m.output.count, let sub = m.output[d].substring { emit(sub) }
-            } else if perl && (n == "U" || n == "L") {
-                caseMode = n
-            } else if perl && n == "E" {
-                caseMode = nil
+                if r.upperBound >= n { return }
+                pos = r.upperBound + scalarLength(text[r.upperBound])
             } else {
-                emit(Substring(String(n)))
+                pos = r.upperBound
             }
         }
-        return out
     }
 }
 
-/// Compiled regexes by pattern and options, shared by all interpreters (patterns are usually
+/// A `sub`/`gsub` replacement, parsed once: `\\1`..`\\9` are groups (`\\0` is a plain "0", as in
+/// R's default engine), and with `perl = TRUE` `\\U`, `\\L` and `\\E` change the case of what follows.
+struct Replacement {
+    private enum Piece {
+        case text([UInt8])
+        case group(Int)
+        case upper, lower, asIs
+    }
+
+    private var pieces: [Piece] = []
+
+    /// A replacement inserted as it is.
+    init(verbatim: String) {
+        pieces = [.text(Array(verbatim.utf8))]
+    }
+
+    init(_ replacement: String, perl: Bool) {
+        var text = ""
+        func flush(_ pieces: inout [Piece]) {
+            if !text.isEmpty { pieces.append(.text(Array(text.utf8))); text = "" }
+        }
+        var chars = replacement.unicodeScalars.makeIterator()
+        while let c = chars.next() {
+            guard c == "\\" else { text.unicodeScalars.append(c); continue }
+            guard let n = chars.next() else { break }
+            if n.value >= 0x31 && n.value <= 0x39 {
+                flush(&pieces)
+                pieces.append(.group(Int(n.value - 0x30)))
+            } else if perl && (n == "U" || n == "L" || n == "E") {
+                flush(&pieces)
+                pieces.append(n == "U" ? .upper : n == "L" ? .lower : .asIs)
+            } else {
+                text.unicodeScalars.append(n)
+            }
+        }
+        flush(&pieces)
+    }
+
+    /// Appends the expansion for the match whose capture slots are `slots` (byte offsets into `text`).
+    func expand(_ text: UnsafeBufferPointer<UInt8>, _ slots: [Int], into out: inout [UInt8]) {
+        var mode = Piece.asIs
+        func emit<C: Collection<UInt8>>(_ bytes: C) {
+            switch mode {
+            case .upper: out.append(contentsOf: String(decoding: bytes, as: UTF8.self).uppercased().utf8)
+            case .lower: out.append(contentsOf: String(decoding: bytes, as: UTF8.self).lowercased().utf8)
+            default: out.append(contentsOf: bytes)
+            }
+        }
+        for piece in pieces {
+            switch piece {
+            case .text(let bytes): emit(bytes)
+            case .group(let k):
+                guard 2 * k + 1 < slots.count else { continue }
+                let from = slots[2 * k], to = slots[2 * k + 1]
+                if from >= 0 && to >= from { emit(text[from..<to]) }
+            case .upper, .lower, .asIs: mode = piece
+            }
+        }
+    }
+}
+
+/// Runs `body` on the UTF-8 of `s`.
+private func withText<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    var s = s
+    return s.withUTF8(body)
+}
+
+/// The number of scalars in `text[range]`: the bytes that are not UTF-8 continuation bytes.
+private func scalarCount(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+    var count = 0
+    for i in range where text[i] & 0xC0 != 0x80 { count += 1 }
+    return count
+}
+
+/// The length in bytes of the UTF-8 sequence that starts with `lead`.
+private func scalarLength(_ lead: UInt8) -> Int {
+    lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+}
+
+private func string(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self)
+}
+
+/// Compiled patterns by pattern and options, shared by all interpreters (patterns are usually
 /// literals in handler code, so the set stays small; it is cleared when it grows past a bound).
 final class RegexCache: Sendable {
     static let shared = RegexCache()
@@ -230,41 +323,24 @@ final class RegexCache: Sendable {
         var options: RegexOptions
     }
 
-    private let entries = Mutex<[Key: Regex<AnyRegexOutput>]>([:])
+    private let entries = Mutex<[Key: RegexProgram]>([:])
 
-    func regex(_ pattern: String, _ options: RegexOptions) throws(FnError) -> Regex<AnyRegexOutput> {
+    func program(_ pattern: String, _ options: RegexOptions) throws(FnError) -> RegexProgram {
         let key = Key(pattern: pattern, options: options)
-        if let r = entries.withLock({ $0[key] }) { return r }
-        var regex: Regex<AnyRegexOutput>
-        do {
-            regex = try Regex(translate(pattern, options))
-        } catch {
-            throw FnError.runtime("invalid regular expression '\(pattern)', reason '\(error)'")
+        if let p = entries.withLock({ $0[key] }) { return p }
+        let syntax: RegexSyntax
+        if options.fixed {
+            let scalars = pattern.unicodeScalars.map { RegexNode.scalar($0, foldCase: false) }
+            syntax = RegexSyntax(root: .concat(scalars), captureCount: 0, hasLazy: false)
+        } else {
+            syntax = try RegexSyntax.parse(pattern, perl: options.perl, ignoreCase: options.ignoreCase)
         }
-        regex = regex.matchingSemantics(.unicodeScalar)
-        if options.ignoreCase { regex = regex.ignoresCase() }
-        let compiled = regex
+        let program = try RegexProgram(syntax, pattern: pattern, perl: options.perl)
         entries.withLock { table in
             if table.count > 256 { table.removeAll() }
-            table[key] = compiled
+            table[key] = program
         }
-        return compiled
-    }
-
-    /// Rewrites R's POSIX (TRE) spellings that Swift's regex syntax reads differently.
-    private func translate(_ pattern: String, _ options: RegexOptions) -> String {
-        guard pattern.contains("\\") else { return pattern }
-        var out = ""
-        var it = pattern.makeIterator()
-        while let c = it.next() {
-            guard c == "\\" else { out.append(c); continue }
-            guard let n = it.next() else { out.append(c); break }
-            switch n {
-            case "<", ">": out += options.perl ? "\\" + String(n) : "\\b"
-            default: out.append(c); out.append(n)
-            }
-        }
-        return out
+        return program
     }
 }
 
@@ -272,10 +348,12 @@ final class RegexCache: Sendable {
 func regexReplace(
     _ ip: Interpreter, _ pattern: String, _ replacement: String, _ x: Value, options: RegexOptions, all: Bool
 ) throws(FnError) -> Value {
-    let matcher = try Matcher(pattern, options)
+    let matcher = try Matcher(pattern, options, captures: true)
+    // With `fixed = TRUE` R inserts the replacement as it is, backslashes included.
+    let replacement = options.fixed ? Replacement(verbatim: replacement) : Replacement(replacement, perl: options.perl)
     if case .character(let s) = x {
-        return .character(s.map { matcher.replace($0, replacement, all: all, perl: options.perl) })
+        return .character(s.map { matcher.replace($0, replacement, all: all) })
     }
     let strings = characterElements(x)
-    return Value(.character(strings.map { s in s.map { matcher.replace($0, replacement, all: all, perl: options.perl) } }))
+    return Value(.character(strings.map { s in s.map { matcher.replace($0, replacement, all: all) } }))
 }

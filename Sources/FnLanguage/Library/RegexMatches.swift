@@ -14,14 +14,13 @@ extension BuiltinRegistry {
                     out.append(Value(Vector(.integer([NA.integer]), names: ["NA"])))
                     continue
                 }
-                let ranges = matcher.allRanges(in: s)
-                if ranges.isEmpty {
+                let found = matcher.allMatches(in: s)
+                if found.isEmpty {
                     out.append(Value(Vector(.integer([-1]), names: ["-1"])))
                     continue
                 }
-                let scalars = s.unicodeScalars
-                let starts = ranges.map { Int32(scalars.distance(from: scalars.startIndex, to: $0.lowerBound) + 1) }
-                let lengths = ranges.map { String(scalars.distance(from: $0.lowerBound, to: $0.upperBound)) }
+                let starts = found.map { Int32($0.start + 1) }
+                let lengths = found.map { String($0.length) }
                 out.append(Value(Vector(.integer(starts), names: lengths)))
             }
             return .list(List(out))
@@ -72,25 +71,4 @@ private func matches(_ s: String?, _ m: Value) throws(FnError) -> [String?] {
         out.append(String(view))
     }
     return out
-}
-
-extension Matcher {
-    /// Every non-overlapping match in `s`, as R's `gregexpr` finds them.
-    func allRanges(in s: String) -> [Range<String.Index>] {
-        if let literal {
-            guard !literal.isEmpty else { return [] }
-            var out: [Range<String.Index>] = []
-            var rest = s[...]
-            while let r = rest.unicodeScalars.firstRange(of: literal.unicodeScalars) {
-                out.append(r)
-                rest = s[r.upperBound...]
-            }
-            return out
-        }
-        guard let regex else { return [] }
-        var ranges = s.matches(of: regex).map(\.range)
-        // R's engine does not report an empty match at the very end of a non-empty string.
-        if ranges.count > 1, let last = ranges.last, last.isEmpty, last.lowerBound == s.endIndex { ranges.removeLast() }
-        return ranges
-    }
 }

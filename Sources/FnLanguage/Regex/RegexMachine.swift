@@ -1,0 +1,256 @@
+/// A Pike VM: runs a RegexProgram over UTF-8 text with all threads in lockstep, one scalar at a time.
+///
+/// Each position adds each instruction to the thread list at most once, so a search takes at most
+/// (program size) x (text length + 1) thread steps, whatever the pattern: no backtracking, no blow-up.
+/// Threads are kept in priority order; `steps` counts the work so tests can check that bound.
+///
+/// A machine holds its scratch buffers and is reused for every search of one builtin call; it is not
+/// thread-safe (the compiled RegexProgram is, and is what the cache shares).
+final class RegexMachine {
+    /// How a search decides between matches.
+    enum Mode {
+        /// Any match will do (`grepl`): stop at the first one found.
+        case exists
+        /// The program's own rule: leftmost-longest or leftmost-first.
+        case best
+    }
+
+    let program: RegexProgram
+    /// Thread steps taken so far (instructions visited while adding threads, plus threads advanced).
+    private(set) var steps = 0
+    /// Capture slots of the last successful search: byte offsets, -1 for a group that did not take part.
+    private(set) var slots: [Int]
+
+    private let slotCount: Int
+    private var current: ThreadList
+    private var next: ThreadList
+    /// The generation in which each instruction was last added to a list: marks are never cleared.
+    private var marks: [Int]
+    private var generation = 0
+    private var work: [Int]
+    private var stack: [Frame] = []
+
+    private struct ThreadList {
+        var pcs: [Int]
+        var caps: [Int]
+        var count = 0
+
+        init(size: Int, slots: Int) {
+            pcs = Array(repeating: 0, count: size)
+            caps = Array(repeating: -1, count: size * slots)
+        }
+    }
+
+    private enum Frame {
+        case visit(Int)
+        case restore(Int, Int)
+    }
+
+    /// A machine for `program`; `captures: false` tracks only the whole match, which is cheaper.
+    init(_ program: RegexProgram, captures: Bool) {
+        self.program = program
+        slotCount = captures ? program.slotCount : 2
+        let size = program.code.count
+        current = ThreadList(size: size, slots: slotCount)
+        next = ThreadList(size: size, slots: slotCount)
+        marks = Array(repeating: -1, count: size)
+        work = Array(repeating: -1, count: slotCount)
+        slots = Array(repeating: -1, count: slotCount)
+    }
+
+    /// Searches `text` from byte offset `start`; `^` matches only at offset 0 and the assertions see the
+    /// text before `start`. Returns the match's byte range; `slots` then holds the groups.
+    func search(_ text: UnsafeBufferPointer<UInt8>, from start: Int, mode: Mode = .best) -> Range<Int>? {
+        if let literal = program.literal { return searchLiteral(text, from: start, literal) }
+        let n = text.count
+        let longest = program.longest
+        let code = program.code
+        var found = false
+        var pos = start
+        current.count = 0
+        generation += 1
+        while true {
+            if !found && (!program.anchored || pos == 0) {
+                if current.count == 0, let first = program.firstASCII {
+                    // No thread is alive: skip to the next scalar that can start a match.
+                    pos = skip(text, from: pos, first)
+                    if pos >= n { break }
+                }
+                for k in 0..<slotCount { work[k] = -1 }
+                work[0] = pos
+                addThread(&current, 0, pos, text)
+            }
+            if current.count == 0 {
+                if found || program.anchored || pos >= n { break }
+                // Nothing started here: try the next scalar (with fresh marks, the list being empty).
+                pos += text[pos] < 0x80 ? 1 : text[pos] < 0xE0 ? 2 : text[pos] < 0xF0 ? 3 : 4
+                generation += 1
+                continue
+            }
+            var c: UInt32 = .max
+            var after = pos
+            if pos < n { (c, after) = decode(text, pos) }
+            generation += 1
+            next.count = 0
+            var i = 0
+            threads: while i < current.count {
+                let pc = current.pcs[i]
+                let base = i * slotCount
+                i += 1
+                steps += 1
+                if found && longest && current.caps[base] > slots[0] { continue }
+                let hit: Bool
+                switch code[pc] {
+                case .scalar(let x): hit = c == x
+                case .either(let x, let y): hit = c == x || c == y
+                case .any: hit = c != .max
+                case .anyButNewline: hit = c != .max && c != 10
+                case .set(let k):
+                    hit = c != .max && program.sets[k].contains(Unicode.Scalar(c) ?? "\u{FFFD}")
+                case .match:
+                    if mode == .exists {
+                        slots[0] = current.caps[base]
+                        slots[1] = pos
+                        return slots[0]..<pos
+                    }
+                    let s = current.caps[base]
+                    if !found || !longest || s < slots[0] || (s == slots[0] && pos > slots[1]) {
+                        for k in 0..<slotCount { slots[k] = current.caps[base + k] }
+                        slots[1] = pos
+                        found = true
+                    }
+                    // Leftmost-first: the threads after this one have lower priority.
+                    if !longest { break threads }
+                    continue
+                default: hit = false
+                }
+                if hit {
+                    for k in 0..<slotCount { work[k] = current.caps[base + k] }
+                    addThread(&next, pc + 1, after, text)
+                }
+            }
+            swap(&current, &next)
+            if pos >= n { break }
+            pos = after
+        }
+        return found ? slots[0]..<slots[1] : nil
+    }
+
+    /// Adds the thread at `pc` (with captures `work`) and everything it reaches without consuming input.
+    private func addThread(_ list: inout ThreadList, _ pc: Int, _ pos: Int, _ text: UnsafeBufferPointer<UInt8>) {
+        stack.append(.visit(pc))
+        while let frame = stack.popLast() {
+            switch frame {
+            case .restore(let k, let v):
+                work[k] = v
+            case .visit(let pc):
+                if marks[pc] == generation { continue }
+                marks[pc] = generation
+                steps += 1
+                switch program.code[pc] {
+                case .jump(let target):
+                    stack.append(.visit(target))
+                case .split(let a, let b):
+                    stack.append(.visit(b))
+                    stack.append(.visit(a))
+                case .save(let k):
+                    if k < slotCount {
+                        stack.append(.restore(k, work[k]))
+                        work[k] = pos
+                    }
+                    stack.append(.visit(pc + 1))
+                case .assert(let a):
+                    if holds(a, at: pos, text) { stack.append(.visit(pc + 1)) }
+                default:
+                    let base = list.count * slotCount
+                    list.pcs[list.count] = pc
+                    for k in 0..<slotCount { list.caps[base + k] = work[k] }
+                    list.count += 1
+                }
+            }
+        }
+    }
+
+    private func holds(_ a: RegexAssertion, at pos: Int, _ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = text.count
+        switch a {
+        case .start: return pos == 0
+        case .end: return pos == n
+        case .endOrFinalNewline: return pos == n || (pos == n - 1 && text[pos] == 10)
+        default:
+            let before = pos > 0 && isWord(previous(text, pos))
+            let after = pos < n && isWord(decode(text, pos).0)
+            switch a {
+            case .wordBoundary: return before != after
+            case .notWordBoundary: return before == after
+            case .wordStart: return !before && after
+            default: return before && !after
+            }
+        }
+    }
+
+    private func isWord(_ c: UInt32) -> Bool {
+        guard let s = Unicode.Scalar(c) else { return false }
+        return program.word.contains(s)
+    }
+
+    private func skip(_ text: UnsafeBufferPointer<UInt8>, from start: Int, _ first: (UInt64, UInt64)) -> Int {
+        var pos = start
+        let n = text.count
+        let nonASCII = program.firstNonASCII
+        while pos < n {
+            let b = text[pos]
+            if b < 64 {
+                if first.0 & (1 << UInt64(b)) != 0 { return pos }
+            } else if b < 128 {
+                if first.1 & (1 << UInt64(b - 64)) != 0 { return pos }
+            } else if b >= 0xC0 && nonASCII {
+                return pos
+            }
+            pos += 1
+        }
+        return n
+    }
+
+    private func searchLiteral(_ text: UnsafeBufferPointer<UInt8>, from start: Int, _ literal: [UInt8]) -> Range<Int>? {
+        let n = text.count, m = literal.count
+        guard m <= n - start else { return nil }
+        let head = literal[0]
+        var pos = start
+        let last = n - m
+        while pos <= last {
+            if text[pos] == head {
+                var k = 1
+                while k < m && text[pos + k] == literal[k] { k += 1 }
+                if k == m {
+                    steps += 1
+                    slots[0] = pos
+                    slots[1] = pos + m
+                    return pos..<(pos + m)
+                }
+            }
+            pos += 1
+        }
+        return nil
+    }
+}
+
+/// Decodes the scalar at byte `i` of valid UTF-8: its value and the offset after it.
+@inline(__always)
+func decode(_ text: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
+    let b0 = UInt32(text[i])
+    if b0 < 0x80 { return (b0, i + 1) }
+    if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(text[i + 1] & 0x3F), i + 2) }
+    if b0 < 0xF0 {
+        return ((b0 & 0x0F) << 12 | UInt32(text[i + 1] & 0x3F) << 6 | UInt32(text[i + 2] & 0x3F), i + 3)
+    }
+    let v = (b0 & 0x07) << 18 | UInt32(text[i + 1] & 0x3F) << 12 | UInt32(text[i + 2] & 0x3F) << 6
+    return (v | UInt32(text[i + 3] & 0x3F), i + 4)
+}
+
+/// The scalar that ends just before byte `i` (i > 0).
+func previous(_ text: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt32 {
+    var j = i - 1
+    while j > 0 && text[j] & 0xC0 == 0x80 { j -= 1 }
+    return decode(text, j).0
+}
