@@ -181,6 +181,13 @@ private func failure(_ text: String) -> FnError? {
         #expect(try json("share <- function() { fs <- list(a = function() 6); h <<- fs; 1 }; share(); h$a()", ip) == "6")
     }
 
+    /// A deadline stops a long run of regex searches inside one builtin call: this `gsub` rescans
+    /// the rest of the text after every match (quadratic: minutes on 200,000 characters).
+    @Test func cancellationStopsRegexSearches() {
+        #expect(cancelledFromAnotherThread("cat('go'); gsub('a|a*b', '-', strrep('a', 200000))")?.kind == .cancelled)
+        #expect(cancelledFromAnotherThread("cat('go'); strsplit(strrep('a', 200000), 'a*b|a')")?.kind == .cancelled)
+    }
+
     /// A deadline ends `Sys.sleep` like a loop: the sleep is cut short with the cancellation error.
     @Test func cancellationEndsASleep() {
         #expect(cancelledFromAnotherThread("cat('go'); Sys.sleep(600); 'slept'")?.kind == .cancelled)

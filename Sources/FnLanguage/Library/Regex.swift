@@ -8,8 +8,10 @@ extension BuiltinRegistry {
             let options = try RegexOptions(args, ignoreCase: 2, perl: 3, fixed: 4)
             let pattern = try Unpack.string(args[0], "pattern")
             let strings = characterElements(try args.required(1, "x"))
-            let matcher = try Matcher(pattern, options)
-            return Value(.logical(strings.map { s in s.map { matcher.matches($0) ? 1 : 0 } ?? 0 }))
+            let matcher = try Matcher(pattern, options, ip)
+            let found = Value(.logical(strings.map { s in s.map { matcher.matches($0) ? 1 : 0 } ?? 0 }))
+            try matcher.throwIfCancelled()
+            return found
         }
         define("grep", ["pattern", "x", "ignore.case", "perl", "value", "fixed", "useBytes", "invert"]) { args, ip throws(FnError) in
             let options = try RegexOptions(args, ignoreCase: 2, perl: 3, fixed: 5)
@@ -18,12 +20,13 @@ extension BuiltinRegistry {
             let pattern = try Unpack.string(args[0], "pattern")
             let x = try args.required(1, "x")
             let strings = characterElements(x)
-            let matcher = try Matcher(pattern, options)
+            let matcher = try Matcher(pattern, options, ip)
             var hits: [Int] = []
             for (i, s) in strings.enumerated() {
                 guard let s else { continue }
                 if matcher.matches(s) != invert { hits.append(i) }
             }
+            try matcher.throwIfCancelled()
             if value {
                 let names = x.names.map { n in hits.map { n[$0] } }
                 return Value(.character(hits.map { strings[$0] }), names: names)
@@ -45,7 +48,7 @@ extension BuiltinRegistry {
         }
         define("regexpr", ["pattern", "text", "ignore.case", "perl", "fixed", "useBytes"]) { args, ip throws(FnError) in
             let options = try RegexOptions(args, ignoreCase: 2, perl: 3, fixed: 4)
-            let matcher = try Matcher(try Unpack.string(args[0], "pattern"), options)
+            let matcher = try Matcher(try Unpack.string(args[0], "pattern"), options, ip)
             var starts: [Int32] = [], lengths: [Int32] = []
             for s in characterElements(try args.required(1, "text")) {
                 guard let s else { starts.append(NA.integer); lengths.append(NA.integer); continue }
@@ -57,6 +60,7 @@ extension BuiltinRegistry {
                     lengths.append(-1)
                 }
             }
+            try matcher.throwIfCancelled()
             // The lengths ride in the names, since fn has no `match.length` attribute (see regmatches).
             return Value(.integer(starts), names: lengths.map { $0 == NA.integer ? "NA" : String($0) })
         }
@@ -80,10 +84,11 @@ extension BuiltinRegistry {
                 }
                 let matcher: Matcher
                 if let m = matchers[split] { matcher = m } else {
-                    matcher = try Matcher(split, options)
+                    matcher = try Matcher(split, options, ip)
                     matchers[split] = matcher
                 }
                 out.append(Value(.character(matcher.split(s))))
+                try matcher.throwIfCancelled()
             }
             return .list(List(out, names: x.names))
         }
@@ -117,10 +122,17 @@ struct Matcher {
     private let machine: RegexMachine
 
     /// Compiles (or finds in the cache) `pattern`; `captures` keeps group positions, for `sub`/`gsub`.
-    init(_ pattern: String, _ options: RegexOptions, captures: Bool = false) throws(FnError) {
+    /// With `ip`, the interpreter's deadline stops the searches (see `throwIfCancelled`).
+    init(_ pattern: String, _ options: RegexOptions, captures: Bool = false, _ ip: Interpreter? = nil) throws(FnError) {
         program = try RegexCache.shared.program(pattern, options)
         emptyLiteral = options.fixed && pattern.isEmpty
         machine = RegexMachine(program, captures: captures)
+        machine.cancellation = ip?.cancellation
+    }
+
+    /// The cancellation error when the deadline stopped a search (whose result is then meaningless).
+    func throwIfCancelled() throws(FnError) {
+        if machine.cancelled { throw FnError.cancelled() }
     }
 
     func matches(_ s: String) -> Bool {
@@ -348,12 +360,16 @@ final class RegexCache: Sendable {
 func regexReplace(
     _ ip: Interpreter, _ pattern: String, _ replacement: String, _ x: Value, options: RegexOptions, all: Bool
 ) throws(FnError) -> Value {
-    let matcher = try Matcher(pattern, options, captures: true)
+    let matcher = try Matcher(pattern, options, captures: true, ip)
     // With `fixed = TRUE` R inserts the replacement as it is, backslashes included.
     let replacement = options.fixed ? Replacement(verbatim: replacement) : Replacement(replacement, perl: options.perl)
+    let result: Value
     if case .character(let s) = x {
-        return .character(s.map { matcher.replace($0, replacement, all: all) })
+        result = .character(s.map { matcher.replace($0, replacement, all: all) })
+    } else {
+        let strings = characterElements(x)
+        result = Value(.character(strings.map { s in s.map { matcher.replace($0, replacement, all: all) } }))
     }
-    let strings = characterElements(x)
-    return Value(.character(strings.map { s in s.map { matcher.replace($0, replacement, all: all) } }))
+    try matcher.throwIfCancelled()
+    return result
 }

@@ -4,10 +4,10 @@
 /// `regmatches` reads those names, so `regmatches(x, gregexpr(p, x))` works as in R.
 extension BuiltinRegistry {
     mutating func registerRegexMatches() {
-        define("gregexpr", ["pattern", "text", "ignore.case", "perl", "fixed", "useBytes"]) { args, _ throws(FnError) in
+        define("gregexpr", ["pattern", "text", "ignore.case", "perl", "fixed", "useBytes"]) { args, ip throws(FnError) in
             let options = try RegexOptions(args, ignoreCase: 2, perl: 3, fixed: 4)
             let pattern = try Unpack.string(args[0], "pattern")
-            let matcher = try Matcher(pattern, options)
+            let matcher = try Matcher(pattern, options, ip)
             var out: [Value] = []
             for s in characterElements(try args.required(1, "text")) {
                 guard let s else {
@@ -15,6 +15,7 @@ extension BuiltinRegistry {
                     continue
                 }
                 let found = matcher.allMatches(in: s)
+                try matcher.throwIfCancelled()
                 if found.isEmpty {
                     out.append(Value(Vector(.integer([-1]), names: ["-1"])))
                     continue

@@ -21,6 +21,14 @@ final class RegexMachine {
     /// Capture slots of the last successful search: byte offsets, -1 for a group that did not take part.
     private(set) var slots: [Int]
 
+    /// Set while an interpreter runs the machine: a deadline stops a long search or a long run
+    /// of searches (`gsub` over a large text), checked every `checkInterval` positions.
+    var cancellation: CancellationFlag?
+    /// True once the cancellation was seen; every search then finds nothing.
+    private(set) var cancelled = false
+    private var untilCheck = RegexMachine.checkInterval
+    private static let checkInterval = 4096
+
     private let slotCount: Int
     private var current: ThreadList
     private var next: ThreadList
@@ -61,6 +69,7 @@ final class RegexMachine {
     /// Searches `text` from byte offset `start`; `^` matches only at offset 0 and the assertions see the
     /// text before `start`. Returns the match's byte range; `slots` then holds the groups.
     func search(_ text: UnsafeBufferPointer<UInt8>, from start: Int, mode: Mode = .best) -> Range<Int>? {
+        if stopped() { return nil }
         if let literal = program.literal { return searchLiteral(text, from: start, literal) }
         let n = text.count
         let longest = program.longest
@@ -70,6 +79,7 @@ final class RegexMachine {
         current.count = 0
         generation += 1
         while true {
+            if stopped() { return nil }
             if !found && (!program.anchored || pos == 0) {
                 if current.count == 0, let first = program.firstASCII {
                     // No thread is alive: skip to the next scalar that can start a match.
@@ -134,6 +144,16 @@ final class RegexMachine {
             pos = after
         }
         return found ? slots[0]..<slots[1] : nil
+    }
+
+    /// Counts one unit of work and, every `checkInterval`, reads the cancellation flag.
+    @inline(__always) private func stopped() -> Bool {
+        untilCheck -= 1
+        if untilCheck <= 0 {
+            untilCheck = RegexMachine.checkInterval
+            if cancellation?.isCancelled == true { cancelled = true }
+        }
+        return cancelled
     }
 
     /// Adds the thread at `pc` (with captures `work`) and everything it reaches without consuming input.
