@@ -97,48 +97,34 @@ class BinaryNode: Node {
 /// in recursion and loops. When the local holds a double it is read in place and the operator
 /// applied directly; any other value (an integer, NA, a vector) takes `BinaryNode`'s paths.
 final class LocalConstantNode: BinaryNode {
-    private enum Operation: UInt8 {
-        case plus, minus, times, divide, power, modulo, intDivide
-        case less, greater, lessEqual, greaterEqual, equal, notEqual
-    }
     private let slot: Int
     private let constant: Double
-    private let operation: Operation
+    private let isComparison: Bool
 
     /// The node for `lhs op rhs` when it has this shape, else a plain `BinaryNode`.
     static func make(_ op: BinaryOperator, _ lhs: Node, _ rhs: Node, span: Span) -> BinaryNode {
         guard let local = lhs as? LocalVariableNode, let c = rhs as? ConstantNode, case .double(let d) = c.value,
-            !d.isNaN, let operation = operation(op)
+            !d.isNaN, let isComparison = kind(op)
         else { return BinaryNode(op, lhs, rhs, span: span) }
-        return LocalConstantNode(op, operation, local, c, d, span: span)
+        return LocalConstantNode(op, local, c, d, isComparison: isComparison, span: span)
     }
 
-    private static func operation(_ op: BinaryOperator) -> Operation? {
+    /// Whether `op` is a comparison (false: arithmetic); nil for operators this node does not take.
+    private static func kind(_ op: BinaryOperator) -> Bool? {
         switch op {
-        case .plus: return .plus
-        case .minus: return .minus
-        case .times: return .times
-        case .divide: return .divide
-        case .power: return .power
-        case .modulo: return .modulo
-        case .intDivide: return .intDivide
-        case .less: return .less
-        case .greater: return .greater
-        case .lessEqual: return .lessEqual
-        case .greaterEqual: return .greaterEqual
-        case .equal: return .equal
-        case .notEqual: return .notEqual
+        case .plus, .minus, .times, .divide, .power, .modulo, .intDivide: return false
+        case .less, .greater, .lessEqual, .greaterEqual, .equal, .notEqual: return true
         default: return nil
         }
     }
 
     private init(
-        _ op: BinaryOperator, _ operation: Operation, _ local: LocalVariableNode, _ rhs: ConstantNode, _ constant: Double,
-        span: Span
+        _ op: BinaryOperator, _ local: LocalVariableNode, _ rhs: ConstantNode, _ constant: Double,
+        isComparison: Bool, span: Span
     ) {
         self.slot = local.slot
         self.constant = constant
-        self.operation = operation
+        self.isComparison = isComparison
         super.init(op, local, rhs, span: span)
     }
 
@@ -156,7 +142,7 @@ final class LocalConstantNode: BinaryNode {
         guard let x = local(ip) else { return try super.eval(ip) }
         let y = constant
         ip.visible = true
-        switch operation {
+        switch op {
         case .plus: return .double(x + y)
         case .minus: return .double(x - y)
         case .times: return .double(x * y)
@@ -167,27 +153,16 @@ final class LocalConstantNode: BinaryNode {
         default:
             // A comparison: NA (NaN) compares to NA.
             if x.isNaN { return .logical(NA.logical) }
-            return .logical(compare(x, y) ? 1 : 0)
+            return .logical(Operators.holds(op, x, y) ? 1 : 0)
         }
     }
 
     override func test(_ ip: Interpreter, for owner: Node) throws(Control) -> Bool {
-        if operation.rawValue >= Operation.less.rawValue, let x = local(ip), !x.isNaN {
+        if isComparison, let x = local(ip), !x.isNaN {
             ip.visible = true
-            return compare(x, constant)
+            return Operators.holds(op, x, constant)
         }
         return try super.test(ip, for: owner)
-    }
-
-    @inline(__always) private func compare(_ x: Double, _ y: Double) -> Bool {
-        switch operation {
-        case .less: return x < y
-        case .greater: return x > y
-        case .lessEqual: return x <= y
-        case .greaterEqual: return x >= y
-        case .equal: return x == y
-        default: return x != y
-        }
     }
 }
 
