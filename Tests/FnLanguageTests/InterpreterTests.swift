@@ -59,6 +59,14 @@ private func failure(_ text: String) -> FnError? {
             c(count(50), count(5))
             """
         #expect(try json(recursion) == "[50,-1]")
+        // Replaced while the call's own arguments are evaluated, before its body starts.
+        let argument = """
+            f <- function(x, d = x * 2) x + d
+            g <- function() { f <<- NULL; 1 }
+            x <- 0
+            c(f(g()), is.null(f))
+            """
+        #expect(try json(argument) == "[3,1]")
     }
 
     @Test func counterClosureKeepsState() throws {

@@ -99,11 +99,6 @@ struct CallStack {
 
     var last: CallFrame? { count > 0 ? base[count - 1] : nil }
 
-    /// Whether `closure` is running.
-    func contains(_ closure: Closure) -> Bool {
-        (0..<count).contains { base[$0].closure === closure }
-    }
-
     subscript(_ i: Int) -> CallFrame { base[i] }
 
     @inline(__always) mutating func append(_ frame: CallFrame) {
@@ -185,6 +180,12 @@ struct FrameTable {
         capacity = 64
         frames = UnsafeMutablePointer<Environment?>.allocate(capacity: capacity)
         frames.initialize(repeating: nil, count: capacity)
+    }
+
+    /// Whether an active call runs `closure`. Frames are bound to their closure before the
+    /// arguments are evaluated, so this includes a call whose arguments are being evaluated.
+    func isRunning(_ closure: Closure) -> Bool {
+        (0..<depth).contains { frames[$0]?.function === closure }
     }
 
     mutating func grow() {
@@ -384,7 +385,7 @@ public final class Interpreter {
     /// (`CallNode.eval`), so a running closure whose binding changes (`f <<- NULL` inside `f`) is
     /// kept in `retiredClosures` until the top-level evaluation ends.
     @inline(__always) func setGlobal(_ symbol: Int, _ value: Value?) {
-        if frames.count > 0, case .closure(let old)? = globals[symbol], frames.contains(old) {
+        if frameTable.depth > 0, case .closure(let old)? = globals[symbol], frameTable.isRunning(old) {
             retiredClosures.append(old)
         }
         globals[symbol] = value
