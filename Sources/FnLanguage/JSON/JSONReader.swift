@@ -118,23 +118,29 @@ struct JSONReader {
             }
             pos += 1
             stack.append(try readValue())
-            skipWhitespace()
-            guard pos < bytes.count else { throw error(at: pos, "unexpected end of input") }
-            if bytes[pos] == UInt8(ascii: ",") {
-                pos += 1
-                continue
-            }
-            guard bytes[pos] == UInt8(ascii: "}") else {
-                throw error(at: pos, "expected ',' or '}' after object member, found \(shown(at: pos))")
-            }
-            pos += 1
-            break
+            if try ends(at: UInt8(ascii: "}"), after: "object member") { break }
         }
         depth -= 1
         let list = List(Array(stack[start...]), names: Array(keys[keyStart...]))
         keys.removeSubrange(keyStart...)
         stack.removeSubrange(start...)
         return .list(list)
+    }
+
+    /// Reads what follows a member or element: `,` (false: another one follows) or `close` (true:
+    /// the container ends).
+    @inline(__always) private mutating func ends(at close: UInt8, after what: String) throws(FnError) -> Bool {
+        skipWhitespace()
+        guard pos < bytes.count else { throw error(at: pos, "unexpected end of input") }
+        if bytes[pos] == UInt8(ascii: ",") {
+            pos += 1
+            return false
+        }
+        guard bytes[pos] == close else {
+            throw error(at: pos, "expected ',' or '\(Character(Unicode.Scalar(close)))' after \(what), found \(shown(at: pos))")
+        }
+        pos += 1
+        return true
     }
 
     private mutating func readArray() throws(FnError) -> Value {
@@ -154,17 +160,7 @@ struct JSONReader {
                 allScalars = false
             }
             stack.append(try readValue())
-            skipWhitespace()
-            guard pos < bytes.count else { throw error(at: pos, "unexpected end of input") }
-            if bytes[pos] == UInt8(ascii: ",") {
-                pos += 1
-                continue
-            }
-            guard bytes[pos] == UInt8(ascii: "]") else {
-                throw error(at: pos, "expected ',' or ']' after array element, found \(shown(at: pos))")
-            }
-            pos += 1
-            break
+            if try ends(at: UInt8(ascii: "]"), after: "array element") { break }
         }
         depth -= 1
         let result: Value
