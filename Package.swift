@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "FnLambda", dependencies: ["FnLanguage"]),
         .executableTarget(name: "fn", dependencies: ["FnLanguage", "FnLambda"]),
         .testTarget(name: "FnLanguageTests", dependencies: ["FnLanguage"], exclude: ["RAgreement", "Golden"]),
-        .testTarget(name: "FnLambdaTests", dependencies: ["FnLambda", "FnLanguage", "fn"]),
+        .testTarget(name: "FnLambdaTests", dependencies: ["FnLambda", "FnLanguage", "fn"], exclude: ["Events"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -24,45 +24,37 @@ func checkCommand(_ arguments: [String]) -> Int32 {
     var handlerText = ""
     var strict = false
     var json = false
-    var index = 0
-    while index < arguments.count {
-        let argument = arguments[index]
-        switch argument {
+    var words = CommandArguments(arguments, command: "check", usage: usage)
+    while let word = words.next() {
+        switch word {
         case "-h", "--help":
             print(usage)
             return 0
         case "--strict":
             strict = true
-        case "--handler", "--format":
-            index += 1
-            guard index < arguments.count else {
-                writeError("fn check: \(argument) needs a value\n\(usage)")
+        case "--format":
+            guard let value = words.value(of: word) else { return 2 }
+            guard value == "json" || value == "text" else {
+                words.report("--format must be text or json, not '\(value)'")
                 return 2
             }
-            let value = arguments[index]
-            if argument == "--format" {
-                guard value == "json" || value == "text" else {
-                    writeError("fn check: --format must be text or json, not '\(value)'")
-                    return 2
-                }
-                json = value == "json"
-            } else {
-                do throws(HandlerError) {
-                    handler = try HandlerName(value)
-                    handlerText = value
-                } catch {
-                    writeError("fn check: \(error.errorMessage)")
-                    return 2
-                }
+            json = value == "json"
+        case "--handler":
+            guard let value = words.value(of: word) else { return 2 }
+            do throws(HandlerError) {
+                handler = try HandlerName(value)
+                handlerText = value
+            } catch {
+                words.report(error.errorMessage)
+                return 2
             }
         default:
-            if argument.hasPrefix("-") && argument != "-" {
-                writeError("fn check: unknown option '\(argument)'\n\(usage)")
+            if word.hasPrefix("-") && word != "-" {
+                words.report("unknown option '\(word)'", showUsage: true)
                 return 2
             }
-            paths.append(argument)
+            paths.append(word)
         }
-        index += 1
     }
     if paths.isEmpty { paths = [ServeDefaults.root()] }
 

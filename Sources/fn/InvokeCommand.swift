@@ -109,37 +109,25 @@ struct InvocationOptions {
         -> Outcome
     {
         var options = InvocationOptions()
-        var i = 0
-        while i < arguments.count {
-            let a = arguments[i]
-            switch a {
+        var words = CommandArguments(arguments, command: command, usage: usage)
+        while let word = words.next() {
+            switch word {
             case "-h", "--help":
                 print(usage)
                 return .exit(0)
-            case "--root", "--timeout":
-                guard i + 1 < arguments.count else {
-                    writeError("fn \(command): \(a) needs a value\n\(usage)")
-                    return .exit(2)
-                }
-                if a == "--root" {
-                    options.root = arguments[i + 1]
-                } else {
-                    guard let t = Double(arguments[i + 1]), t > 0 else {
-                        writeError("fn \(command): --timeout needs a positive number of seconds")
-                        return .exit(2)
-                    }
-                    options.timeout = t
-                }
-                i += 2
-                continue
+            case "--root":
+                guard let v = words.value(of: word) else { return .exit(2) }
+                options.root = v
+            case "--timeout":
+                guard let t = words.number(of: word, "a positive number of seconds", { $0 > 0 }) else { return .exit(2) }
+                options.timeout = t
             default:
-                if !unknownOptionsArePositional && a.hasPrefix("-") && a != "-" {
-                    writeError("fn \(command): unknown option '\(a)'\n\(usage)")
+                if !unknownOptionsArePositional && word.hasPrefix("-") && word != "-" {
+                    words.report("unknown option '\(word)'", showUsage: true)
                     return .exit(2)
                 }
-                options.positional.append(a)
+                options.positional.append(word)
             }
-            i += 1
         }
         return .options(options)
     }

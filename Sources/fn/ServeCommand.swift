@@ -25,47 +25,35 @@ func serveCommand(_ arguments: [String]) -> Int32 {
     var host = "127.0.0.1"
     var port = 9000
     var timeout = ServeDefaults.timeoutSeconds()
-    var index = 0
-    func value(_ option: String) -> String? {
-        index += 1
-        guard index < arguments.count else {
-            writeError("fn serve: \(option) needs a value\n\(usage)")
-            return nil
-        }
-        return arguments[index]
-    }
-    while index < arguments.count {
-        let argument = arguments[index]
-        switch argument {
+    var words = CommandArguments(arguments, command: "serve", usage: usage)
+    while let word = words.next() {
+        switch word {
         case "-h", "--help":
             print(usage)
             return 0
         case "--root":
-            guard let v = value(argument) else { return 2 }
+            guard let v = words.value(of: word) else { return 2 }
             root = v
         case "--host":
-            guard let v = value(argument) else { return 2 }
+            guard let v = words.value(of: word) else { return 2 }
             host = v
         case "--port":
-            guard let v = value(argument), let n = Int(v), (0..<65536).contains(n) else {
-                writeError("fn serve: --port needs a port number (0-65535)")
+            guard let v = words.value(of: word) else { return 2 }
+            guard let n = Int(v), (0..<65536).contains(n) else {
+                words.report("--port needs a port number (0-65535)")
                 return 2
             }
             port = n
         case "--timeout":
-            guard let v = value(argument), let seconds = Double(v), seconds > 0 else {
-                writeError("fn serve: --timeout needs a positive number of seconds")
-                return 2
-            }
+            guard let seconds = words.number(of: word, "a positive number of seconds", { $0 > 0 }) else { return 2 }
             timeout = seconds
         default:
-            if argument.hasPrefix("-") || handler != nil {
-                writeError("fn serve: unexpected argument '\(argument)'\n\(usage)")
+            if word.hasPrefix("-") || handler != nil {
+                words.report("unexpected argument '\(word)'", showUsage: true)
                 return 2
             }
-            handler = argument
+            handler = word
         }
-        index += 1
     }
     let handlerName = handler ?? "functions.parity"
     let rootDirectory = root ?? ServeDefaults.root()
@@ -136,7 +124,3 @@ enum ServeDefaults {
     }
 }
 
-/// Writes a line to stderr.
-func writeError(_ text: String) {
-    fputs(text + "\n", stderr)
-}

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A command's words, read one at a time: flags, options with a value, and positional words.
+///
+/// Problems are reported on stderr as `fn COMMAND: message`, followed by the usage when the words
+/// were malformed; the command then exits with 2.
+///
+///     var words = CommandArguments(arguments, command: "serve", usage: usage)
+///     while let word = words.next() {
+///         switch word {
+///         case "--port": guard let v = words.value(of: word) else { return 2 } ...
+///         default: ...
+///         }
+///     }
+struct CommandArguments {
+    let command: String
+    let usage: String
+    private let words: [String]
+    private var index = 0
+
+    init(_ words: [String], command: String, usage: String) {
+        self.words = words
+        self.command = command
+        self.usage = usage
+    }
+
+    /// The next word, or nil after the last.
+    mutating func next() -> String? {
+        guard index < words.count else { return nil }
+        defer { index += 1 }
+        return words[index]
+    }
+
+    /// The word after `option`, its value; nil, reported, when there is none.
+    mutating func value(of option: String) -> String? {
+        guard let value = next() else {
+            report("\(option) needs a value", showUsage: true)
+            return nil
+        }
+        return value
+    }
+
+    /// The value after `option` as a number that `isValid` accepts; nil, reported with
+    /// `requirement` (e.g. "a positive number of seconds"), otherwise.
+    mutating func number(of option: String, _ requirement: String, _ isValid: (Double) -> Bool) -> Double? {
+        guard let text = value(of: option) else { return nil }
+        guard let n = Double(text), isValid(n) else {
+            report("\(option) needs \(requirement)")
+            return nil
+        }
+        return n
+    }
+
+    /// Writes `fn COMMAND: message` (and the usage) to stderr.
+    func report(_ message: String, showUsage: Bool = false) {
+        writeError("fn \(command): \(message)" + (showUsage ? "\n\(usage)" : ""))
+    }
+}
+
+/// Writes one line to stderr.
+func writeError(_ text: String) {
+    fputs(text + "\n", stderr)
+}
