@@ -259,12 +259,16 @@ public final class Builtin {
     public let formals: [String]
     /// The position of "..." in `formals`, if any.
     let dotsIndex: Int?
+    /// One nil per formal: a call's `Arguments.values` start as a copy of this (no allocation until
+    /// a formal is filled).
+    let unsupplied: [Value?]
     let body: BuiltinBody
 
     public init(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
         self.name = name
         self.formals = formals
         self.dotsIndex = formals.firstIndex(of: "...")
+        self.unsupplied = [Value?](repeating: nil, count: formals.count)
         self.body = body
     }
 }
