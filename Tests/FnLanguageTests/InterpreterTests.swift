@@ -69,6 +69,23 @@ private func failure(_ text: String) -> FnError? {
         #expect(try json(argument) == "[3,1]")
     }
 
+    /// A running function that keeps replacing a global function it calls (a state machine) lets
+    /// the replaced closures go once their calls return, not when the whole invocation ends.
+    @Test func replacedClosuresAreLetGoWhenTheirCallsHaveReturned() throws {
+        let ip = Interpreter()
+        ip.bindBase("retired_count", .builtin(Builtin("retired_count", []) { _, ip throws(FnError) in
+            .integer(Int32(ip.retiredClosures.count))
+        }))
+        let program = """
+            make <- function(i) function() { step <<- make(i + 1); i }
+            step <- make(1)
+            run <- function(n) { s <- 0; for (k in 1:n) s <- s + step(); c(s, retired_count() <= 16) }
+            run(1000)
+            """
+        #expect(try json(program, ip) == "[500500,1]")
+        #expect(ip.retiredClosures.isEmpty)
+    }
+
     @Test func counterClosureKeepsState() throws {
         let program = """
             counter <- function() { i <- 0; function() { i <<- i + 1; i } }
