@@ -213,6 +213,21 @@ private func failure(_ text: String) -> FnError? {
         #expect(cancelledFromAnotherThread("cat('go'); strsplit(strrep('a', 200000), 'a*b|a')")?.kind == .cancelled)
     }
 
+    /// A big list beside a helper closure (`items <- as.list(1:20000); f <- function(x) ...`) does
+    /// not make the frame look escaped: the walk through lists is bounded, but a closure held
+    /// directly by a variable is still counted, as it was before lists were looked into.
+    @Test func aBigListBesideAHelperClosureDoesNotKeepTheFrame() throws {
+        let ip = Interpreter()
+        let program = """
+            h <- function(n) { items <- as.list(seq_len(n)); f <- function(x) x + 1; length(lapply(items, f)) }
+            h(20000)
+            """
+        #expect(try json(program, ip) == "20000")
+        let reused = ip.frameTable.frames[0].map(ObjectIdentifier.init)
+        #expect(try json("h(20000)", ip) == "20000")
+        #expect(reused != nil && ip.frameTable.frames[0].map(ObjectIdentifier.init) == reused)
+    }
+
     /// A deadline ends `Sys.sleep` like a loop: the sleep is cut short with the cancellation error.
     @Test func cancellationEndsASleep() {
         #expect(cancelledFromAnotherThread("cat('go'); Sys.sleep(600); 'slept'")?.kind == .cancelled)
