@@ -214,6 +214,17 @@ import Testing
         #expect(try match("\u{1C5}", "\u{1C6}", ignoreCase: true) == "\u{1C6}")
     }
 
+    // Found while writing the fuzz target (the input timed out in it): repetitions of a group that
+    // compiles to nothing were compiled copy by copy, so this pattern took 10^12 steps to compile.
+    @Test func repeatingNothingCompilesAtOnce() throws {
+        let nested = "(?:(?:(?:(?:a{0}){1000}){1000}){1000}){1000}"
+        #expect(reason(nested) == "no error")
+        #expect(try match(nested + "b", "ab") == "b")
+        // Nodes that emit nothing still count against the compiler's work.
+        let empties = "(?:(?:a" + String(repeating: "(?:)", count: 100) + "){100}){100}"
+        #expect(reason(empties).hasPrefix("pattern too large"))
+    }
+
     // Found by the differential test below, checked with Rscript: PCRE leaves a `*` loop after an
     // iteration that matched the empty string; the machine used to drop that path.
     @Test func perlLeavesALoopAfterAnEmptyIteration() throws {
