@@ -169,7 +169,15 @@ final class RegexMachine {
                 steps += 1
                 switch program.code[pc] {
                 case .jump(let target):
-                    stack.append(.visit(target))
+                    // A backward jump closes a `*` loop, whose exit follows it. Back at a loop already entered
+                    // at this position, the iteration matched the empty string: PCRE then leaves the loop
+                    // (`regexpr("(|a)*", "a", perl = TRUE)` is empty), so leftmost-first goes on after it.
+                    // TRE drops that path, which only changes the groups of a leftmost-longest match.
+                    if target < pc && marks[target] == generation && !program.longest {
+                        stack.append(.visit(pc + 1))
+                    } else {
+                        stack.append(.visit(target))
+                    }
                 case .split(let a, let b):
                     stack.append(.visit(b))
                     stack.append(.visit(a))

@@ -41,6 +41,9 @@ final class RegexProgram: Sendable {
     let word: RegexClassName
 
     static let maxInstructions = 20_000
+    /// The most syntax nodes compiled for one pattern: nodes that emit nothing (`(?:)`, `a{0}`) are
+    /// not counted by `maxInstructions`, and repetition copies them too.
+    static let maxCompileSteps = 1_000_000
 
     /// Compiles `syntax`: leftmost-longest unless `perl` or a lazy quantifier asks for leftmost-first.
     init(_ syntax: RegexSyntax, pattern: String, perl: Bool) throws(FnError) {
@@ -146,16 +149,30 @@ private struct RegexCompiler {
     let pattern: String
     var code: [RegexInstruction] = []
     var sets: [RegexScalarSet] = []
+    var steps = 0
 
     init(pattern: String) { self.pattern = pattern }
 
     mutating func emit(_ i: RegexInstruction) { code.append(i) }
 
     mutating func check() throws(FnError) {
-        if code.count > RegexProgram.maxInstructions {
+        steps += 1
+        if code.count > RegexProgram.maxInstructions || steps > RegexProgram.maxCompileSteps {
             throw FnError.runtime(
                 "invalid regular expression '\(pattern)', reason 'pattern too large: it compiles to more than "
                     + "\(RegexProgram.maxInstructions) instructions (fn's limit)'")
+        }
+    }
+
+    /// Whether `node` compiles to no instruction at all: repeating it is pointless, and without this
+    /// `(?:(?:(?:){1000}){1000}){1000}` would compile the empty group 10^9 times.
+    static func emitsNothing(_ node: RegexNode) -> Bool {
+        switch node {
+        case .empty: return true
+        case .group(let inner, let capture): return capture == nil && emitsNothing(inner)
+        case .concat(let items): return items.allSatisfy(emitsNothing)
+        case .repetition(let inner, _, let max, _): return max == 0 || emitsNothing(inner)
+        default: return false
         }
     }
 
@@ -200,6 +217,7 @@ private struct RegexCompiler {
             }
             for j in jumps { code[j] = .jump(code.count) }
         case .repetition(let inner, let min, let max, let greedy):
+            if Self.emitsNothing(node) { break }
             for _ in 0..<min { try compile(inner) }
             if let max {
                 // (x(x(x)?)?)? for the optional copies: each split skips all the rest.
