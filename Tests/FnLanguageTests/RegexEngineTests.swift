@@ -240,6 +240,42 @@ import Testing
 
     // MARK: - Differential test against a backtracking reference
 
+    /// A plain literal is searched with Knuth-Morris-Pratt (no step back in the text): every literal
+    /// over {a, b} up to 5 letters, in every text up to 9 letters, from every start, is found where a
+    /// naive search finds it.
+    @Test func literalSearchAgreesWithANaiveOne() throws {
+        func words(upTo n: Int) -> [[UInt8]] {
+            var all: [[UInt8]] = [[]]
+            var level: [[UInt8]] = [[]]
+            for _ in 0..<n {
+                level = level.flatMap { [$0 + [UInt8(ascii: "a")], $0 + [UInt8(ascii: "b")]] }
+                all += level
+            }
+            return all
+        }
+        let texts = words(upTo: 9)
+        var checked = 0
+        for literal in words(upTo: 5) where !literal.isEmpty {
+            let pattern = String(decoding: literal, as: UTF8.self)
+            let program = try compile(pattern)
+            #expect(program.literal == literal)
+            let machine = RegexMachine(program, captures: false)
+            for text in texts {
+                text.withUnsafeBufferPointer { buffer in
+                    for start in 0...text.count {
+                        let naive = (start...max(start, text.count - literal.count)).first { i in
+                            i + literal.count <= text.count && Array(text[i..<(i + literal.count)]) == literal
+                        }
+                        let found = machine.search(buffer, from: start)
+                        #expect(found?.lowerBound == naive, "\(pattern) in \(String(decoding: text, as: UTF8.self)) from \(start)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 100_000)
+    }
+
     @Test func agreesWithABacktrackingReferenceOnRandomPatterns() throws {
         var random = SplitMix(seed: 0x5EED_F00D)
         var compared = 0, matched = 0

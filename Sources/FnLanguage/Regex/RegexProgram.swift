@@ -37,6 +37,9 @@ final class RegexProgram: Sendable {
     let firstNonASCII: Bool
     /// The UTF-8 of the pattern when it is a plain literal: searched without the machine.
     let literal: [UInt8]?
+    /// For `literal`, Knuth-Morris-Pratt's table: entry k is the length of the longest proper prefix
+    /// of `literal[0...k]` that is also its suffix, so a literal search never steps back in the text.
+    let literalFallback: [Int]
     /// What `\\b`, `\\<` and `\\>` take for a word character (ASCII-only with `perl = TRUE`).
     let word: RegexClassName
 
@@ -48,6 +51,7 @@ final class RegexProgram: Sendable {
     /// Compiles `syntax`: leftmost-longest unless `perl` or a lazy quantifier asks for leftmost-first.
     init(_ syntax: RegexSyntax, pattern: String, perl: Bool) throws(FnError) {
         literal = Self.literalBytes(syntax.root)
+        literalFallback = literal.map(Self.fallback) ?? []
         var compiler = RegexCompiler(pattern: pattern)
         compiler.emit(.save(0))
         // A literal is searched without the machine, so its length is not limited by the program's size.
@@ -73,6 +77,17 @@ final class RegexProgram: Sendable {
         case .alternation(let branches): return branches.allSatisfy(isAnchored)
         default: return false
         }
+    }
+
+    private static func fallback(_ literal: [UInt8]) -> [Int] {
+        var table = [Int](repeating: 0, count: literal.count)
+        var k = 0
+        for i in literal.indices.dropFirst() {
+            while k > 0 && literal[i] != literal[k] { k = table[k - 1] }
+            if literal[i] == literal[k] { k += 1 }
+            table[i] = k
+        }
+        return table
     }
 
     private static func literalBytes(_ node: RegexNode) -> [UInt8]? {
