@@ -204,4 +204,255 @@ import Testing
         let v = try ip.evaluate(#"c(grepl("(a+)+b", strrep("a", 10000)), grepl("(x+x+)+y", strrep("x", 10000)))"#)
         #expect(String(decoding: try JSON.serialize(v), as: UTF8.self) == "[false,false]")
     }
+
+    // Found by the fuzz target (Tests/Fuzz/Targets/regex.swift): a titlecase letter did not match itself.
+    @Test func perlFoldsATitlecaseLetterToAllItsForms() throws {
+        #expect(try match("\u{1C5}", "\u{1C5}", perl: true, ignoreCase: true) == "\u{1C5}")
+        #expect(try match("\u{1C4}+", "x\u{1C5}\u{1C6}\u{1C4}", perl: true, ignoreCase: true) == "\u{1C5}\u{1C6}\u{1C4}")
+        // R's default engine folds only to the pattern letter's lower and upper case.
+        #expect(try match("\u{1C5}", "\u{1C5}", ignoreCase: true) == nil)
+        #expect(try match("\u{1C5}", "\u{1C6}", ignoreCase: true) == "\u{1C6}")
+    }
+
+    // Found while writing the fuzz target (the input timed out in it): repetitions of a group that
+    // compiles to nothing were compiled copy by copy, so this pattern took 10^12 steps to compile.
+    @Test func repeatingNothingCompilesAtOnce() throws {
+        let nested = "(?:(?:(?:(?:a{0}){1000}){1000}){1000}){1000}"
+        #expect(reason(nested) == "no error")
+        #expect(try match(nested + "b", "ab") == "b")
+        // Nodes that emit nothing still count against the compiler's work.
+        let empties = "(?:(?:a" + String(repeating: "(?:)", count: 100) + "){100}){100}"
+        #expect(reason(empties).hasPrefix("pattern too large"))
+    }
+
+    // Found by the differential test below, checked with Rscript: PCRE leaves a `*` loop after an
+    // iteration that matched the empty string; the machine used to drop that path.
+    @Test func perlLeavesALoopAfterAnEmptyIteration() throws {
+        #expect(try match("(|a)*", "a", perl: true) == "")
+        #expect(try match("(a|^|b)+", "b", perl: true) == "")
+        #expect(try match("(a?|(.))*", "bba", perl: true) == "")
+        #expect(try match("([^a]*?)*b{0}(a|a|b)", "bb", perl: true) == "b")
+        #expect(try find("(a*)+", "aaa", perl: true) == ["aaa", ""])
+        // Leftmost-longest keeps the longest match and TRE's groups.
+        #expect(try match("(|a)*", "a") == "a")
+        #expect(try find("x(a*)*y", "xaay") == ["xaay", "aa"])
+    }
+
+    // MARK: - Differential test against a backtracking reference
+
+    /// A plain literal is searched with Knuth-Morris-Pratt (no step back in the text): every literal
+    /// over {a, b} up to 5 letters, in every text up to 9 letters, from every start, is found where a
+    /// naive search finds it.
+    @Test func literalSearchAgreesWithANaiveOne() throws {
+        func words(upTo n: Int) -> [[UInt8]] {
+            var all: [[UInt8]] = [[]]
+            var level: [[UInt8]] = [[]]
+            for _ in 0..<n {
+                level = level.flatMap { [$0 + [UInt8(ascii: "a")], $0 + [UInt8(ascii: "b")]] }
+                all += level
+            }
+            return all
+        }
+        let texts = words(upTo: 9)
+        var checked = 0
+        for literal in words(upTo: 5) where !literal.isEmpty {
+            let pattern = String(decoding: literal, as: UTF8.self)
+            let program = try compile(pattern)
+            #expect(program.literal == literal)
+            let machine = RegexMachine(program, captures: false)
+            for text in texts {
+                text.withUnsafeBufferPointer { buffer in
+                    for start in 0...text.count {
+                        let naive = (start...max(start, text.count - literal.count)).first { i in
+                            i + literal.count <= text.count && Array(text[i..<(i + literal.count)]) == literal
+                        }
+                        let found = machine.search(buffer, from: start)
+                        #expect(found?.lowerBound == naive, "\(pattern) in \(String(decoding: text, as: UTF8.self)) from \(start)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 100_000)
+    }
+
+    @Test func agreesWithABacktrackingReferenceOnRandomPatterns() throws {
+        var random = SplitMix(seed: 0x5EED_F00D)
+        var compared = 0, matched = 0
+        var disagreements: [String] = []
+        for _ in 0..<3000 {
+            let node = ReferenceNode.random(&random, depth: 3)
+            let pattern = node.pattern
+            let text = String((0..<random.below(9)).map { _ in random.below(2) == 0 ? "a" : "b" })
+            for perl in [false, true] {
+                // How TRE treats a lazy quantifier is its own business; the reference is PCRE's there.
+                if !perl && node.hasLazy { continue }
+                let expected = node.firstMatch(Array(text.utf8), longest: !perl)
+                let machine = RegexMachine(try compile(pattern, perl: perl), captures: false)
+                var bytes = text
+                let actual = bytes.withUTF8 { machine.search($0, from: 0) }
+                compared += 1
+                if expected != nil { matched += 1 }
+                if actual != expected {
+                    disagreements.append("\(pattern) on \"\(text)\" perl=\(perl): \(String(describing: actual)), "
+                        + "reference \(String(describing: expected))")
+                }
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements: \(disagreements.prefix(10))")
+        // The generator must produce a real mix, not only failures or only trivial patterns.
+        #expect(compared > 5000 && matched > compared / 4 && matched < compared * 9 / 10)
+    }
+}
+
+/// A deterministic pseudo-random generator (SplitMix64), so the differential test is reproducible.
+private struct SplitMix {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in 0..<n.
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+/// A small regex syntax tree over the alphabet {a, b}, with a backtracking matcher that is slow and
+/// obviously right: it lists every end of a match from a position, in priority order.
+private indirect enum ReferenceNode {
+    case char(UInt8)
+    case any
+    case set([UInt8], negated: Bool)
+    case start, end
+    case concat([ReferenceNode])
+    case alternation([ReferenceNode])
+    case group(ReferenceNode)
+    case repetition(ReferenceNode, min: Int, max: Int?, greedy: Bool)
+
+    static func random(_ r: inout SplitMix, depth: Int) -> ReferenceNode {
+        if depth == 0 || r.below(10) < 3 {
+            switch r.below(9) {
+            case 0, 1: return .char(UInt8(ascii: "a"))
+            case 2, 3: return .char(UInt8(ascii: "b"))
+            case 4: return .any
+            case 5: return .set([UInt8(ascii: "a"), UInt8(ascii: "b")], negated: false)
+            case 6: return .set([UInt8(ascii: "a")], negated: true)
+            case 7: return .start
+            default: return .end
+            }
+        }
+        switch r.below(4) {
+        case 0: return .concat((0..<(2 + r.below(2))).map { _ in random(&r, depth: depth - 1) })
+        case 1: return .alternation((0..<(2 + r.below(2))).map { _ in random(&r, depth: depth - 1) })
+        case 2: return .group(random(&r, depth: depth - 1))
+        default:
+            let inner = random(&r, depth: depth - 1)
+            let greedy = r.below(5) != 0
+            switch r.below(6) {
+            case 0: return .repetition(inner, min: 0, max: nil, greedy: greedy)
+            case 1: return .repetition(inner, min: 1, max: nil, greedy: greedy)
+            case 2: return .repetition(inner, min: 0, max: 1, greedy: greedy)
+            case 3: let n = r.below(3); return .repetition(inner, min: n, max: n, greedy: greedy)
+            case 4: return .repetition(inner, min: r.below(3), max: nil, greedy: greedy)
+            default: let n = r.below(3); return .repetition(inner, min: n, max: n + 1 + r.below(2), greedy: greedy)
+            }
+        }
+    }
+
+    /// The pattern in R's syntax (valid for both engines); every grouping is a capturing group.
+    var pattern: String {
+        switch self {
+        case .char(let c): return String(UnicodeScalar(c))
+        case .any: return "."
+        case .set(let cs, let negated): return "[" + (negated ? "^" : "") + String(decoding: cs, as: UTF8.self) + "]"
+        case .start: return "^"
+        case .end: return "$"
+        case .concat(let items):
+            return items.map { if case .alternation = $0 { return "(\($0.pattern))" } else { return $0.pattern } }.joined()
+        case .alternation(let branches): return branches.map(\.pattern).joined(separator: "|")
+        case .group(let inner): return "(\(inner.pattern))"
+        case .repetition(let inner, let min, let max, let greedy):
+            let operand: String
+            switch inner {
+            case .char, .any, .set, .group: operand = inner.pattern
+            default: operand = "(\(inner.pattern))"
+            }
+            let quantifier: String
+            switch (min, max) {
+            case (0, nil): quantifier = "*"
+            case (1, nil): quantifier = "+"
+            case (0, 1): quantifier = "?"
+            case (_, nil): quantifier = "{\(min),}"
+            case (_, let max?) where max == min: quantifier = "{\(min)}"
+            case (_, let max?): quantifier = "{\(min),\(max)}"
+            }
+            return operand + quantifier + (greedy ? "" : "?")
+        }
+    }
+
+    var hasLazy: Bool {
+        switch self {
+        case .char, .any, .set, .start, .end: return false
+        case .concat(let items), .alternation(let items): return items.contains { $0.hasLazy }
+        case .group(let inner): return inner.hasLazy
+        case .repetition(let inner, _, _, let greedy): return !greedy || inner.hasLazy
+        }
+    }
+
+    /// The leftmost match: of the ends from the first start that has one, the longest or the first.
+    func firstMatch(_ text: [UInt8], longest: Bool) -> Range<Int>? {
+        for start in 0...text.count {
+            let ends = self.ends(text, start)
+            guard let first = ends.first else { continue }
+            return start..<(longest ? ends.max() ?? first : first)
+        }
+        return nil
+    }
+
+    /// Every end of a match of this node from `pos`, in backtracking priority order, without repeats.
+    func ends(_ text: [UInt8], _ pos: Int) -> [Int] {
+        switch self {
+        case .char(let c): return pos < text.count && text[pos] == c ? [pos + 1] : []
+        case .any: return pos < text.count ? [pos + 1] : []
+        case .set(let cs, let negated): return pos < text.count && cs.contains(text[pos]) != negated ? [pos + 1] : []
+        case .start: return pos == 0 ? [pos] : []
+        case .end: return pos == text.count ? [pos] : []
+        case .group(let inner): return inner.ends(text, pos)
+        case .alternation(let branches): return unique(branches.flatMap { $0.ends(text, pos) })
+        case .concat(let items):
+            var ends = [pos]
+            for item in items { ends = unique(ends.flatMap { item.ends(text, $0) }) }
+            return ends
+        case .repetition(let inner, let min, let max, let greedy):
+            return unique(Self.repeatEnds(inner, text, pos, count: 0, min: min, max: max, greedy: greedy))
+        }
+    }
+
+    /// PCRE's rule for an unbounded loop: an iteration that matches the empty string ends the loop
+    /// (`regexpr("(|a)*", "a", perl = TRUE)` has length 0 in R). Bounded copies have no such rule.
+    private static func repeatEnds(
+        _ inner: ReferenceNode, _ text: [UInt8], _ pos: Int, count: Int, min: Int, max: Int?, greedy: Bool
+    ) -> [Int] {
+        let more = { (from: Int) -> [Int] in
+            inner.ends(text, from).flatMap { e -> [Int] in
+                if max == nil && count >= min && e == from { return [e] }
+                return repeatEnds(inner, text, e, count: count + 1, min: min, max: max, greedy: greedy)
+            }
+        }
+        if count < min { return more(pos) }
+        if let max, count >= max { return [pos] }
+        return greedy ? more(pos) + [pos] : [pos] + more(pos)
+    }
+}
+
+/// `xs` without repeats, keeping each first occurrence (the priority order).
+private func unique(_ xs: [Int]) -> [Int] {
+    var seen = Set<Int>()
+    return xs.filter { seen.insert($0).inserted }
 }

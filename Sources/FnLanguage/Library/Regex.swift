@@ -130,6 +130,13 @@ struct Matcher {
         machine.cancellation = ip?.cancellation
     }
 
+    /// A matcher for a program compiled elsewhere (the fuzz target wraps a parsed pattern in a group).
+    init(program: RegexProgram, captures: Bool) {
+        self.program = program
+        emptyLiteral = false
+        machine = RegexMachine(program, captures: captures)
+    }
+
     /// The cancellation error when the deadline stopped a search (whose result is then meaningless).
     func throwIfCancelled() throws(FnError) {
         if machine.cancelled { throw FnError.cancelled() }
@@ -340,19 +347,21 @@ final class RegexCache: Sendable {
     func program(_ pattern: String, _ options: RegexOptions) throws(FnError) -> RegexProgram {
         let key = Key(pattern: pattern, options: options)
         if let p = entries.withLock({ $0[key] }) { return p }
-        let syntax: RegexSyntax
-        if options.fixed {
-            let scalars = pattern.unicodeScalars.map { RegexNode.scalar($0, foldCase: false) }
-            syntax = RegexSyntax(root: .concat(scalars), captureCount: 0, hasLazy: false)
-        } else {
-            syntax = try RegexSyntax.parse(pattern, perl: options.perl, ignoreCase: options.ignoreCase)
-        }
-        let program = try RegexProgram(syntax, pattern: pattern, perl: options.perl)
+        let program = try RegexProgram(try Self.syntax(pattern, options), pattern: pattern, perl: options.perl)
         entries.withLock { table in
             if table.count > 256 { table.removeAll() }
             table[key] = program
         }
         return program
+    }
+
+    /// The syntax tree of `pattern`: with `fixed`, its scalars in a row.
+    static func syntax(_ pattern: String, _ options: RegexOptions) throws(FnError) -> RegexSyntax {
+        if options.fixed {
+            let scalars = pattern.unicodeScalars.map { RegexNode.scalar($0, foldCase: false) }
+            return RegexSyntax(root: .concat(scalars), captureCount: 0, hasLazy: false)
+        }
+        return try RegexSyntax.parse(pattern, perl: options.perl, ignoreCase: options.ignoreCase)
     }
 }
 

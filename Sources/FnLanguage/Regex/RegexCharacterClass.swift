@@ -84,6 +84,11 @@ enum RegexCase {
         return single(c.properties.uppercaseMapping) ?? c
     }
 
+    /// The titlecase form, which differs from the upper case only for digraphs (U+01C4 -> U+01C5).
+    static func title(_ c: Unicode.Scalar) -> Unicode.Scalar {
+        c.value < 128 ? upper(c) : single(c.properties.titlecaseMapping) ?? c
+    }
+
     // A mapping to several scalars (ß -> SS) has no one-scalar counterpart; such scalars match only themselves.
     private static func single(_ s: String) -> Unicode.Scalar? {
         var it = s.unicodeScalars.makeIterator()

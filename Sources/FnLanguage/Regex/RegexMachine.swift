@@ -169,7 +169,15 @@ final class RegexMachine {
                 steps += 1
                 switch program.code[pc] {
                 case .jump(let target):
-                    stack.append(.visit(target))
+                    // A backward jump closes a `*` loop, whose exit follows it. Back at a loop already entered
+                    // at this position, the iteration matched the empty string: PCRE then leaves the loop
+                    // (`regexpr("(|a)*", "a", perl = TRUE)` is empty), so leftmost-first goes on after it.
+                    // TRE drops that path, which only changes the groups of a leftmost-longest match.
+                    if target < pc && marks[target] == generation && !program.longest {
+                        stack.append(.visit(pc + 1))
+                    } else {
+                        stack.append(.visit(target))
+                    }
                 case .split(let a, let b):
                     stack.append(.visit(b))
                     stack.append(.visit(a))
@@ -235,21 +243,26 @@ final class RegexMachine {
     private func searchLiteral(_ text: UnsafeBufferPointer<UInt8>, from start: Int, _ literal: [UInt8]) -> Range<Int>? {
         let n = text.count, m = literal.count
         guard m <= n - start else { return nil }
+        let fallback = program.literalFallback
         let head = literal[0]
         var pos = start
-        let last = n - m
-        while pos <= last {
-            if text[pos] == head {
-                var k = 1
-                while k < m && text[pos + k] == literal[k] { k += 1 }
-                if k == m {
-                    steps += 1
-                    slots[0] = pos
-                    slots[1] = pos + m
-                    return pos..<(pos + m)
-                }
+        var k = 0  // literal bytes matched so far, ending at `pos`
+        while pos < n {
+            if k == 0 {
+                // Nothing matched yet: skip to the literal's first byte.
+                while pos < n && text[pos] != head { pos += 1 }
+                guard pos < n else { return nil }
             }
+            let b = text[pos]
+            while k > 0 && literal[k] != b { k = fallback[k - 1] }
+            if literal[k] == b { k += 1 }
             pos += 1
+            if k == m {
+                steps += 1
+                slots[0] = pos - m
+                slots[1] = pos
+                return (pos - m)..<pos
+            }
         }
         return nil
     }

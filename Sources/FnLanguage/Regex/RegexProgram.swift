@@ -37,14 +37,21 @@ final class RegexProgram: Sendable {
     let firstNonASCII: Bool
     /// The UTF-8 of the pattern when it is a plain literal: searched without the machine.
     let literal: [UInt8]?
+    /// For `literal`, Knuth-Morris-Pratt's table: entry k is the length of the longest proper prefix
+    /// of `literal[0...k]` that is also its suffix, so a literal search never steps back in the text.
+    let literalFallback: [Int]
     /// What `\\b`, `\\<` and `\\>` take for a word character (ASCII-only with `perl = TRUE`).
     let word: RegexClassName
 
     static let maxInstructions = 20_000
+    /// The most syntax nodes compiled for one pattern: nodes that emit nothing (`(?:)`, `a{0}`) are
+    /// not counted by `maxInstructions`, and repetition copies them too.
+    static let maxCompileSteps = 1_000_000
 
     /// Compiles `syntax`: leftmost-longest unless `perl` or a lazy quantifier asks for leftmost-first.
     init(_ syntax: RegexSyntax, pattern: String, perl: Bool) throws(FnError) {
         literal = Self.literalBytes(syntax.root)
+        literalFallback = literal.map(Self.fallback) ?? []
         var compiler = RegexCompiler(pattern: pattern)
         compiler.emit(.save(0))
         // A literal is searched without the machine, so its length is not limited by the program's size.
@@ -70,6 +77,17 @@ final class RegexProgram: Sendable {
         case .alternation(let branches): return branches.allSatisfy(isAnchored)
         default: return false
         }
+    }
+
+    private static func fallback(_ literal: [UInt8]) -> [Int] {
+        var table = [Int](repeating: 0, count: literal.count)
+        var k = 0
+        for i in literal.indices.dropFirst() {
+            while k > 0 && literal[i] != literal[k] { k = table[k - 1] }
+            if literal[i] == literal[k] { k += 1 }
+            table[i] = k
+        }
+        return table
     }
 
     private static func literalBytes(_ node: RegexNode) -> [UInt8]? {
@@ -146,16 +164,30 @@ private struct RegexCompiler {
     let pattern: String
     var code: [RegexInstruction] = []
     var sets: [RegexScalarSet] = []
+    var steps = 0
 
     init(pattern: String) { self.pattern = pattern }
 
     mutating func emit(_ i: RegexInstruction) { code.append(i) }
 
     mutating func check() throws(FnError) {
-        if code.count > RegexProgram.maxInstructions {
+        steps += 1
+        if code.count > RegexProgram.maxInstructions || steps > RegexProgram.maxCompileSteps {
             throw FnError.runtime(
                 "invalid regular expression '\(pattern)', reason 'pattern too large: it compiles to more than "
                     + "\(RegexProgram.maxInstructions) instructions (fn's limit)'")
+        }
+    }
+
+    /// Whether `node` compiles to no instruction at all: repeating it is pointless, and without this
+    /// `(?:(?:(?:){1000}){1000}){1000}` would compile the empty group 10^9 times.
+    static func emitsNothing(_ node: RegexNode) -> Bool {
+        switch node {
+        case .empty: return true
+        case .group(let inner, let capture): return capture == nil && emitsNothing(inner)
+        case .concat(let items): return items.allSatisfy(emitsNothing)
+        case .repetition(let inner, _, let max, _): return max == 0 || emitsNothing(inner)
+        default: return false
         }
     }
 
@@ -200,6 +232,7 @@ private struct RegexCompiler {
             }
             for j in jumps { code[j] = .jump(code.count) }
         case .repetition(let inner, let min, let max, let greedy):
+            if Self.emitsNothing(node) { break }
             for _ in 0..<min { try compile(inner) }
             if let max {
                 // (x(x(x)?)?)? for the optional copies: each split skips all the rest.

@@ -225,7 +225,20 @@ private struct RegexParser {
     }
 
     func literal(_ c: Unicode.Scalar) -> RegexNode {
-        let fold = ignoreCase && (RegexCase.lower(c) != c || RegexCase.upper(c) != c)
+        let lower = RegexCase.lower(c), upper = RegexCase.upper(c)
+        let fold = ignoreCase && (lower != c || upper != c)
+        // PCRE folds a letter to all of its forms, the titlecase one too (U+01C4, U+01C5, U+01C6 match
+        // each other); TRE only to the lower and upper case of the pattern's letter, so in R
+        // `grepl("\u01c5", "\u01c5", ignore.case = TRUE)` is FALSE and with `perl = TRUE` it is TRUE.
+        if fold && perl {
+            let forms = Set([c, lower, upper, RegexCase.title(c)])
+            if forms.count > 2 {
+                var set = RegexScalarSet()
+                set.ranges = forms.map { $0.value...$0.value }
+                set.seal()
+                return .set(set)
+            }
+        }
         return .scalar(c, foldCase: fold)
     }
 

@@ -1,4 +1,4 @@
-// The libFuzzer entry point for the FnLanguage targets: parse, json and eval share one binary (one
+// The libFuzzer entry point for the FnLanguage targets: parse, json, eval and regex share one binary (one
 // build of the module instead of three); FN_FUZZ_TARGET, set by run.sh, picks the target.
 import Glibc
 
@@ -7,7 +7,8 @@ let fuzzTarget: (UnsafePointer<UInt8>, Int) -> CInt = {
     case "parse": return fuzzParse
     case "json": return fuzzJSON
     case "eval": return fuzzEval
-    default: fatalError("set FN_FUZZ_TARGET to parse, json or eval")
+    case "regex": return fuzzRegex
+    default: fatalError("set FN_FUZZ_TARGET to parse, json, eval or regex")
     }
 }()
 
