@@ -55,6 +55,15 @@ struct CommandArguments {
         return n
     }
 
+    /// The value after `option` as a timeout in seconds; nil, reported, when it is not positive or
+    /// too large for a deadline in milliseconds (`inf`, `1e300` would trap converting to Int64).
+    mutating func seconds(of option: String) -> Double? {
+        number(of: option, "a positive number of seconds", CommandArguments.isTimeout)
+    }
+
+    /// Whether `seconds` can be a timeout: positive and at most about 31 years.
+    static func isTimeout(_ seconds: Double) -> Bool { seconds > 0 && seconds <= 1e9 }
+
     /// Writes `fn COMMAND: message` (and the usage) to stderr.
     func report(_ message: String, showUsage: Bool = false) {
         writeError("fn \(command): \(message)" + (showUsage ? "\n\(usage)" : ""))

@@ -119,7 +119,7 @@ struct InvocationOptions {
                 guard let v = words.value(of: word) else { return .exit(2) }
                 options.root = v
             case "--timeout":
-                guard let t = words.number(of: word, "a positive number of seconds", { $0 > 0 }) else { return .exit(2) }
+                guard let t = words.seconds(of: word) else { return .exit(2) }
                 options.timeout = t
             default:
                 if !unknownOptionsArePositional && word.hasPrefix("-") && word != "-" {

@@ -45,7 +45,7 @@ func serveCommand(_ arguments: [String]) -> Int32 {
             }
             port = n
         case "--timeout":
-            guard let seconds = words.number(of: word, "a positive number of seconds", { $0 > 0 }) else { return 2 }
+            guard let seconds = words.seconds(of: word) else { return 2 }
             timeout = seconds
         default:
             if word.hasPrefix("-") || handler != nil {
@@ -120,7 +120,9 @@ enum ServeDefaults {
     }
 
     static func timeoutSeconds() -> Double {
-        getenv("AWS_LAMBDA_FUNCTION_TIMEOUT").flatMap { Double(String(cString: $0)) } ?? 300
+        // A value that cannot be a deadline (`inf`, `-5`) is ignored rather than trapping later.
+        getenv("AWS_LAMBDA_FUNCTION_TIMEOUT").flatMap { Double(String(cString: $0)) }
+            .flatMap { CommandArguments.isTimeout($0) ? $0 : nil } ?? 300
     }
 }
 

@@ -184,6 +184,16 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
     }
 }
 
+/// Field names compare as ASCII bytes, case-insensitively (RFC 9110 §5.1), not as Swift strings.
+@Suite struct HTTPHeaderNameTests {
+    @Test func namesCompareByBytesNotByCanonicalEquivalence() {
+        // "é" + "e\u{301}" and "e\u{301}" + "é": equal as Swift strings, equally long, different bytes.
+        #expect(!HTTPHeaders.sameName("X-\u{E9}e\u{301}", "X-e\u{301}\u{E9}"))
+        #expect(HTTPHeaders.sameName("content-LENGTH", "Content-Length"))
+        #expect(!HTTPHeaders.sameName("Content-Lengti", "Content-Length"))
+    }
+}
+
 @Suite struct HTTPWriterTests {
     @Test func writesRequestAndItReadsBack() throws {
         let request = HTTPRequest(method: "POST", target: "/x", headers: HTTPHeaders([("A", "1"), ("Content-Length", "999")]),

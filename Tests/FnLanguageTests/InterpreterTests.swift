@@ -69,6 +69,23 @@ private func failure(_ text: String) -> FnError? {
         #expect(try json(argument) == "[3,1]")
     }
 
+    /// A running function that keeps replacing a global function it calls (a state machine) lets
+    /// the replaced closures go once their calls return, not when the whole invocation ends.
+    @Test func replacedClosuresAreLetGoWhenTheirCallsHaveReturned() throws {
+        let ip = Interpreter()
+        ip.bindBase("retired_count", .builtin(Builtin("retired_count", []) { _, ip throws(FnError) in
+            .integer(Int32(ip.retiredClosures.count))
+        }))
+        let program = """
+            make <- function(i) function() { step <<- make(i + 1); i }
+            step <- make(1)
+            run <- function(n) { s <- 0; for (k in 1:n) s <- s + step(); c(s, retired_count() <= 16) }
+            run(1000)
+            """
+        #expect(try json(program, ip) == "[500500,1]")
+        #expect(ip.retiredClosures.isEmpty)
+    }
+
     @Test func counterClosureKeepsState() throws {
         let program = """
             counter <- function() { i <- 0; function() { i <<- i + 1; i } }
@@ -194,6 +211,21 @@ private func failure(_ text: String) -> FnError? {
     @Test func cancellationStopsRegexSearches() {
         #expect(cancelledFromAnotherThread("cat('go'); gsub('a|a*b', '-', strrep('a', 200000))")?.kind == .cancelled)
         #expect(cancelledFromAnotherThread("cat('go'); strsplit(strrep('a', 200000), 'a*b|a')")?.kind == .cancelled)
+    }
+
+    /// A big list beside a helper closure (`items <- as.list(1:20000); f <- function(x) ...`) does
+    /// not make the frame look escaped: the walk through lists is bounded, but a closure held
+    /// directly by a variable is still counted, as it was before lists were looked into.
+    @Test func aBigListBesideAHelperClosureDoesNotKeepTheFrame() throws {
+        let ip = Interpreter()
+        let program = """
+            h <- function(n) { items <- as.list(seq_len(n)); f <- function(x) x + 1; length(lapply(items, f)) }
+            h(20000)
+            """
+        #expect(try json(program, ip) == "20000")
+        let reused = ip.frameTable.frames[0].map(ObjectIdentifier.init)
+        #expect(try json("h(20000)", ip) == "20000")
+        #expect(reused != nil && ip.frameTable.frames[0].map(ObjectIdentifier.init) == reused)
     }
 
     /// A deadline ends `Sys.sleep` like a loop: the sleep is cut short with the cancellation error.

@@ -37,8 +37,8 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// ASCII case-insensitive comparison without allocating lowercased copies.
     static func sameName(_ a: String, _ b: String) -> Bool {
+        // Not `a == b` as a shortcut: Swift compares strings by canonical equivalence, not bytes.
         guard a.utf8.count == b.utf8.count else { return false }
-        if a == b { return true }
         var a = a, b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in

@@ -236,6 +236,8 @@ public final class Interpreter {
     var globals = Bindings()
     /// Running closures whose global binding was replaced (see `setGlobal(_:_:)`).
     var retiredClosures: [Closure] = []
+    /// The length of `retiredClosures` at which the closures no longer running are let go.
+    private var retiredClosuresLimit = 16
     /// Builtins and base constants by symbol (behind globals).
     var base: [Value?] = []
     /// The global environment object (`environment()` at top level, closures' parent).
@@ -386,9 +388,26 @@ public final class Interpreter {
     /// kept in `retiredClosures` until the top-level evaluation ends.
     @inline(__always) func setGlobal(_ symbol: Int, _ value: Value?) {
         if frameTable.depth > 0, case .closure(let old)? = globals[symbol], frameTable.isRunning(old) {
-            retiredClosures.append(old)
+            retire(old)
         }
         globals[symbol] = value
+    }
+
+    /// Keeps a running closure alive after its global binding changed. Closures retired earlier
+    /// whose calls have all returned are let go each time the list doubles, so a loop that keeps
+    /// replacing a function it calls (`step <<- make(i + 1)`) holds a few closures, not one per
+    /// iteration until the top-level evaluation ends. Nothing borrows a closure that no active
+    /// frame runs: a call borrows its closure only until its frame is entered.
+    private func retire(_ closure: Closure) {
+        if retiredClosures.count >= retiredClosuresLimit {
+            var running = Set<ObjectIdentifier>()
+            for depth in 0..<frameTable.depth {
+                if let f = frameTable.frames[depth]?.function { running.insert(ObjectIdentifier(f)) }
+            }
+            retiredClosures.removeAll { !running.contains(ObjectIdentifier($0)) }
+            retiredClosuresLimit = max(16, 2 * retiredClosures.count)
+        }
+        retiredClosures.append(closure)
     }
 
     /// Names of the bound global variables, sorted (`ls()` at top level).
@@ -448,6 +467,7 @@ public final class Interpreter {
             if savedDepth == 0 {
                 frameTable.trim(keeping: 256)
                 retiredClosures.removeAll()
+                retiredClosuresLimit = 16
             }
             stackLimit = savedLimit
         }

@@ -104,8 +104,7 @@ public final class Environment {
         for i in 0..<slots.count where holdsItself(i) { own += 1 }
         // The addresses are collected first and counted afterwards, when no temporary copy made
         // while collecting holds a reference any more.
-        guard let found = backReferences() else { return false }
-        for r in found where strongReferenceCount(r.object) == 1 {
+        for r in backReferences() where strongReferenceCount(r.object) == 1 {
             // Inside lists, every list on the way must be held only by the one containing it.
             if r.containers.allSatisfy({ strongReferenceCount($0) == 1 }) { own += 1 }
         }
@@ -119,39 +118,39 @@ public final class Environment {
         var containers: [UnsafeMutableRawPointer]
     }
 
-    /// The objects in this frame's variables that refer back to it; nil when there are too many
-    /// values to look through (the frame is then treated as escaped).
-    @inline(never) private func backReferences() -> [BackReference]? {
+    /// The objects in this frame's variables that refer back to it. Every variable is looked at;
+    /// inside lists the walk is bounded (10,000 values, 8 levels). One missed past the bound still
+    /// counts among the frame's references but not as its own, so the frame is then kept: the bound
+    /// can only keep a frame, never clear one that is in use.
+    @inline(never) private func backReferences() -> [BackReference] {
         var found: [BackReference] = []
         var budget = 10_000
         for i in 0..<slots.count where !holdsItself(i) {
             guard let v = slots[i] else { continue }
-            guard collectBackReferences(v, [], &found, &budget) else { return nil }
+            collectBackReferences(v, [], &found, &budget)
         }
         return found
     }
 
     private func collectBackReferences(
         _ v: Value, _ containers: [UnsafeMutableRawPointer], _ found: inout [BackReference], _ budget: inout Int
-    ) -> Bool {
-        budget -= 1
-        guard budget >= 0 else { return false }
+    ) {
         switch v {
         case .closure(let c) where c.environment === self:
             found.append(BackReference(object: Unmanaged.passUnretained(c).toOpaque(), containers: containers))
         case .environment(let e) where e !== self && e.parent === self && e.kept.parent === self:
             found.append(BackReference(object: Unmanaged.passUnretained(e).toOpaque(), containers: containers))
-        case .list(let l) where !l.elements.isEmpty:
-            guard containers.count < 8 else { return false }
+        case .list(let l) where !l.elements.isEmpty && containers.count < 8:
             // An array is one reference to its element buffer, a Swift object.
-            let buffer = unsafeBitCast(l.elements, to: UnsafeMutableRawPointer.self)
+            let inner = containers + [unsafeBitCast(l.elements, to: UnsafeMutableRawPointer.self)]
             for e in l.elements {
-                guard collectBackReferences(e, containers + [buffer], &found, &budget) else { return false }
+                guard budget > 0 else { return }
+                budget -= 1
+                collectBackReferences(e, inner, &found, &budget)
             }
         default:
             break
         }
-        return true
     }
 
     /// Whether slot `i` holds this frame itself (`e <- environment()`).
