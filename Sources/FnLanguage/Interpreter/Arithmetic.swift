@@ -375,20 +375,57 @@ enum Operators {
         return x < 1 ? .infinity : 0
     }
 
-    /// R's `%%` on doubles: the result has the sign of the divisor.
+    /// R's `%%` on doubles (its `myfmod`): the result has the sign of the divisor. `x %% 0` is NaN,
+    /// and the remainder is computed as R does, so `1 %% 0.1` is 0.09999999999999995, not 0.
     @inline(__always) static func modulo(_ x: Double, _ y: Double) -> Double {
-        if y == 0 || x.isNaN || y.isNaN || x.isInfinite { return x.isNaN || y.isNaN ? x + y : .nan }
-        if y.isInfinite { return (x == 0 || (x > 0) == (y > 0)) ? x : y }
-        let q = (x / y).rounded(.down)
-        let r = x - q * y
-        // Guard against rounding pushing the remainder onto the divisor.
-        if abs(r) >= abs(y) { return 0 }
-        return r
+        if let (a, b) = wholeNumbers(x, y) {
+            // `i %% 3`: exact in integer arithmetic, and what R's computation gives for whole numbers.
+            let r = a % b
+            return Double(r != 0 && (r < 0) != (b < 0) ? r + b : r)
+        }
+        return fractionalModulo(x, y)
     }
 
-    /// R's `%/%` on doubles.
+    /// `modulo` for operands that are not both whole numbers.
+    static func fractionalModulo(_ x: Double, _ y: Double) -> Double {
+        if y == 0 { return .nan }
+        if x.isNaN || y.isNaN { return x + y }
+        if abs(y) * Double.ulpOfOne > 1 && x.isFinite && abs(x) <= abs(y) {
+            // |y| beyond 2^52 (or infinite) and at least |x|: the remainder is exact.
+            if abs(x) == abs(y) { return 0 }
+            return (x < 0 && y > 0) || (y < 0 && x > 0) ? x + y : x
+        }
+        let q = x / y
+        // R computes in long double; a fused multiply-add is at least as exact.
+        let rest = x.addingProduct(-q.rounded(.down), y)
+        return rest.addingProduct(-(rest / y).rounded(.down), y)
+    }
+
+    /// R's `%/%` on doubles (its `myfloor`): `1 %/% 0.1` is 9, as `1 %% 0.1` is not 0, and
+    /// `5 %/% -Inf` is -1.
     @inline(__always) static func intDivide(_ x: Double, _ y: Double) -> Double {
-        (x / y).rounded(.down)
+        if let (a, b) = wholeNumbers(x, y) {
+            let q = a / b
+            return Double(a % b != 0 && (a < 0) != (b < 0) ? q - 1 : q)
+        }
+        return fractionalIntDivide(x, y)
+    }
+
+    /// `intDivide` for operands that are not both whole numbers.
+    static func fractionalIntDivide(_ x: Double, _ y: Double) -> Double {
+        let q = x / y
+        if y == 0 || abs(q) * Double.ulpOfOne > 1 || !q.isFinite { return q }
+        if abs(q) < 1 { return q < 0 || (x < 0 && y > 0) || (x > 0 && y < 0) ? -1 : 0 }
+        let whole = q.rounded(.down)
+        return whole + (x.addingProduct(-whole, y) / y).rounded(.down)
+    }
+
+    /// `x` and `y` as integers when both are whole numbers below 2^53 in magnitude and `y` is not 0.
+    @inline(__always) private static func wholeNumbers(_ x: Double, _ y: Double) -> (Int64, Int64)? {
+        guard abs(x) < 0x1p53, abs(y) < 0x1p53, y != 0 else { return nil }
+        let a = Int64(x), b = Int64(y)
+        guard Double(a) == x, Double(b) == y else { return nil }
+        return (a, b)
     }
 
     @inline(__always) static func intModulo(_ x: Int32, _ y: Int32) -> Int32 {
