@@ -72,6 +72,11 @@ final class CallNode: Node {
         if positional, case .closure(let c) = f, positionalArguments.count <= c.definition.positionalCapacity {
             return try ip.applyClosurePositional(c, self)
         }
+        // A builtin without `...` called by position (`length(x)`, `is.null(x)`): the arguments go
+        // straight into its formals, with no argument array in between.
+        if positional, case .builtin(let b) = f, b.dotsIndex == nil, positionalArguments.count <= b.formals.count {
+            return try callPositional(b, ip)
+        }
         if splicesDots {
             var values: [Value] = []
             var names: [String?] = []
@@ -85,6 +90,18 @@ final class CallNode: Node {
             if let node = a.value { values.append(try node.eval(ip)) }
         }
         return try ip.apply(f, args: values, names: names, callNode: self)
+    }
+}
+
+extension CallNode {
+    /// Calls builtin `b`, which has no `...`, with this call's positional arguments evaluated
+    /// straight into its formals. Out of line, so the closure paths of `eval` stay small.
+    @inline(never) fileprivate func callPositional(_ b: Builtin, _ ip: Interpreter) throws(Control) -> Value {
+        var values = b.unsupplied
+        for (i, argument) in positionalArguments.enumerated() {
+            values[i] = try withBorrowed(argument) { node throws(Control) in try node.eval(ip) }
+        }
+        return try ip.callBuiltin(b, self) { Arguments(values: values, function: b.name) }
     }
 }
 
@@ -140,21 +157,31 @@ extension Interpreter {
         case .closure(let c):
             return try applyClosure(c, args: args, names: names, callNode: callNode)
         case .builtin(let b):
-            visible = true
-            let savedBuiltinCall = activeBuiltinCall
-            if callNode != nil { activeBuiltinCall = callNode }
-            defer { activeBuiltinCall = savedBuiltinCall }
-            let warningsBefore = warnings.count
-            do throws(FnError) {
-                var matched = try matchBuiltinArguments(b, args, names, callNode: callNode)
-                let result = try b.body(&matched, self)
-                try raiseCaughtWarnings(since: warningsBefore, at: callNode)
-                return result
-            } catch {
-                throw locate(error, at: callNode, call: callNode).control
+            return try callBuiltin(b, callNode) { () throws(FnError) in
+                try matchBuiltinArguments(b, args, names, callNode: callNode)
             }
         default:
             throw locate(FnError.runtime("attempt to apply non-function"), at: callNode).control
+        }
+    }
+
+    /// Runs builtin `b` on the arguments `match` gives, with the call site for its messages and its
+    /// warnings raised to an enclosing `tryCatch(warning = )`.
+    @inline(__always) func callBuiltin(
+        _ b: Builtin, _ callNode: Node?, _ match: () throws(FnError) -> Arguments
+    ) throws(Control) -> Value {
+        visible = true
+        let savedBuiltinCall = activeBuiltinCall
+        if callNode != nil { activeBuiltinCall = callNode }
+        defer { activeBuiltinCall = savedBuiltinCall }
+        let warningsBefore = warnings.count
+        do throws(FnError) {
+            var matched = try match()
+            let result = try b.body(&matched, self)
+            try raiseCaughtWarnings(since: warningsBefore, at: callNode)
+            return result
+        } catch {
+            throw locate(error, at: callNode, call: callNode).control
         }
     }
 
