@@ -131,11 +131,7 @@ final class LocalConstantNode: BinaryNode {
     /// The local as a double when it is a double or a non-NA integer (an integer and a double
     /// constant give a double, as in R).
     @inline(__always) private func local(_ ip: Interpreter) -> Double? {
-        switch ip.locals[slot] {
-        case .double(let d)?: return d
-        case .integer(let i)? where i != NA.integer: return Double(i)
-        default: return nil
-        }
+        Scalar(at: ip.locals + slot)?.value
     }
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
@@ -288,12 +284,7 @@ enum Operators {
         let x = a.value, y = b.value
         if x.isNaN || y.isNaN { return nil }
         switch op {
-        case .less: return x < y
-        case .greater: return x > y
-        case .lessEqual: return x <= y
-        case .greaterEqual: return x >= y
-        case .equal: return x == y
-        case .notEqual: return x != y
+        case .less, .greater, .lessEqual, .greaterEqual, .equal, .notEqual: return holds(op, x, y)
         default: return nil
         }
     }
