@@ -193,20 +193,18 @@ extension Interpreter {
         let formals = b.formals
         var values = b.unsupplied
         let dotsIndex = b.dotsIndex
-        // `...` alone (`list(id = x)`, `c(a, b)`): every argument goes to it, named or not. The
-        // arrays are passed on as they are, without copying.
-        if dotsIndex == 0 && formals.count == 1 && names.count == args.count {
+        let unnamed = names.allSatisfy { $0 == nil }
+        // Everything goes to a leading `...`: with `...` the only formal (`list(id = x)`, `c(a, b)`),
+        // or with no names (`paste0("item-", i)`). The arrays are passed on as they are.
+        if dotsIndex == 0 && names.count == args.count && (formals.count == 1 || unnamed) {
             return Arguments(values: values, dots: args, dotNames: names, function: b.name)
         }
-        // No names (`paste0("item-", i)`, `sum(x)`): formals before `...` by position, the rest to
-        // `...` in one piece.
+        // No names (`sum(x)`, `rep(x, 3)`): formals before `...` by position, the rest to `...` in
+        // one piece.
         let positional = dotsIndex ?? formals.count
-        if names.allSatisfy({ $0 == nil }) && (args.count <= positional || dotsIndex != nil) {
+        if unnamed && (args.count <= positional || dotsIndex != nil) {
             let direct = min(args.count, positional)
             for i in 0..<direct { values[i] = args[i] }
-            if direct == 0 && names.count == args.count {
-                return Arguments(values: values, dots: args, dotNames: names, function: b.name)
-            }
             let dots = args.count > direct ? Array(args[direct...]) : []
             return Arguments(values: values, dots: dots, dotNames: [String?](repeating: nil, count: dots.count),
                              function: b.name)
