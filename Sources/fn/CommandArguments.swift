@@ -44,21 +44,15 @@ struct CommandArguments {
         return value
     }
 
-    /// The value after `option` as a number that `isValid` accepts; nil, reported with
-    /// `requirement` (e.g. "a positive number of seconds"), otherwise.
-    mutating func number(of option: String, _ requirement: String, _ isValid: (Double) -> Bool) -> Double? {
-        guard let text = value(of: option) else { return nil }
-        guard let n = Double(text), isValid(n) else {
-            report("\(option) needs \(requirement)")
-            return nil
-        }
-        return n
-    }
-
     /// The value after `option` as a timeout in seconds; nil, reported, when it is not positive or
     /// too large for a deadline in milliseconds (`inf`, `1e300` would trap converting to Int64).
     mutating func seconds(of option: String) -> Double? {
-        number(of: option, "a positive number of seconds", CommandArguments.isTimeout)
+        guard let text = value(of: option) else { return nil }
+        guard let seconds = Double(text), CommandArguments.isTimeout(seconds) else {
+            report("\(option) needs a positive number of seconds")
+            return nil
+        }
+        return seconds
     }
 
     /// Whether `seconds` can be a timeout: positive and at most about 31 years.
