@@ -259,15 +259,18 @@ public final class Builtin {
     /// The position of "..." in `formals`, if any.
     let dotsIndex: Int?
     /// One nil per formal: a call's `Arguments.values` start as a copy of this (no allocation until
-    /// a formal is filled).
+    /// a formal is filled). Shared by builtins with as many formals, so start-up builds a few arrays,
+    /// not one per builtin.
     let unsupplied: [Value?]
+    private static let nils: [[Value?]] = (0..<16).map { [Value?](repeating: nil, count: $0) }
     let body: BuiltinBody
 
     public init(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
         self.name = name
         self.formals = formals
         self.dotsIndex = formals.firstIndex(of: "...")
-        self.unsupplied = [Value?](repeating: nil, count: formals.count)
+        self.unsupplied = formals.count < Builtin.nils.count
+            ? Builtin.nils[formals.count] : [Value?](repeating: nil, count: formals.count)
         self.body = body
     }
 }
