@@ -22,9 +22,9 @@ public final class LocalServer<Handler: InvocationHandler> {
     private let logger: Logger
     private let timeoutMs: Int64
     private let environment: FunctionEnvironment
-    private let invocationLock = Mutex()
+    private let invocationLock = Lock()
     /// Event invocations accepted but not yet run, oldest first, and whether a thread runs them.
-    private let eventLock = Mutex()
+    private let eventLock = Lock()
     private var pendingEvents: [InvokeRequest] = []
     private var eventWorkerRunning = false
     private let stopPipe: (read: Int32, write: Int32)

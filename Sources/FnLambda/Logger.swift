@@ -22,7 +22,7 @@ public final class Logger {
     private let stderrFD: Int32
     /// The tail of what was written since `startCapture`, for `X-Amz-Log-Type: Tail`.
     private var capture: LogTail?
-    private let captureLock = Mutex()
+    private let captureLock = Lock()
 
     public init(format: Format = .text, threshold: LogLevel = .info, stdoutFD: Int32 = 1, stderrFD: Int32 = 2) {
         self.format = format

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FnLanguage
 
 /// Reads and writes the process environment (no Foundation).
 enum ProcessEnvironment {
@@ -89,32 +90,6 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
     }
 }
 
-/// A mutex (pthread), for the few places state crosses threads.
-final class Mutex {
-    private var mutex = pthread_mutex_t()
-
-    init() {
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(&mutex)
-    }
-
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-
-    fileprivate func lock() { pthread_mutex_lock(&mutex) }
-    fileprivate func unlock() { pthread_mutex_unlock(&mutex) }
-    fileprivate func wait(_ condition: inout pthread_cond_t) { pthread_cond_wait(&condition, &mutex) }
-    fileprivate func wait(_ condition: inout pthread_cond_t, until deadline: inout timespec) {
-        pthread_cond_timedwait(&condition, &mutex, &deadline)
-    }
-}
-
 /// Starts a detached thread running `body`.
 func startThread(_ body: @escaping () -> Void) {
     final class Box {
@@ -145,7 +120,7 @@ func startThread(_ body: @escaping () -> Void) {
 /// One thread for the process's lifetime: arming and disarming per invocation costs two lock
 /// round-trips, no allocation.
 final class Watchdog {
-    private let mutex = Mutex()
+    private let mutex = Lock()
     private var condition = pthread_cond_t()
     private var deadlineMs: Int64?
     /// When the watchdog thread will next look at the deadline; nil while it sleeps with no deadline.

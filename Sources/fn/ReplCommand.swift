@@ -301,7 +301,9 @@ private final class Repl {
 /// Turns Ctrl-C (SIGINT) into cancelling the evaluation in progress, if any. The signal handler
 /// only writes a byte to a pipe; a thread of its own reads it and sets the cancellation flag.
 private final class InterruptWatcher: @unchecked Sendable {
-    private let target = Mutex<CancellationFlag?>(nil)
+    private let lock = Lock()
+    /// The flag Ctrl-C cancels; guarded by `lock`.
+    private var target: CancellationFlag?
     private let interrupted = Atomic<Bool>(false)
     private var fds: [Int32] = [-1, -1]
 
@@ -327,8 +329,8 @@ private final class InterruptWatcher: @unchecked Sendable {
             let n = read(fds[0], &byte, 1)
             if n < 0 && errno == EINTR { continue }
             guard n == 1 else { return }
-            target.withLock { flag in
-                if let flag {
+            lock.withLock {
+                if let flag = target {
                     interrupted.store(true, ordering: .relaxed)
                     flag.cancel()
                 }
@@ -340,13 +342,13 @@ private final class InterruptWatcher: @unchecked Sendable {
     func watch(_ flag: CancellationFlag) {
         flag.reset()
         interrupted.store(false, ordering: .relaxed)
-        target.withLock { $0 = flag }
+        lock.withLock { target = flag }
     }
 
     /// Stops watching; returns whether Ctrl-C cancelled the evaluation meanwhile.
     @discardableResult
     func unwatch() -> Bool {
-        target.withLock { $0 = nil }
+        lock.withLock { target = nil }
         return interrupted.exchange(false, ordering: .relaxed)
     }
 

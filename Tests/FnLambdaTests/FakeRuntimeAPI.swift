@@ -17,7 +17,7 @@ final class FakeRuntimeAPI {
 
     private let listener: Socket
     private var steps: [Step]
-    private let lock = Mutex()
+    private let lock = Lock()
     private var _requests: [HTTPRequest] = []
     private var done = false
     private var finished = pthread_cond_t()
@@ -80,7 +80,7 @@ final class FakeRuntimeAPI {
 final class FakeHandler: InvocationHandler {
     var output: (OutputKind, String) -> Void = { _, _ in }
     var logThreshold: LogLevel = .info
-    private let lock = Mutex()
+    private let lock = Lock()
     private var cancelled = false
     var seenTraceIds: [String?] = []
     var seenContexts: [InvocationContext] = []

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 @testable import FnLambda
+import FnLanguage
 
 /// A LocalServer on a free port, in this process, in front of a scripted handler.
 final class InProcessServer {
@@ -167,7 +168,7 @@ func eventually(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
     }
 
     @Test func concurrentClientsAreSerialisedIntoTheSession() throws {
-        let lock = Mutex()
+        let lock = Lock()
         var running = 0
         var overlapped = false
         let server = try InProcessServer { _, event in
@@ -179,7 +180,7 @@ func eventually(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
             lock.withLock { running -= 1 }
             return .success(event)
         }
-        let done = Mutex()
+        let done = Lock()
         var results: [String] = []
         var threadsLeft = 8
         for t in 0..<8 {
@@ -267,7 +268,7 @@ func eventually(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
 
     @Test func eventInvocationsAnswer202AtOnceAndRunInOrder() throws {
         let (logger, logPath) = fileLogger()
-        let lock = Mutex()
+        let lock = Lock()
         var released = false
         var finished: [String] = []
         let server = try InProcessServer(logger: logger) { _, event in

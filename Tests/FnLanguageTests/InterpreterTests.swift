@@ -280,8 +280,8 @@ private func failure(_ text: String) -> FnError? {
     }
 }
 
-/// A minimal joinable thread for the cancellation test (no Foundation).
-private final class Thread {
+/// A minimal joinable thread for the tests that need a second thread (no Foundation).
+final class Thread {
     private var thread = pthread_t()
     private let body: () -> Void
 

@@ -303,6 +303,39 @@ import Testing
         // The generator must produce a real mix, not only failures or only trivial patterns.
         #expect(compared > 5000 && matched > compared / 4 && matched < compared * 9 / 10)
     }
+
+    /// Interpreters on eight threads compile and run the same patterns through the shared cache of
+    /// compiled patterns, with more keys than it holds so it also empties while others read it.
+    /// CI runs this under ThreadSanitizer too (Tests/scripts/sanitizers.sh).
+    @Test func interpretersOnSeveralThreadsShareCompiledPatterns() throws {
+        let code = """
+        out <- character(0)
+        for (i in 1:300) {
+          out <- c(out, gsub(paste0("a(", i %% 150, ")+"), "-", "ba1a1a7", perl = i > 150))
+          out <- c(out, sub("b+", "B", "abbbc"), grepl("^a.c$", "abc", fixed = i %% 2 == 0))
+        }
+        paste(unique(out), collapse = "|")
+        """
+        let answers = Lock()
+        var results: [String?] = []
+        let threads = (0..<8).map { _ in
+            Thread {
+                let value: String?
+                do {
+                    guard case .character(let s) = try Interpreter().evaluate(code) else { return }
+                    value = s
+                } catch {
+                    value = "error: \(error)"
+                }
+                answers.withLock { results.append(value) }
+            }
+        }
+        threads.forEach { $0.join() }
+        #expect(results.count == 8)
+        for r in results {
+            #expect(r == "b--a7|aBc|TRUE|ba1a1a7|FALSE|ba1a1-")
+        }
+    }
 }
 
 /// A deterministic pseudo-random generator (SplitMix64), so the differential test is reproducible.

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Pattern matching: `grepl`, `grep`, `sub`, `gsub`, `regexpr`, `strsplit`, on fn's own regex engine
 /// (Sources/FnLanguage/Regex); `fixed = TRUE` does literal search.
@@ -334,7 +333,7 @@ private func string(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> 
 
 /// Compiled patterns by pattern and options, shared by all interpreters (patterns are usually
 /// literals in handler code, so the set stays small; it is cleared when it grows past a bound).
-final class RegexCache: Sendable {
+final class RegexCache: @unchecked Sendable {
     static let shared = RegexCache()
 
     private struct Key: Hashable {
@@ -342,15 +341,17 @@ final class RegexCache: Sendable {
         var options: RegexOptions
     }
 
-    private let entries = Mutex<[Key: RegexProgram]>([:])
+    private let lock = Lock()
+    /// Guarded by `lock`.
+    private var entries: [Key: RegexProgram] = [:]
 
     func program(_ pattern: String, _ options: RegexOptions) throws(FnError) -> RegexProgram {
         let key = Key(pattern: pattern, options: options)
-        if let p = entries.withLock({ $0[key] }) { return p }
+        if let p = lock.withLock({ entries[key] }) { return p }
         let program = try RegexProgram(try Self.syntax(pattern, options), pattern: pattern, perl: options.perl)
-        entries.withLock { table in
-            if table.count > 256 { table.removeAll() }
-            table[key] = program
+        lock.withLock {
+            if entries.count > 256 { entries.removeAll() }
+            entries[key] = program
         }
         return program
     }
