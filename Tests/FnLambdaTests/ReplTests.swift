@@ -1,10 +1,10 @@
 import Glibc
-import Synchronization
+import FnLanguage
 import Testing
 
 /// Held from creating a pipe until its ends are close-on-exec and the child is spawned, so no
 /// process started by a parallel test inherits a pipe end.
-private let spawnLock = Mutex(())
+private let spawnLock = Lock()
 
 /// Spawn attributes giving the child an empty signal mask: test threads block most signals and a
 /// child would inherit that (tmux passes it on to the REPL in its pane).
@@ -357,7 +357,7 @@ private final class ReplProcess {
 
     /// `environment` holds extra `NAME=value` entries on top of the test's own environment.
     static func start(arguments: [String], environment: [String] = []) throws -> ReplProcess {
-        try spawnLock.withLock { _ throws -> ReplProcess in try spawn(arguments: arguments, environment: environment) }
+        try spawnLock.withLock { () throws -> ReplProcess in try spawn(arguments: arguments, environment: environment) }
     }
 
     private static func spawn(arguments: [String], environment: [String]) throws -> ReplProcess {
@@ -563,7 +563,7 @@ private enum ReplFiles {
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = spawnLock.withLock { _ in
+        let spawned = spawnLock.withLock {
             withCleanSignalMask { posix_spawnp(&pid, argv[0], &actions, &$0, cArgs, environ) }
         }
         guard spawned == 0 else { return (127, "") }
