@@ -120,20 +120,21 @@ struct Matcher {
     let emptyLiteral: Bool
     private let machine: RegexMachine
 
-    /// Compiles (or finds in the cache) `pattern`; `captures` keeps group positions, for `sub`/`gsub`.
-    /// With `ip`, the interpreter's deadline stops the searches (see `throwIfCancelled`).
-    init(_ pattern: String, _ options: RegexOptions, captures: Bool = false, _ ip: Interpreter? = nil) throws(FnError) {
+    /// Compiles (or finds in the cache) `pattern`; the positions of its first `groups` groups are
+    /// kept, for `sub`/`gsub`. With `ip`, the interpreter's deadline stops the searches (see
+    /// `throwIfCancelled`).
+    init(_ pattern: String, _ options: RegexOptions, groups: Int = 0, _ ip: Interpreter? = nil) throws(FnError) {
         program = try RegexCache.shared.program(pattern, options)
         emptyLiteral = options.fixed && pattern.isEmpty
-        machine = RegexMachine(program, captures: captures)
+        machine = RegexMachine(program, groups: groups)
         machine.cancellation = ip?.cancellation
     }
 
     /// A matcher for a program compiled elsewhere (the fuzz target wraps a parsed pattern in a group).
-    init(program: RegexProgram, captures: Bool) {
+    init(program: RegexProgram, groups: Int) {
         self.program = program
         emptyLiteral = false
-        machine = RegexMachine(program, captures: captures)
+        machine = RegexMachine(program, groups: groups)
     }
 
     /// The cancellation error when the deadline stopped a search (whose result is then meaningless).
@@ -259,6 +260,14 @@ struct Replacement {
 
     private var pieces: [Piece] = []
 
+    /// The highest group number the replacement names, 0 for none.
+    var highestGroup: Int {
+        pieces.reduce(0) { highest, piece in
+            if case .group(let k) = piece { return max(highest, k) }
+            return highest
+        }
+    }
+
     /// A replacement inserted as it is.
     init(verbatim: String) {
         pieces = [.text(Array(verbatim.utf8))]
@@ -287,7 +296,7 @@ struct Replacement {
     }
 
     /// Appends the expansion for the match whose capture slots are `slots` (byte offsets into `text`).
-    func expand(_ text: UnsafeBufferPointer<UInt8>, _ slots: [Int], into out: inout [UInt8]) {
+    func expand(_ text: UnsafeBufferPointer<UInt8>, _ slots: UnsafeBufferPointer<Int>, into out: inout [UInt8]) {
         var mode = Piece.asIs
         func emit<C: Collection<UInt8>>(_ bytes: C) {
             switch mode {
@@ -370,9 +379,10 @@ final class RegexCache: @unchecked Sendable {
 func regexReplace(
     _ ip: Interpreter, _ pattern: String, _ replacement: String, _ x: Value, options: RegexOptions, all: Bool
 ) throws(FnError) -> Value {
-    let matcher = try Matcher(pattern, options, captures: true, ip)
     // With `fixed = TRUE` R inserts the replacement as it is, backslashes included.
     let replacement = options.fixed ? Replacement(verbatim: replacement) : Replacement(replacement, perl: options.perl)
+    // Only the groups the replacement names are tracked: at most nine, however many the pattern has.
+    let matcher = try Matcher(pattern, options, groups: replacement.highestGroup, ip)
     let result: Value
     if case .character(let s) = x {
         result = .character(s.map { matcher.replace($0, replacement, all: all) })

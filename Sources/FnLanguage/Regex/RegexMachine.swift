@@ -4,8 +4,9 @@
 /// (program size) x (text length + 1) thread steps, whatever the pattern: no backtracking, no blow-up.
 /// Threads are kept in priority order; `steps` counts the work so tests can check that bound.
 ///
-/// A machine holds its scratch buffers and is reused for every search of one builtin call; it is not
-/// thread-safe (the compiled RegexProgram is, and is what the cache shares).
+/// A machine holds its scratch memory, one allocation sized from the program, and is reused for every
+/// search of one builtin call; it is not thread-safe (the compiled RegexProgram is, and is what the
+/// cache shares).
 final class RegexMachine {
     /// How a search decides between matches.
     enum Mode {
@@ -19,7 +20,8 @@ final class RegexMachine {
     /// Thread steps taken so far (instructions visited while adding threads, plus threads advanced).
     private(set) var steps = 0
     /// Capture slots of the last successful search: byte offsets, -1 for a group that did not take part.
-    private(set) var slots: [Int]
+    /// Valid while the machine lives.
+    var slots: UnsafeBufferPointer<Int> { UnsafeBufferPointer(start: slotValues, count: slotCount) }
 
     /// Set while an interpreter runs the machine: a deadline stops a long search or a long run
     /// of searches (`gsub` over a large text), checked every `checkInterval` positions.
@@ -29,41 +31,51 @@ final class RegexMachine {
     private var untilCheck = RegexMachine.checkInterval
     private static let checkInterval = 4096
 
+    /// Two per tracked group, plus two for the whole match.
     private let slotCount: Int
     private var current: ThreadList
     private var next: ThreadList
     /// The generation in which each instruction was last added to a list: marks are never cleared.
-    private var marks: [Int]
+    private let marks: UnsafeMutablePointer<Int>
     private var generation = 0
-    private var work: [Int]
-    private var stack: [Frame] = []
+    /// The captures of the thread being added.
+    private let work: UnsafeMutablePointer<Int>
+    private let slotValues: UnsafeMutablePointer<Int>
+    /// `addThread`'s pending work, two words a frame: `(pc, 0)` visits pc, `(-1 - k, v)` puts v back
+    /// in work[k]. Each instruction is visited once per call and pushes at most two frames, so
+    /// 2 x (program size) + 1 frames always fit.
+    private let stack: UnsafeMutablePointer<Int>
+    /// The one allocation the pointers above point into.
+    private let memory: UnsafeMutablePointer<Int>
 
     private struct ThreadList {
-        var pcs: [Int]
-        var caps: [Int]
+        let pcs: UnsafeMutablePointer<Int>
+        /// `slotCount` words per thread.
+        let caps: UnsafeMutablePointer<Int>
         var count = 0
-
-        init(size: Int, slots: Int) {
-            pcs = Array(repeating: 0, count: size)
-            caps = Array(repeating: -1, count: size * slots)
-        }
     }
 
-    private enum Frame {
-        case visit(Int)
-        case restore(Int, Int)
-    }
-
-    /// A machine for `program`; `captures: false` tracks only the whole match, which is cheaper.
-    init(_ program: RegexProgram, captures: Bool) {
+    /// A machine for `program` that tracks the first `groups` groups (`sub` needs those its
+    /// replacement names; `0` tracks only the whole match, which is cheapest).
+    init(_ program: RegexProgram, groups: Int) {
         self.program = program
-        slotCount = captures ? program.slotCount : 2
+        let slotCount = 2 * (min(max(groups, 0), program.slotCount / 2 - 1) + 1)
+        self.slotCount = slotCount
         let size = program.code.count
-        current = ThreadList(size: size, slots: slotCount)
-        next = ThreadList(size: size, slots: slotCount)
-        marks = Array(repeating: -1, count: size)
-        work = Array(repeating: -1, count: slotCount)
-        slots = Array(repeating: -1, count: slotCount)
+        let threadWords = size * (1 + slotCount)
+        memory = .allocate(capacity: 2 * threadWords + size + 2 * slotCount + 2 * (2 * size + 1))
+        current = ThreadList(pcs: memory, caps: memory + size)
+        next = ThreadList(pcs: memory + threadWords, caps: memory + threadWords + size)
+        marks = memory + 2 * threadWords
+        marks.initialize(repeating: -1, count: size)
+        work = marks + size
+        slotValues = work + slotCount
+        work.initialize(repeating: -1, count: 2 * slotCount)
+        stack = slotValues + slotCount
+    }
+
+    deinit {
+        memory.deallocate()
     }
 
     /// Searches `text` from byte offset `start`; `^` matches only at offset 0 and the assertions see the
@@ -108,7 +120,7 @@ final class RegexMachine {
                 let base = i * slotCount
                 i += 1
                 steps += 1
-                if found && longest && current.caps[base] > slots[0] { continue }
+                if found && longest && current.caps[base] > slotValues[0] { continue }
                 let hit: Bool
                 switch code[pc] {
                 case .scalar(let x): hit = c == x
@@ -119,14 +131,14 @@ final class RegexMachine {
                     hit = c != .max && program.sets[k].contains(Unicode.Scalar(c) ?? "\u{FFFD}")
                 case .match:
                     if mode == .exists {
-                        slots[0] = current.caps[base]
-                        slots[1] = pos
-                        return slots[0]..<pos
+                        slotValues[0] = current.caps[base]
+                        slotValues[1] = pos
+                        return slotValues[0]..<pos
                     }
                     let s = current.caps[base]
-                    if !found || !longest || s < slots[0] || (s == slots[0] && pos > slots[1]) {
-                        for k in 0..<slotCount { slots[k] = current.caps[base + k] }
-                        slots[1] = pos
+                    if !found || !longest || s < slotValues[0] || (s == slotValues[0] && pos > slotValues[1]) {
+                        for k in 0..<slotCount { slotValues[k] = current.caps[base + k] }
+                        slotValues[1] = pos
                         found = true
                     }
                     // Leftmost-first: the threads after this one have lower priority.
@@ -143,7 +155,7 @@ final class RegexMachine {
             if pos >= n { break }
             pos = after
         }
-        return found ? slots[0]..<slots[1] : nil
+        return found ? slotValues[0]..<slotValues[1] : nil
     }
 
     /// Counts one unit of work and, every `checkInterval`, reads the cancellation flag.
@@ -158,43 +170,50 @@ final class RegexMachine {
 
     /// Adds the thread at `pc` (with captures `work`) and everything it reaches without consuming input.
     private func addThread(_ list: inout ThreadList, _ pc: Int, _ pos: Int, _ text: UnsafeBufferPointer<UInt8>) {
-        stack.append(.visit(pc))
-        while let frame = stack.popLast() {
-            switch frame {
-            case .restore(let k, let v):
-                work[k] = v
-            case .visit(let pc):
-                if marks[pc] == generation { continue }
-                marks[pc] = generation
-                steps += 1
-                switch program.code[pc] {
-                case .jump(let target):
-                    // A backward jump closes a `*` loop, whose exit follows it. Back at a loop already entered
-                    // at this position, the iteration matched the empty string: PCRE then leaves the loop
-                    // (`regexpr("(|a)*", "a", perl = TRUE)` is empty), so leftmost-first goes on after it.
-                    // TRE drops that path, which only changes the groups of a leftmost-longest match.
-                    if target < pc && marks[target] == generation && !program.longest {
-                        stack.append(.visit(pc + 1))
-                    } else {
-                        stack.append(.visit(target))
-                    }
-                case .split(let a, let b):
-                    stack.append(.visit(b))
-                    stack.append(.visit(a))
-                case .save(let k):
-                    if k < slotCount {
-                        stack.append(.restore(k, work[k]))
-                        work[k] = pos
-                    }
-                    stack.append(.visit(pc + 1))
-                case .assert(let a):
-                    if holds(a, at: pos, text) { stack.append(.visit(pc + 1)) }
-                default:
-                    let base = list.count * slotCount
-                    list.pcs[list.count] = pc
-                    for k in 0..<slotCount { list.caps[base + k] = work[k] }
-                    list.count += 1
+        var top = 0
+        @inline(__always) func push(_ a: Int, _ b: Int = 0) {
+            stack[2 * top] = a
+            stack[2 * top + 1] = b
+            top += 1
+        }
+        push(pc)
+        while top > 0 {
+            top -= 1
+            let pc = stack[2 * top]
+            if pc < 0 {
+                work[-1 - pc] = stack[2 * top + 1]
+                continue
+            }
+            if marks[pc] == generation { continue }
+            marks[pc] = generation
+            steps += 1
+            switch program.code[pc] {
+            case .jump(let target):
+                // A backward jump closes a `*` loop, whose exit follows it. Back at a loop already entered
+                // at this position, the iteration matched the empty string: PCRE then leaves the loop
+                // (`regexpr("(|a)*", "a", perl = TRUE)` is empty), so leftmost-first goes on after it.
+                // TRE drops that path, which only changes the groups of a leftmost-longest match.
+                if target < pc && marks[target] == generation && !program.longest {
+                    push(pc + 1)
+                } else {
+                    push(target)
                 }
+            case .split(let a, let b):
+                push(b)
+                push(a)
+            case .save(let k):
+                if k < slotCount {
+                    push(-1 - k, work[k])
+                    work[k] = pos
+                }
+                push(pc + 1)
+            case .assert(let a):
+                if holds(a, at: pos, text) { push(pc + 1) }
+            default:
+                let base = list.count * slotCount
+                list.pcs[list.count] = pc
+                for k in 0..<slotCount { list.caps[base + k] = work[k] }
+                list.count += 1
             }
         }
     }
@@ -259,8 +278,8 @@ final class RegexMachine {
             pos += 1
             if k == m {
                 steps += 1
-                slots[0] = pos - m
-                slots[1] = pos
+                slotValues[0] = pos - m
+                slotValues[1] = pos
                 return (pos - m)..<pos
             }
         }

@@ -21,7 +21,7 @@ func fuzzRegex(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let pattern = String(decoding: rest[..<(cut ?? rest.count)], as: UTF8.self)
     let fullText = cut.map { String(decoding: rest[($0 + 1)...], as: UTF8.self) } ?? pattern
 
-    let cached = try? Matcher(pattern, options, captures: true)
+    let cached = try? Matcher(pattern, options, groups: .max)
     guard let syntax = try? RegexCache.syntax(pattern, options),
           let program = try? RegexProgram(syntax, pattern: pattern, perl: options.perl) else {
         check(cached == nil, "the cache compiled a pattern that does not compile", pattern, fullText)
@@ -51,11 +51,11 @@ private func checkMachine(_ program: RegexProgram, _ pattern: String, _ text: St
         while middle < n && bytes[middle] & 0xC0 == 0x80 { middle += 1 }
         starts.append(middle)
         for start in starts {
-            let machine = RegexMachine(program, captures: true)
+            let machine = RegexMachine(program, groups: .max)
             let found = machine.search(bytes, from: start)
             let bound = 2 * program.code.count * (n - start + 1)
             check(machine.steps <= bound, "\(machine.steps) steps, more than \(bound)", pattern, text)
-            let exists = RegexMachine(program, captures: false).search(bytes, from: start, mode: .exists)
+            let exists = RegexMachine(program, groups: 0).search(bytes, from: start, mode: .exists)
             check((found == nil) == (exists == nil), "exists and best disagree from \(start)", pattern, text)
             guard let found else { continue }
             check(found.lowerBound >= start && found.upperBound <= n, "match \(found) outside", pattern, text)
@@ -138,7 +138,7 @@ private func checkMatcher(
     guard group <= 9 else { return }
     let wrapped = RegexSyntax(root: .group(syntax.root, capture: group), captureCount: group, hasLazy: syntax.hasLazy)
     guard let program = try? RegexProgram(wrapped, pattern: pattern, perl: options.perl) else { return }
-    let inGroup = Matcher(program: program, captures: true)
+    let inGroup = Matcher(program: program, groups: .max)
     let allWrapped = inGroup.allMatches(in: text)
     check(allWrapped.map { [$0.start, $0.length] } == all.map { [$0.start, $0.length] },
           "a group around the pattern changes its matches: \(allWrapped) against \(all)", pattern, text)
