@@ -1,21 +1,53 @@
 /// Header fields in the order they arrived; names compare case-insensitively (RFC 9110 §5.1).
 ///
 /// A list, not a dictionary: messages carry a handful of fields, order is kept for writing,
-/// and repeated fields stay distinct.
+/// and repeated fields stay distinct. The fields are kept as bytes, one buffer for all of them,
+/// because most are never looked at: a field becomes a `String` only when it is asked for.
 public struct HTTPHeaders: Sendable, Equatable {
-    public private(set) var fields: [(name: String, value: String)] = []
+    /// The bytes the fields' names and values are ranges of.
+    private var text: [UInt8] = []
+    private var spans: [Span] = []
+
+    /// One field: its name and its value as ranges of `text`.
+    struct Span: Sendable {
+        var name: Range<Int>
+        var value: Range<Int>
+    }
 
     public init() {}
 
+    /// Leaves room for a few more fields: each array allocation costs more than the bytes it
+    /// holds here (a generic-metadata lookup in the Swift runtime), so adding one should not move them.
     public init(_ fields: [(String, String)]) {
+        spans.reserveCapacity(fields.count + 4)
+        text.reserveCapacity(fields.reduce(128) { $0 + $1.0.utf8.count + $1.1.utf8.count })
         for (name, value) in fields { add(name, value) }
     }
 
-    public mutating func add(_ name: String, _ value: String) {
-        fields.append((name, value))
+    /// Fields found in a message's head: `spans` are ranges of `head` counted from its start, so
+    /// reading a head copies its bytes once, in one piece.
+    init(head: ArraySlice<UInt8>, spans: [Span]) {
+        text = Array(head)
+        self.spans = spans
     }
 
-    mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
+    /// The fields as strings, in order (invalid UTF-8 becomes U+FFFD).
+    public var fields: [(name: String, value: String)] {
+        spans.map { (string($0.name), string($0.value)) }
+    }
+
+    public mutating func add(_ name: String, _ value: String) {
+        var name = name, value = value
+        name.withUTF8 { n in value.withUTF8 { v in add(name: n, value: v) } }
+    }
+
+    private mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        let start = text.count
+        text.append(contentsOf: name)
+        let valueStart = text.count
+        text.append(contentsOf: value)
+        spans.append(Span(name: start..<valueStart, value: valueStart..<text.count))
+    }
 
     /// Replaces every field called `name` with one field.
     public mutating func set(_ name: String, _ value: String) {
@@ -24,49 +56,93 @@ public struct HTTPHeaders: Sendable, Equatable {
     }
 
     public mutating func remove(_ name: String) {
-        fields.removeAll { Self.sameName($0.name, name) }
+        guard spans.contains(where: { isNamed($0, name) }) else { return }
+        var kept = HTTPHeaders()
+        forEachField { fieldName, value in
+            if !Self.sameName(fieldName, name) { kept.add(name: fieldName, value: value) }
+        }
+        self = kept
     }
 
     /// The first field called `name`, if any.
     public subscript(_ name: String) -> String? {
-        for field in fields where Self.sameName(field.name, name) { return field.value }
-        return nil
+        guard let span = spans.first(where: { isNamed($0, name) }) else { return nil }
+        return string(span.value)
     }
 
-    public var count: Int { fields.count }
+    public var count: Int { spans.count }
+
+    /// Calls `body` with the value of each field called `name`, as bytes, in order.
+    func forEachValue(named name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var name = name
+        name.withUTF8 { wanted in
+            text.withUnsafeBufferPointer { t in
+                for span in spans where Self.sameName(UnsafeBufferPointer(rebasing: t[span.name]), wanted) {
+                    body(UnsafeBufferPointer(rebasing: t[span.value]))
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with each field's name and value as bytes, in order.
+    func forEachField(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withUnsafeBufferPointer { t in
+            for span in spans { body(UnsafeBufferPointer(rebasing: t[span.name]), UnsafeBufferPointer(rebasing: t[span.value])) }
+        }
+    }
+
+    /// True when a comma-separated field (such as `Connection`) lists `token`.
+    func contains(_ name: String, token: String) -> Bool {
+        var found = false
+        forEachValue(named: name) { value in
+            for part in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                var from = part.startIndex, to = part.endIndex
+                while from < to, value[from] == 32 || value[from] == 9 { from += 1 }
+                while to > from, value[to - 1] == 32 || value[to - 1] == 9 { to -= 1 }
+                if Self.sameName(UnsafeBufferPointer(rebasing: value[from..<to]), token) { found = true }
+            }
+        }
+        return found
+    }
+
+    private func isNamed(_ span: Span, _ name: String) -> Bool {
+        guard name.utf8.count == span.name.count else { return false }
+        return text.withUnsafeBufferPointer { Self.sameName(UnsafeBufferPointer(rebasing: $0[span.name]), name) }
+    }
+
+    private func string(_ range: Range<Int>) -> String { String(decoding: text[range], as: UTF8.self) }
 
     /// ASCII case-insensitive comparison without allocating lowercased copies.
     static func sameName(_ a: String, _ b: String) -> Bool {
-        // Not `a == b` as a shortcut: Swift compares strings by canonical equivalence, not bytes.
-        guard a.utf8.count == b.utf8.count else { return false }
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                for i in 0..<x.count where x[i] != y[i] {
-                    guard asciiLower(x[i]) == asciiLower(y[i]) else { return false }
-                }
-                return true
-            }
+        // Not `a == b`: Swift compares strings by canonical equivalence, not bytes.
+        var a = a
+        return a.withUTF8 { sameName($0, b) }
+    }
+
+    static func sameName(_ a: UnsafeBufferPointer<UInt8>, _ b: String) -> Bool {
+        var b = b
+        return b.withUTF8 { sameName(a, $0) }
+    }
+
+    static func sameName(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] {
+            guard asciiLower(a[i]) == asciiLower(b[i]) else { return false }
         }
+        return true
     }
 
     static func asciiLower(_ byte: UInt8) -> UInt8 {
         byte >= 65 && byte <= 90 ? byte | 0x20 : byte
     }
 
+    /// Same fields, same bytes, same order.
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
-        lhs.fields.count == rhs.fields.count
-            && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
-    }
-
-    /// True when a comma-separated field (such as `Connection`) lists `token`.
-    func contains(_ name: String, token: String) -> Bool {
-        for field in fields where Self.sameName(field.name, name) {
-            for part in field.value.split(separator: ",") {
-                if Self.sameName(String(part.trimmingSpaces()), token) { return true }
-            }
+        guard lhs.spans.count == rhs.spans.count else { return false }
+        for (l, r) in zip(lhs.spans, rhs.spans) {
+            guard lhs.text[l.name] == rhs.text[r.name], lhs.text[l.value] == rhs.text[r.value] else { return false }
         }
-        return false
+        return true
     }
 }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Where an `HTTPReader` gets its bytes: a socket in production, scripted chunks in tests.
 public protocol ByteSource {
     /// Reads up to `buffer.count` bytes into `buffer`; returns 0 at the end of the stream.
@@ -142,10 +148,16 @@ public struct HTTPReader<Source: ByteSource> {
             }
             if let headEnd = findHeadEnd(from: scanned) {
                 var lines: [Range<Int>] = []
-                var lineStart = start
-                for i in start...headEnd.lineEnd where i == headEnd.lineEnd || buffer[i] == 10 {
-                    lines.append(lineStart..<(i > lineStart && buffer[i - 1] == 13 ? i - 1 : i))
-                    lineStart = i + 1
+                lines.reserveCapacity(16)
+                buffer.withUnsafeBufferPointer { buf in
+                    var lineStart = start
+                    while true {
+                        // buf[headEnd.lineEnd] is LF, so there is always one to find.
+                        let i = Self.nextLF(buf, from: lineStart, to: headEnd.lineEnd + 1) ?? headEnd.lineEnd
+                        lines.append(lineStart..<(i > lineStart && buf[i - 1] == 13 ? i - 1 : i))
+                        if i >= headEnd.lineEnd { break }
+                        lineStart = i + 1
+                    }
                 }
                 start = headEnd.next
                 return lines
@@ -186,55 +198,81 @@ public struct HTTPReader<Source: ByteSource> {
 
     /// Finds the blank line: `lineEnd` is the end of the last header line, `next` the first body byte.
     private func findHeadEnd(from: Int) -> (lineEnd: Int, next: Int)? {
-        var i = max(from, start)
-        while i < end {
-            if buffer[i] == 10 {
+        buffer.withUnsafeBufferPointer { buf in
+            var i = max(from, start)
+            while let lf = Self.nextLF(buf, from: i, to: end) {
                 // LF followed by LF or by CR LF ends the head.
-                if i + 1 < end, buffer[i + 1] == 10 { return (i, i + 2) }
-                if i + 2 < end, buffer[i + 1] == 13, buffer[i + 2] == 10 { return (i, i + 3) }
+                if lf + 1 < end, buf[lf + 1] == 10 { return (lf, lf + 2) }
+                if lf + 2 < end, buf[lf + 1] == 13, buf[lf + 2] == 10 { return (lf, lf + 3) }
+                i = lf + 1
             }
-            i += 1
+            return nil
         }
-        return nil
+    }
+
+    /// The offset of the first LF in `buf[from..<to]` (memchr), or nil.
+    private static func nextLF(_ buf: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard from < to, let base = buf.baseAddress, let p = memchr(base + from, 10, to - from) else { return nil }
+        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
     }
 
     private func parseHeaders(_ lines: ArraySlice<Range<Int>>) throws(HTTPError) -> HTTPHeaders {
         guard lines.count <= limits.maxHeaderCount else { throw .tooManyHeaders(limit: limits.maxHeaderCount) }
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(lines.count)
-        for line in lines {
-            guard let first = line.first else { throw .malformed("header line without a colon") }
-            if buffer[first] == 32 || buffer[first] == 9 { throw .malformed("obsolete header line folding") }
-            guard let colon = buffer[line].firstIndex(of: UInt8(ascii: ":")) else {
-                throw .malformed("header line without a colon")
+        guard let firstLine = lines.first, let lastLine = lines.last else { return HTTPHeaders() }
+        // Ranges of the head counted from its first byte, as HTTPHeaders keeps them.
+        let origin = firstLine.lowerBound
+        var spans: [HTTPHeaders.Span] = []
+        spans.reserveCapacity(lines.count)
+        try buffer.withUnsafeBufferPointer { buf throws(HTTPError) in
+            for line in lines {
+                guard let first = line.first else { throw .malformed("header line without a colon") }
+                if buf[first] == 32 || buf[first] == 9 { throw .malformed("obsolete header line folding") }
+                var colon = first
+                while colon < line.upperBound, buf[colon] != UInt8(ascii: ":") { colon += 1 }
+                guard colon < line.upperBound else { throw .malformed("header line without a colon") }
+                guard colon > first, buf[first..<colon].allSatisfy(Self.isTokenByte) else {
+                    throw .malformed("bad header name")
+                }
+                var from = colon + 1, to = line.upperBound
+                while from < to, buf[from] == 32 || buf[from] == 9 { from += 1 }
+                while to > from, buf[to - 1] == 32 || buf[to - 1] == 9 { to -= 1 }
+                for i in from..<to where buf[i] == 0 || buf[i] == 13 { throw .malformed("bad header value") }
+                spans.append(HTTPHeaders.Span(name: (first - origin)..<(colon - origin), value: (from - origin)..<(to - origin)))
             }
-            let name = line.lowerBound..<colon
-            guard !name.isEmpty, bytes(name).allSatisfy(Self.isTokenByte) else { throw .malformed("bad header name") }
-            var value = (colon + 1)..<line.upperBound
-            while let b = value.first, buffer[b] == 32 || buffer[b] == 9 { value = (b + 1)..<value.upperBound }
-            while let l = value.last, buffer[l] == 32 || buffer[l] == 9 { value = value.lowerBound..<l }
-            guard !bytes(value).contains(where: { $0 == 0 || $0 == 13 }) else { throw .malformed("bad header value") }
-            headers.add(text(name), text(value))
         }
-        return headers
+        return HTTPHeaders(head: buffer[origin..<lastLine.upperBound], spans: spans)
     }
 
     private func contentLength(_ headers: HTTPHeaders) throws(HTTPError) -> Int? {
         var length: Int?
-        for field in headers.fields where HTTPHeaders.sameName(field.name, "Content-Length") {
-            // "5, 5" is allowed when the values agree (RFC 9110 §8.6); anything else is an error.
-            for part in field.value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-                let isSpace = { (byte: UInt8) in byte == 32 || byte == 9 }
-                let digits = part.drop(while: isSpace).reversed().drop(while: isSpace)
-                guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-                    throw .malformed("bad Content-Length")
-                }
-                let value = digits.reversed().reduce(0) { $0 * 10 + Int($1 - 48) }
-                if let length, length != value { throw .malformed("conflicting Content-Length values") }
-                length = value
+        var failure: HTTPError?
+        headers.forEachValue(named: "Content-Length") { field in
+            do throws(HTTPError) {
+                try Self.readContentLength(field, into: &length)
+            } catch {
+                failure = failure ?? error
             }
         }
+        if let failure { throw failure }
         return length
+    }
+
+    /// One Content-Length field: "5, 5" is allowed when the values agree (RFC 9110 §8.6); anything
+    /// else that is not one number is an error.
+    private static func readContentLength(_ field: UnsafeBufferPointer<UInt8>, into length: inout Int?) throws(HTTPError) {
+        for part in field.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            var from = part.startIndex, to = part.endIndex
+            while from < to, field[from] == 32 || field[from] == 9 { from += 1 }
+            while to > from, field[to - 1] == 32 || field[to - 1] == 9 { to -= 1 }
+            guard from < to, to - from <= 18 else { throw .malformed("bad Content-Length") }
+            var value = 0
+            for byte in field[from..<to] {
+                guard byte >= 48 && byte <= 57 else { throw .malformed("bad Content-Length") }
+                value = value * 10 + Int(byte - 48)
+            }
+            if let length, length != value { throw .malformed("conflicting Content-Length values") }
+            length = value
+        }
     }
 
     private static func isChunked(_ coding: String) -> Bool {

@@ -7,26 +7,24 @@ public enum HTTPWriter {
     /// `METHOD target HTTP/1.1`, the headers, `Content-Length` and the blank line.
     public static func requestHead(method: String, target: String, headers: HTTPHeaders,
                                    bodyCount: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        appendSafe(method, to: &out)
-        out.append(UInt8(ascii: " "))
-        appendSafe(target, to: &out)
-        out.append(contentsOf: " HTTP/1.1\r\n".utf8)
-        appendFields(headers, bodyCount: bodyCount, to: &out)
-        return out
+        head(startLineSize: method.utf8.count + target.utf8.count + 10, headers: headers, bodyCount: bodyCount) { w in
+            w.put(method)
+            w.put(literal: " ")
+            w.put(target)
+            w.put(literal: " HTTP/1.1")
+        }
     }
 
     /// `HTTP/1.1 status reason`, the headers, `Content-Length` and the blank line.
     public static func responseHead(status: Int, reason: String? = nil, headers: HTTPHeaders,
                                     bodyCount: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        out.append(contentsOf: "HTTP/1.1 \(status) ".utf8)
-        appendSafe(reason ?? HTTPResponse.reasonPhrase(status), to: &out)
-        out.append(contentsOf: "\r\n".utf8)
-        appendFields(headers, bodyCount: bodyCount, to: &out)
-        return out
+        let code = String(status), reason = reason ?? HTTPResponse.reasonPhrase(status)
+        return head(startLineSize: code.utf8.count + reason.utf8.count + 10, headers: headers, bodyCount: bodyCount) { w in
+            w.put(literal: "HTTP/1.1 ")
+            w.put(code)
+            w.put(literal: " ")
+            w.put(reason)
+        }
     }
 
     /// A whole request (head and body) in one array; handy for tests and small messages.
@@ -41,24 +39,67 @@ public enum HTTPWriter {
                      bodyCount: response.body.count) + response.body
     }
 
-    private static func appendFields(_ headers: HTTPHeaders, bodyCount: Int, to out: inout [UInt8]) {
-        for field in headers.fields {
-            if HTTPHeaders.sameName(field.name, "Content-Length") || HTTPHeaders.sameName(field.name, "Transfer-Encoding") {
-                continue
-            }
-            appendSafe(field.name, to: &out)
-            out.append(contentsOf: ": ".utf8)
-            appendSafe(field.value, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+    /// The start line (`startLineSize` bytes, written by `startLine`), the fields, `Content-Length` and
+    /// the blank line, written into one array sized up front.
+    private static func head(startLineSize: Int, headers: HTTPHeaders, bodyCount: Int,
+                             _ startLine: (inout HeadWriter) -> Void) -> [UInt8] {
+        let length = String(bodyCount)
+        var size = startLineSize + 2
+        headers.forEachField { name, value in
+            if !isFraming(name) { size += name.count + value.count + 4 }
         }
-        out.append(contentsOf: "Content-Length: \(bodyCount)\r\n\r\n".utf8)
+        size += 16 + length.utf8.count + 4
+        return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            var w = HeadWriter(out: out)
+            startLine(&w)
+            w.put(literal: "\r\n")
+            headers.forEachField { name, value in
+                guard !isFraming(name) else { return }
+                w.put(name)
+                w.put(literal: ": ")
+                w.put(value)
+                w.put(literal: "\r\n")
+            }
+            w.put(literal: "Content-Length: ")
+            w.put(length)
+            w.put(literal: "\r\n\r\n")
+            count = w.count
+        }
     }
 
-    private static func appendSafe(_ text: String, to out: inout [UInt8]) {
-        let from = out.count
-        out.append(contentsOf: text.utf8)
-        for i in from..<out.count where out[i] == 13 || out[i] == 10 || out[i] == 0 {
-            out[i] = UInt8(ascii: " ")
+    /// The framing fields, which the writer sets itself from the body it is given.
+    private static func isFraming(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        HTTPHeaders.sameName(name, "Content-Length") || HTTPHeaders.sameName(name, "Transfer-Encoding")
+    }
+
+    /// Writes bytes into a buffer sized for them: the writer's own syntax as it is, everything else
+    /// with CR, LF and NUL replaced by spaces.
+    private struct HeadWriter {
+        let out: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        mutating func put(literal: StaticString) {
+            for byte in UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount) {
+                append(byte)
+            }
+        }
+
+        mutating func put(_ text: String) {
+            var text = text
+            text.withUTF8 { put($0) }
+        }
+
+        mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+            for byte in bytes {
+                append(byte == 13 || byte == 10 || byte == 0 ? UInt8(ascii: " ") : byte)
+            }
+        }
+
+        private mutating func append(_ byte: UInt8) {
+            // The size is computed from the same pieces; a miscount is a bug, never a write past the end.
+            precondition(count < out.count, "HTTP head larger than its computed size")
+            out[count] = byte
+            count += 1
         }
     }
 }
