@@ -129,8 +129,10 @@ extension BuiltinRegistry {
             case .double: return Value(.logical(s.doubles().map { test($0) ? 1 : 0 }), names: x.names)
             case .character where name == "is.nan":
                 throw FnError.runtime("default method not implemented for type 'character'")
-            case .integer, .logical where name == "is.finite":
-                return Value(.logical((0..<s.count).map { s.isNA($0) ? 0 : 1 }), names: x.names)
+            case .integer, .logical:
+                // Integers and logicals are never NaN or infinite; they are finite unless NA.
+                let finite = name == "is.finite"
+                return Value(.logical((0..<s.count).map { finite && !s.isNA($0) ? 1 : 0 }), names: x.names)
             default: return Value(.logical(Array(repeating: 0, count: s.count)), names: x.names)
             }
         }
