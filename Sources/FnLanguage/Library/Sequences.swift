@@ -41,8 +41,8 @@ extension BuiltinRegistry {
             let decreasing = try Unpack.flag(args[1], "decreasing", default: false)
             if case .null = x { return .null }
             guard let s = x.storage else { throw FnError.runtime("'x' must be atomic") }
-            if s.count == 1 && x.names == nil { return x }
             let naLast = try naLastOption(args[2], default: nil)
+            if s.count == 1 && x.names == nil && (naLast != nil || !s.isNA(0)) { return x }
             var idx = order([s], decreasing: decreasing, naLast: naLast ?? true)
             if naLast == nil { idx.removeAll { s.isNA($0) } }
             return x.gathered(idx)
