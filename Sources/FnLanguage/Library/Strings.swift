@@ -538,20 +538,30 @@ private func format(_ args: Arguments) throws(FnError) -> Value {
     var digits = 7
     if let d = args[2], !d.isNull { digits = try Unpack.int(d, "digits", default: 7) }
     var bigMark = ""
-    for (i, n) in args.dotNames.enumerated() where n == "big.mark" {
-        bigMark = try Unpack.string(args.dots[i], "big.mark")
+    var scipen = 0
+    for (i, n) in args.dotNames.enumerated() {
+        if n == "big.mark" { bigMark = try Unpack.string(args.dots[i], "big.mark") }
+        // R: TRUE forces scientific notation, FALSE fixed, a number is a penalty as options(scipen).
+        if n == "scientific" {
+            let v = args.dots[i]
+            if v.atomicType == .logical {
+                scipen = try Unpack.flag(v, "scientific", default: false) ? -100 : 100
+            } else {
+                scipen = try Unpack.int(v, "scientific", default: 0)
+            }
+        }
     }
     switch x {
     case .null: return Value(.character([]))
     case .list(let l):
         let out: [String?] = l.elements.map { e in
             guard let s = e.storage else { return describeForCharacter(e) }
-            return formatElements(s, quote: false, digits: digits).joined(separator: ", ")
+            return formatElements(s, quote: false, digits: digits, scipen: scipen).joined(separator: ", ")
         }
         return Value(.character(out), names: l.names)
     default:
         guard let s = x.storage else { throw FnError.runtime("cannot format a \(x.typeName)") }
-        var cells = formatElements(s, quote: false, digits: digits)
+        var cells = formatElements(s, quote: false, digits: digits, scipen: scipen)
         if s.type == .double && nsmall > 0 {
             cells = withMinimumDecimals(cells, s.doubles(), nsmall)
         }
