@@ -108,6 +108,17 @@ private func failure(_ text: String) -> FnError? {
         #expect(try json("f <- function(a, b = a + 1, ...) c(a, b, length(list(...))); f(1)") == "[1,2,0]")
         #expect(try json("f <- function(a, ...) list(...); f(1, 2, z = 3)") == #"{"1":2,"z":3}"#)
     }
+
+    /// Builtin calls reuse one argument array per formal count (`Interpreter.takeArguments`): a formal
+    /// supplied in one call is missing in the next, also when calls with as many formals nest, run
+    /// from inside a closure, or end in an error. Values from R.
+    @Test func builtinArgumentsDoNotCarryOverBetweenCalls() throws {
+        #expect(try json("a <- round(2.567, 2); b <- round(2.567); c(a, b)") == "[2.57,3]")
+        #expect(try json("round(round(2.567, 2) * 10)") == "26")
+        #expect(try json("sapply(1:3, function(i) round(i / 3, i))") == "[0.3,0.67,1]")
+        #expect(try json("substr(substr(\"abcdef\", 2, 5), 2, 3)") == "\"cd\"")
+        #expect(try json("tryCatch(round(\"x\", 1), error = function(e) 0); round(1.44)") == "1")
+    }
 }
 
 @Suite struct LimitTests {

@@ -97,11 +97,16 @@ extension CallNode {
     /// Calls builtin `b`, which has no `...`, with this call's positional arguments evaluated
     /// straight into its formals. Out of line, so the closure paths of `eval` stay small.
     @inline(never) fileprivate func callPositional(_ b: Builtin, _ ip: Interpreter) throws(Control) -> Value {
-        var values = b.unsupplied
+        var values = ip.takeArguments(b)
         for (i, argument) in positionalArguments.enumerated() {
             values[i] = try withBorrowed(argument) { node throws(Control) in try node.eval(ip) }
         }
-        return try ip.callBuiltin(b, self) { Arguments(values: values, function: b.name) }
+        return try ip.callBuiltin(b, self) {
+            // Moved, not copied: `giveBack` then finds the array unshared and empties it in place.
+            var moved: [Value?] = []
+            swap(&moved, &values)
+            return Arguments(values: moved, function: b.name)
+        }
     }
 }
 
@@ -178,11 +183,32 @@ extension Interpreter {
         do throws(FnError) {
             var matched = try match()
             let result = try b.body(&matched, self)
+            giveBack(&matched.values)
             try raiseCaughtWarnings(since: warningsBefore, at: callNode)
             return result
         } catch {
             throw locate(error, at: callNode, call: callNode).control
         }
+    }
+
+    /// An all-nil `Arguments.values` array for a call of `b`: the spare one for its formal count
+    /// when no call of that count is running, so the common builtin call allocates no array.
+    /// `giveBack` returns it.
+    @inline(__always) func takeArguments(_ b: Builtin) -> [Value?] {
+        let n = b.formals.count
+        guard n < spareArguments.count else { return b.unsupplied }
+        var values: [Value?] = []
+        swap(&values, &spareArguments[n])
+        return values.count == n ? values : b.unsupplied
+    }
+
+    /// Empties `values` after a builtin call and keeps it as the spare array of its length, if that
+    /// spare is out. A builtin that kept the array (none does) would only cost a copy here.
+    @inline(__always) func giveBack(_ values: inout [Value?]) {
+        let n = values.count
+        guard n < spareArguments.count, spareArguments[n].count != n else { return }
+        for i in 0..<n where values[i] != nil { values[i] = nil }
+        swap(&values, &spareArguments[n])
     }
 
     /// Matches arguments to a builtin's formals: exact names first, then positions; the rest go
@@ -191,14 +217,14 @@ extension Interpreter {
         throws(FnError) -> Arguments
     {
         let formals = b.formals
-        var values = b.unsupplied
         let dotsIndex = b.dotsIndex
         let unnamed = names.allSatisfy { $0 == nil }
         // Everything goes to a leading `...`: with `...` the only formal (`list(id = x)`, `c(a, b)`),
         // or with no names (`paste0("item-", i)`). The arrays are passed on as they are.
         if dotsIndex == 0 && names.count == args.count && (formals.count == 1 || unnamed) {
-            return Arguments(values: values, dots: args, dotNames: names, function: b.name)
+            return Arguments(values: b.unsupplied, dots: args, dotNames: names, function: b.name)
         }
+        var values = takeArguments(b)
         // No names (`sum(x)`, `rep(x, 3)`): formals before `...` by position, the rest to `...` in
         // one piece.
         let positional = dotsIndex ?? formals.count

@@ -285,6 +285,8 @@ public final class Interpreter {
     var frameTable = FrameTable()
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
+    /// Spare `Arguments.values` arrays for builtin calls, by formal count (see `takeArguments`).
+    var spareArguments: [[Value?]] = (0..<16).map { [Value?](repeating: nil, count: $0) }
 
     public init() {
         env = globalEnvironment

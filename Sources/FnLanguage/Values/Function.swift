@@ -258,9 +258,9 @@ public final class Builtin {
     public let formals: [String]
     /// The position of "..." in `formals`, if any.
     let dotsIndex: Int?
-    /// One nil per formal: a call's `Arguments.values` start as a copy of this (no allocation until
-    /// a formal is filled). Shared by builtins with as many formals, so start-up builds a few arrays,
-    /// not one per builtin.
+    /// One nil per formal: `Arguments.values` when no formal is filled, or when the interpreter's
+    /// spare array of this length is in use (`Interpreter.takeArguments`). Shared by builtins with as
+    /// many formals, so start-up builds a few arrays, not one per builtin.
     let unsupplied: [Value?]
     private static let nils: [[Value?]] = (0..<16).map { [Value?](repeating: nil, count: $0) }
     let body: BuiltinBody
