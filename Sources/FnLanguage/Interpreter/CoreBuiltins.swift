@@ -370,7 +370,9 @@ enum Combine {
             if argNames[i] != nil || p.names != nil { anyNames = true }
             total += p.length
         }
-        if total == 0 && !anyList { return .null }
+        // Only NULLs make NULL: c(numeric(0)) is numeric(0). An empty result has no names.
+        if total == 0 && !anyList && parts.allSatisfy({ $0.isNull }) { return .null }
+        if total == 0 { anyNames = false }
         try Limits.checkLength(Double(total))
         var names: [String] = []
         if anyNames {

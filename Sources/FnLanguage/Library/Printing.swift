@@ -256,11 +256,12 @@ private func padRight(_ s: String, _ w: Int, width: Int? = nil) -> String {
 
 /// The cells of an atomic vector as `print` shows them (common number format, quoted strings),
 /// before padding.
-func formatElements(_ s: Storage, quote: Bool, digits: Int = 7) -> [String] {
+func formatElements(_ s: Storage, quote: Bool, digits: Int = 7, scipen: Int = 0) -> [String] {
     switch s {
     case .logical(let a): return a.map { Coerce.string(fromLogical: $0) ?? "NA" }
     case .integer(let a): return a.map { Coerce.string(fromInteger: $0) ?? "NA" }
-    case .double(let a): return NumberFormat.format(a, digits: digits).map { String($0.trimmingWhitespace()) }
+    case .double(let a):
+        return NumberFormat.format(a, digits: digits, scipen: scipen).map { String($0.trimmingWhitespace()) }
     case .character(let a):
         return a.map { s in
             guard let s else { return quote ? "NA" : "NA" }

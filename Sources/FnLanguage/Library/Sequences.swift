@@ -41,8 +41,8 @@ extension BuiltinRegistry {
             let decreasing = try Unpack.flag(args[1], "decreasing", default: false)
             if case .null = x { return .null }
             guard let s = x.storage else { throw FnError.runtime("'x' must be atomic") }
-            if s.count == 1 && x.names == nil { return x }
             let naLast = try naLastOption(args[2], default: nil)
+            if s.count == 1 && x.names == nil && (naLast != nil || !s.isNA(0)) { return x }
             var idx = order([s], decreasing: decreasing, naLast: naLast ?? true)
             if naLast == nil { idx.removeAll { s.isNA($0) } }
             return x.gathered(idx)
@@ -63,14 +63,16 @@ extension BuiltinRegistry {
             if naLast == nil { idx.removeAll { i in keys.contains { $0.isNA(i) } } }
             return Value(.integer(idx.map { Int32($0 + 1) }))
         }
-        define("unique", ["x", "..."]) { args, _ throws(FnError) in
+        define("unique", ["x", "...", "fromLast"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
-            return stripNames(x.gathered(firstOccurrences(x)))
+            let fromLast = try Unpack.flag(args[2], "fromLast", default: false)
+            return stripNames(x.gathered(occurrences(x, fromLast: fromLast)))
         }
-        define("duplicated", ["x", "..."]) { args, _ throws(FnError) in
+        define("duplicated", ["x", "...", "fromLast"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
+            let fromLast = try Unpack.flag(args[2], "fromLast", default: false)
             var dup = [Int8](repeating: 1, count: x.length)
-            for i in firstOccurrences(x) { dup[i] = 0 }
+            for i in occurrences(x, fromLast: fromLast) { dup[i] = 0 }
             return Value(.logical(dup))
         }
         define("which", ["x"]) { args, _ throws(FnError) in
@@ -390,6 +392,13 @@ extension Array {
 func collate(_ a: String, _ b: String) -> Int {
     if a == b { return 0 }
     return a < b ? -1 : 1
+}
+
+/// Indices (0-based) of the first (or, with `fromLast`, the last) occurrence of each distinct element, in order.
+private func occurrences(_ x: Value, fromLast: Bool) -> [Int] {
+    guard fromLast else { return firstOccurrences(x) }
+    let n = x.length
+    return firstOccurrences(x.gathered(Array((0..<n).reversed()))).reversed().map { n - 1 - $0 }
 }
 
 /// Indices (0-based) of the first occurrence of each distinct element, in order.

@@ -160,8 +160,8 @@ extension BuiltinRegistry {
         define("format", ["x", "trim", "digits", "nsmall", "justify", "width", "..."]) { args, _ throws(FnError) in
             try format(args)
         }
-        define("formatC", ["x", "width", "digits", "format", "flag", "big.mark"]) { args, _ throws(FnError) in
-            try formatC(args)
+        define("formatC", ["x", "width", "digits", "format", "flag", "big.mark"]) { args, ip throws(FnError) in
+            try formatC(args, ip)
         }
     }
 }
@@ -538,20 +538,30 @@ private func format(_ args: Arguments) throws(FnError) -> Value {
     var digits = 7
     if let d = args[2], !d.isNull { digits = try Unpack.int(d, "digits", default: 7) }
     var bigMark = ""
-    for (i, n) in args.dotNames.enumerated() where n == "big.mark" {
-        bigMark = try Unpack.string(args.dots[i], "big.mark")
+    var scipen = 0
+    for (i, n) in args.dotNames.enumerated() {
+        if n == "big.mark" { bigMark = try Unpack.string(args.dots[i], "big.mark") }
+        // R: TRUE forces scientific notation, FALSE fixed, a number is a penalty as options(scipen).
+        if n == "scientific" {
+            let v = args.dots[i]
+            if v.atomicType == .logical {
+                scipen = try Unpack.flag(v, "scientific", default: false) ? -100 : 100
+            } else {
+                scipen = try Unpack.int(v, "scientific", default: 0)
+            }
+        }
     }
     switch x {
     case .null: return Value(.character([]))
     case .list(let l):
         let out: [String?] = l.elements.map { e in
             guard let s = e.storage else { return describeForCharacter(e) }
-            return formatElements(s, quote: false, digits: digits).joined(separator: ", ")
+            return formatElements(s, quote: false, digits: digits, scipen: scipen).joined(separator: ", ")
         }
         return Value(.character(out), names: l.names)
     default:
         guard let s = x.storage else { throw FnError.runtime("cannot format a \(x.typeName)") }
-        var cells = formatElements(s, quote: false, digits: digits)
+        var cells = formatElements(s, quote: false, digits: digits, scipen: scipen)
         if s.type == .double && nsmall > 0 {
             cells = withMinimumDecimals(cells, s.doubles(), nsmall)
         }
@@ -606,7 +616,7 @@ private func insertBigMark(_ cell: String, _ mark: String) -> String {
     return sign + grouped + body[intEnd...]
 }
 
-private func formatC(_ args: Arguments) throws(FnError) -> Value {
+private func formatC(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Value {
     let x = try args.required(0, "x")
     guard let s = x.storage else { throw FnError.runtime("unsupported type") }
     let width = try Unpack.int(args[1], "width", default: 0)
@@ -622,18 +632,23 @@ private func formatC(_ args: Arguments) throws(FnError) -> Value {
     spec.conversion = mode.first ?? "g"
     spec.text = "%" + mode
     var out: [String?] = []
+    var outOfRange = false
     for i in 0..<s.count {
         var cell: String
         if s.isNA(i) && s.type != .double { cell = pad("NA", spec) } else if mode == "s" {
             cell = pad(s.strings()[i] ?? "NA", spec)
         } else if "dxXo".contains(spec.conversion) {
-            let d = s.doubles()[i]
-            cell = d.isNaN ? pad("NA", spec) : cFormat(spec, Int32(clamping: Int64(d.rounded())))
+            // R stores the numbers as integers first: truncated, and NA outside the integer range.
+            let d = s.doubles()[i].rounded(.towardZero)
+            let inRange = d.isFinite && d.magnitude <= Double(Int32.max)
+            cell = inRange ? cFormat(spec, Int32(d)) : pad("NA", spec)
+            if !inRange && !s.isNA(i) { outOfRange = true }
         } else {
             cell = try formatOne(spec, s.converted(to: .double), i)
         }
         if !bigMark.isEmpty { cell = insertBigMark(cell, bigMark) }
         out.append(cell)
     }
+    if outOfRange { ip.warn("NAs introduced by coercion to integer range") }
     return Value(.character(out), names: x.names)
 }

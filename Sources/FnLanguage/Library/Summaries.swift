@@ -23,9 +23,10 @@ extension BuiltinRegistry {
             }
             return .double(Double(acc))
         }
-        define("mean", ["x", "..."]) { args, ip throws(FnError) in
+        define("mean", ["x", "trim", "na.rm", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            let naRM = try Unpack.flag(args.dots.isEmpty ? nil : namedDot(args, "na.rm"), "na.rm", default: false)
+            let naRM = try Unpack.flag(args[2], "na.rm", default: false)
+            let trim = try meanTrim(args[1])
             if case .double(let d) = x { return .double(d) }
             guard let s = x.storage, s.type != .character else {
                 ip.warn("argument is not numeric or logical: returning NA")
@@ -34,6 +35,22 @@ extension BuiltinRegistry {
             var xs = s.doubles()
             if naRM { xs.removeAll { $0.isNaN } }
             if xs.isEmpty { return .double(.nan) }
+            if trim > 0 {
+                // R's mean.default: NA wins, a trim of one half is the median, else drop floor(n * trim)
+                // values from each end.
+                if xs.contains(where: { $0.isNaN }) { return .double(NA.double) }
+                xs.sort()
+                let n = xs.count
+                if trim >= 0.5 {
+                    if n % 2 == 1 {
+                        let middle = xs[n / 2]
+                        return s.type == .double ? .double(middle) : .integer(Int32(middle))
+                    }
+                    return .double((xs[n / 2 - 1] + xs[n / 2]) / 2)
+                }
+                let drop = Int((Double(n) * trim).rounded(.down))
+                xs = Array(xs[drop..<(n - drop)])
+            }
             // Two passes, accumulated in extended precision, as R does.
             var total: Accumulator = 0
             for d in xs { total += Accumulator(d) }
@@ -98,10 +115,15 @@ typealias Accumulator = Float80
 typealias Accumulator = Double
 #endif
 
-/// The value of a `...` argument named `name` (for `mean(x, na.rm = TRUE)`), if any.
-private func namedDot(_ args: Arguments, _ name: String) -> Value? {
-    for (i, n) in args.dotNames.enumerated() where n == name { return args.dots[i] }
-    return nil
+/// `mean`'s `trim`: one number (NA allowed), the fraction dropped from each end.
+private func meanTrim(_ v: Value?) throws(FnError) -> Double {
+    guard let v else { return 0 }
+    guard let s = v.storage, s.count == 1, s.type == .integer || s.type == .double else {
+        throw FnError.runtime("'trim' must be numeric of length one")
+    }
+    let trim = s.doubles()[0]
+    if trim.isNaN { throw FnError.runtime("missing value where TRUE/FALSE needed") }
+    return trim
 }
 
 /// Atomic non-character storage, or R's "invalid 'type'" error.

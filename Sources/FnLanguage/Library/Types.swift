@@ -129,8 +129,10 @@ extension BuiltinRegistry {
             case .double: return Value(.logical(s.doubles().map { test($0) ? 1 : 0 }), names: x.names)
             case .character where name == "is.nan":
                 throw FnError.runtime("default method not implemented for type 'character'")
-            case .integer, .logical where name == "is.finite":
-                return Value(.logical((0..<s.count).map { s.isNA($0) ? 0 : 1 }), names: x.names)
+            case .integer, .logical:
+                // Integers and logicals are never NaN or infinite; they are finite unless NA.
+                let finite = name == "is.finite"
+                return Value(.logical((0..<s.count).map { finite && !s.isNA($0) ? 1 : 0 }), names: x.names)
             default: return Value(.logical(Array(repeating: 0, count: s.count)), names: x.names)
             }
         }
@@ -179,12 +181,11 @@ func coerce(_ x: Value, to type: AtomicType, _ ip: Interpreter) throws(FnError) 
     switch x {
     case .null: return Value(Storage.empty(type))
     case .list(let l):
+        // Each element on its own: as.character(list(TRUE, 1L)) is "TRUE" "1", not a common type.
+        if type == .character { return Value(.character(l.elements.map { describeForCharacter($0) })) }
         var type0 = AtomicType.logical
         for e in l.elements {
             guard let t = e.atomicType, e.length == 1 else {
-                if type == .character {
-                    return Value(.character(l.elements.map { describeForCharacter($0) }))
-                }
                 throw FnError.runtime("'list' object cannot be coerced to type '\(type.name)'")
             }
             type0 = max(type0, t)
@@ -223,8 +224,12 @@ private func warnOnCoercion(from source: Storage, to result: Storage, _ ip: Inte
 
 /// `as.character` of one list element: scalars as usual, anything longer deparsed (`c(1, 2)`).
 func describeForCharacter(_ v: Value) -> String? {
-    if v.length == 1, v.names == nil, let s = v.storage { return s.strings()[0] }
-    return ValueDeparser.deparse(v)
+    // R (coerceVectorList) takes a single string as it is, names or not, and deparses anything
+    // else without `L` suffixes: list(1L, c(a = 2L)) gives "1", "c(a = 2)".
+    if v.length == 1, let s = v.storage, v.names == nil || s.type == .character {
+        return s.type == .character ? s.strings()[0] : s.strings()[0] ?? "NA"
+    }
+    return ValueDeparser.deparse(v, simple: true)
 }
 
 /// `is.na(x)`: elementwise, names kept; a list element is NA when it is a length-1 atomic NA.

@@ -32,9 +32,10 @@ public enum NumberFormat {
     /// significant digits, decimals, fixed or scientific), each element right-aligned to the common
     /// width; `NA` is `"NA"`.
     ///
-    /// `digits` is R's `digits` option (1...22); values outside that range are clamped.
-    public static func format(_ xs: [Double], digits: Int = 7) -> [String] {
-        let layout = Layout(of: xs, digits: min(max(digits, 1), 22))
+    /// `digits` is R's `digits` option (1...22); values outside that range are clamped. `scipen` is R's
+    /// penalty on scientific notation: fixed notation wins while it is at most `scipen` characters wider.
+    public static func format(_ xs: [Double], digits: Int = 7, scipen: Int = 0) -> [String] {
+        let layout = Layout(of: xs, digits: min(max(digits, 1), 22), scipen: scipen)
         return xs.map { encode($0, layout) }
     }
 
@@ -53,7 +54,7 @@ public enum NumberFormat {
             self.exponent = exponent
         }
 
-        init<C: Collection>(of xs: C, digits: Int) where C.Element == Double {
+        init<C: Collection>(of xs: C, digits: Int, scipen: Int = 0) where C.Element == Double {
             var naFlag = false, nanFlag = false, posInf = false, negInf = false
             var neg = 0
             var mxl = Int.min, rgt = Int.min, mxsl = Int.min, mxns = Int.min
@@ -85,7 +86,7 @@ public enum NumberFormat {
             if mxns != Int.min {
                 decimals = mxns - 1
                 width = neg + (decimals > 0 ? 1 : 0) + decimals + 4 + exponent
-                if widthFixed <= width {
+                if widthFixed <= width + scipen {
                     exponent = 0
                     decimals = rgt
                     width = widthFixed

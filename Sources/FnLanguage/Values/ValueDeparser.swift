@@ -1,31 +1,32 @@
 /// R's `deparse()` for values: the source text that would rebuild them (`c(1, 2)`, `"a"`,
 /// `list(a = 1L)`), used in messages and by `deparse()`.
 public enum ValueDeparser {
-    /// The deparsed text, cut with "..." after about `limit` characters.
-    public static func deparse(_ v: Value, limit: Int = Int.max, keepInteger: Bool = true) -> String {
+    /// The deparsed text, cut with "..." after about `limit` characters. `simple` is R's
+    /// SIMPLEDEPARSE, as `as.character(list(...))` uses it: integers without the `L` suffix.
+    public static func deparse(_ v: Value, limit: Int = Int.max, keepInteger: Bool = true, simple: Bool = false) -> String {
         var s = ""
-        write(v, into: &s, limit: limit)
+        write(v, into: &s, limit: limit, simple: simple)
         if !keepInteger, case .integer(let i) = v, i != NA.integer { s = String(i) }
         if s.count > limit { s = String(s.prefix(limit)) + "..." }
         return s
     }
 
-    static func write(_ v: Value, into s: inout String, limit: Int) {
+    static func write(_ v: Value, into s: inout String, limit: Int, simple: Bool = false) {
         switch v {
         case .null: s += "NULL"
         case .logical(let x): s += scalar(.logical([x]), 0)
-        case .integer(let x): s += scalar(.integer([x]), 0)
+        case .integer(let x): s += scalar(.integer([x]), 0, simple: simple)
         case .double(let x): s += scalar(.double([x]), 0)
         case .character(let x): s += scalar(.character([x]), 0)
         case .vector(let vec):
-            writeAtomic(vec.storage, names: vec.names, into: &s, limit: limit)
+            writeAtomic(vec.storage, names: vec.names, into: &s, limit: limit, simple: simple)
         case .list(let l):
             s += "list("
             for i in l.elements.indices {
                 if s.utf8.count > limit { s += "..."; break }
                 if i > 0 { s += ", " }
                 if let n = l.names?[i], !n.isEmpty { s += quotedName(n) + " = " }
-                write(l.elements[i], into: &s, limit: limit)
+                write(l.elements[i], into: &s, limit: limit, simple: simple)
             }
             s += ")"
         case .closure: s += "function(...)"
@@ -34,7 +35,7 @@ public enum ValueDeparser {
         }
     }
 
-    static func writeAtomic(_ st: Storage, names: [String]?, into s: inout String, limit: Int) {
+    static func writeAtomic(_ st: Storage, names: [String]?, into s: inout String, limit: Int, simple: Bool = false) {
         let n = st.count
         if n == 0 {
             switch st.type {
@@ -45,30 +46,30 @@ public enum ValueDeparser {
             }
             return
         }
-        // An integer range deparses as `1:3`.
+        // An integer range, up or down, deparses as `1:3` or `3:1`.
         if names == nil, n > 1, case .integer(let a) = st, !a.contains(NA.integer),
-            zip(a, a.dropFirst()).allSatisfy({ $1 &- $0 == 1 })
+            zip(a, a.dropFirst()).allSatisfy({ $1 &- $0 == 1 }) || zip(a, a.dropFirst()).allSatisfy({ $0 &- $1 == 1 })
         {
             s += "\(a[0]):\(a[n - 1])"
             return
         }
-        if n == 1 && names == nil { s += scalar(st, 0); return }
+        if n == 1 && names == nil { s += scalar(st, 0, simple: simple); return }
         s += "c("
         for i in 0..<n {
             if s.utf8.count > limit { s += "..."; break }
             if i > 0 { s += ", " }
             if let nm = names?[i], !nm.isEmpty { s += quotedName(nm) + " = " }
-            s += scalar(st, i)
+            s += scalar(st, i, simple: simple)
         }
         s += ")"
     }
 
-    static func scalar(_ st: Storage, _ i: Int) -> String {
+    static func scalar(_ st: Storage, _ i: Int, simple: Bool = false) -> String {
         switch st {
         case .logical(let a):
             return a[i] == NA.logical ? "NA" : (a[i] != 0 ? "TRUE" : "FALSE")
         case .integer(let a):
-            return a[i] == NA.integer ? "NA" : "\(a[i])L"
+            return a[i] == NA.integer ? "NA" : simple ? "\(a[i])" : "\(a[i])L"
         case .double(let a):
             let d = a[i]
             if NA.isNA(d) { return "NA" }
