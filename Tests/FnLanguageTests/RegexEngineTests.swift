@@ -108,6 +108,16 @@ import Testing
         #expect(try match(#"\bé"#, "aé") == nil)
     }
 
+    /// Threads that die at an assertion still mark the instructions they passed; when no thread is left
+    /// and the search skips ahead to a scalar that can start a match, those marks are stale. Here the
+    /// `y` thread dies at `\b` before "a", having marked the loop, and the skip to "z" must not
+    /// find the loop already visited (R: 4 with either engine).
+    @Test func skippingAheadForgetsWhereDeadThreadsWent() throws {
+        #expect(try find(#"(?:\by)*\bz"#, "ya z", perl: true) == ["z"])
+        #expect(try find(#"(\by)*\bz"#, "ya z") == ["z", "-"])
+        #expect(try find(#"(\<y)*\<z"#, "ya yyz z") == ["z", "-"])
+    }
+
     @Test func bracketsAndClasses() throws {
         #expect(try match("[a-c]+", "xxbcay") == "bca")
         #expect(try match("[^a-c]+", "abxyzc") == "xyz")
