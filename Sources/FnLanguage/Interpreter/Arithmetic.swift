@@ -100,6 +100,9 @@ final class LocalConstantNode: BinaryNode {
     private let slot: Int
     private let constant: Double
     private let isComparison: Bool
+    /// Below this magnitude the local cannot make `local %% constant` lose accuracy (a quotient
+    /// under 2^51), so the remainder needs no warning check: a compare instead of a division.
+    private let moduloExact: Double
 
     /// The node for `lhs op rhs` when it has this shape, else a plain `BinaryNode`.
     static func make(_ op: BinaryOperator, _ lhs: Node, _ rhs: Node, span: Span) -> BinaryNode {
@@ -125,6 +128,7 @@ final class LocalConstantNode: BinaryNode {
         self.slot = local.slot
         self.constant = constant
         self.isComparison = isComparison
+        moduloExact = constant.magnitude * 0x1p51
         super.init(op, local, rhs, span: span)
     }
 
@@ -144,7 +148,10 @@ final class LocalConstantNode: BinaryNode {
         case .times: return .double(x * y)
         case .divide: return .double(x / y)
         case .power: return .double(Operators.power(x, y))
-        case .modulo: return .double(Operators.modulo(x, y))
+        case .modulo:
+            // R may warn about this remainder; the general path decides and warns.
+            if x.magnitude >= moduloExact { return try super.eval(ip) }
+            return .double(Operators.modulo(x, y))
         case .intDivide: return .double(Operators.intDivide(x, y))
         default:
             // A comparison: NA (NaN) compares to NA.
@@ -309,7 +316,7 @@ enum Operators {
     static func otherDoubles(_ op: BinaryOperator, _ x: Double, _ y: Double) -> Value? {
         switch op {
         case .power: return .double(power(x, y))
-        case .modulo: return .double(modulo(x, y))
+        case .modulo: return moduloLosesAccuracy(x, y) ? nil : .double(modulo(x, y))
         case .intDivide: return .double(intDivide(x, y))
         default: return nil
         }
@@ -377,6 +384,13 @@ enum Operators {
         return fractionalModulo(x, y)
     }
 
+    /// Whether R warns "probable complete loss of accuracy in modulus" for `x %% y`: the quotient is
+    /// beyond 2^52, so the remainder keeps none of its digits.
+    @inline(__always) static func moduloLosesAccuracy(_ x: Double, _ y: Double) -> Bool {
+        let q = x / y
+        return q.isFinite && q.magnitude * Double.ulpOfOne > 1
+    }
+
     /// `modulo` for operands that are not both whole numbers.
     static func fractionalModulo(_ x: Double, _ y: Double) -> Double {
         if y == 0 { return .nan }
@@ -387,9 +401,10 @@ enum Operators {
             return (x < 0 && y > 0) || (y < 0 && x > 0) ? x + y : x
         }
         let q = x / y
-        // R computes in long double; a fused multiply-add is at least as exact.
-        let rest = x.addingProduct(-q.rounded(.down), y)
-        return rest.addingProduct(-(rest / y).rounded(.down), y)
+        // R computes the rest in long double (Float80 on x86), and its rounding decides the answer when
+        // the quotient is huge: `1 %% 1e-300` is 0 in R, where an exact fused multiply-add gives -2e-33.
+        let rest = Accumulator(x) - Accumulator(q.rounded(.down)) * Accumulator(y)
+        return Double(rest - (rest / Accumulator(y)).rounded(.down) * Accumulator(y))
     }
 
     /// R's `%/%` on doubles (its `myfloor`): `1 %/% 0.1` is 9, as `1 %% 0.1` is not 0, and
@@ -408,7 +423,8 @@ enum Operators {
         if y == 0 || abs(q) * Double.ulpOfOne > 1 || !q.isFinite { return q }
         if abs(q) < 1 { return q < 0 || (x < 0 && y > 0) || (x > 0 && y < 0) ? -1 : 0 }
         let whole = q.rounded(.down)
-        return whole + (x.addingProduct(-whole, y) / y).rounded(.down)
+        let rest = Accumulator(x) - Accumulator(whole) * Accumulator(y)
+        return whole + Double((rest / Accumulator(y)).rounded(.down))
     }
 
     /// `x` and `y` as integers when both are whole numbers below 2^53 in magnitude and `y` is not 0.
@@ -537,6 +553,9 @@ enum Operators {
                     }
                 }
             }
+        }
+        if op == .modulo, (0..<n).contains(where: { moduloLosesAccuracy(x[$0 % nx], y[$0 % ny]) }) {
+            ip.warn("probable complete loss of accuracy in modulus")
         }
         return Value(Vector(.double(out), names: names, classes: resultClasses(op, a, b, n)))
     }

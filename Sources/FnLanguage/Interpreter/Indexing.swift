@@ -433,6 +433,15 @@ enum Indexing {
             return
         }
         if v.length == 0 { throw FnError.runtime("replacement has length zero") }
+        if s.type != .character {
+            // `[[<-` names exactly one element: a zero or NA subscript, or a negative one that leaves
+            // more than one, is an error in R, not an empty or multiple `[<-`.
+            let d = s.doubles()[0]
+            if d.isNaN || (d < 0 && x.length != 2) {
+                throw FnError.runtime("attempt to select more than one element in OneIndex <real>")
+            }
+            if d > -1 && d < 1 { throw FnError.runtime("attempt to select less than one element in OneIndex <real>") }
+        }
         try setSubset(&x, i, v)
     }
 

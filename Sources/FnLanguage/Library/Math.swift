@@ -33,6 +33,7 @@ extension BuiltinRegistry {
         defineMath("floor") { floor($0) }
         defineMath("ceiling") { ceil($0) }
         defineMath("trunc") { trunc($0) }
+        defineMath("sign") { $0.isNaN ? $0 : $0 > 0 ? 1 : $0 < 0 ? -1 : 0 }
         defineMath("sin") { sin($0) }
         defineMath("cos") { cos($0) }
         defineMath("tan") { tan($0) }

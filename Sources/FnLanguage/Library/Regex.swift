@@ -76,7 +76,12 @@ extension BuiltinRegistry {
             out.reserveCapacity(strings.count)
             for (i, s) in strings.enumerated() {
                 guard let s else { out.append(.character(nil)); continue }
-                let split = splits.isEmpty ? "" : (splits[i % splits.count] ?? "")
+                let split: String
+                if splits.isEmpty { split = "" } else if let given = splits[i % splits.count] { split = given } else {
+                    // An NA split leaves the string whole, as in R.
+                    out.append(.character(s))
+                    continue
+                }
                 if split.isEmpty {
                     out.append(Value(.character(s.unicodeScalars.map { String($0) })))
                     continue

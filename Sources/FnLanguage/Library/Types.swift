@@ -32,6 +32,10 @@ extension BuiltinRegistry {
         define("is.na", ["x"]) { args, _ throws(FnError) in
             try isNA(try args.required(0, "x"))
         }
+        define("anyNA", ["x", "recursive"]) { args, _ throws(FnError) in
+            let recursive = try Unpack.flag(args[1], "recursive", default: false)
+            return .bool(anyNA(try args.required(0, "x"), recursive: recursive))
+        }
         define("is.numeric", ["x"]) { args, _ throws(FnError) in
             let t = try args.required(0, "x").atomicType
             return .bool(t == .integer || t == .double)
@@ -233,6 +237,18 @@ func describeForCharacter(_ v: Value) -> String? {
 }
 
 /// `is.na(x)`: elementwise, names kept; a list element is NA when it is a length-1 atomic NA.
+/// `anyNA(x)`: whether any element is NA or NaN. A list counts its length-1 NA elements, or with
+/// `recursive` every NA inside it, as R does.
+private func anyNA(_ x: Value, recursive: Bool) -> Bool {
+    if case .list(let l) = x {
+        return l.elements.contains { e in
+            recursive ? anyNA(e, recursive: true) : e.length == 1 && e.storage?.isNA(0) == true
+        }
+    }
+    guard let s = x.storage else { return false }
+    return (0..<s.count).contains { s.isNA($0) }
+}
+
 private func isNA(_ x: Value) throws(FnError) -> Value {
     switch x {
     case .double(let d): return .bool(d.isNaN)
