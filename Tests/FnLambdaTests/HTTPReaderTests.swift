@@ -60,6 +60,27 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
         #expect(try r.readRequest() == nil)
     }
 
+    /// Every way a head can end (CR LF CR LF, LF LF, LF CR LF, CR LF LF), fed in pieces of every size up
+    /// to the whole message, through a buffer smaller than one head: the reader finds each blank line
+    /// however the reads split it, and the body after it starts at the right byte.
+    @Test func headEndsAreFoundHoweverTheReadsSplitThem() throws {
+        let ends = ["\r\n\r\n", "\n\n", "\n\r\n", "\r\n\n"]
+        let wire = ends.enumerated().map { i, end in
+            "POST /\(i) HTTP/1.1\r\nHost: h\(i)\nContent-Length: 2\r\nX-Long: \(String(repeating: "v", count: 40))"
+                + end + "b\(i)"
+        }.joined()
+        for pieceSize in 1...wire.utf8.count {
+            var r = reader(wire, pieceSize: pieceSize)
+            for i in ends.indices {
+                let request = try #require(try r.readRequest(), "piece size \(pieceSize), message \(i)")
+                #expect(request.target == "/\(i)" && request.headers["host"] == "h\(i)")
+                #expect(request.headers["x-long"] == String(repeating: "v", count: 40))
+                #expect(text(request.body) == "b\(i)", "piece size \(pieceSize), message \(i)")
+            }
+            #expect(try r.readRequest() == nil)
+        }
+    }
+
     @Test func chunkedResponse() throws {
         var r = reader("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", pieceSize: 4)
         let response = try #require(try r.readResponse())
@@ -209,6 +230,25 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
     @Test func headerInjectionIsNeutralised() {
         let wire = HTTPWriter.responseHead(status: 200, headers: HTTPHeaders([("X-Type", "a\r\nSet-Cookie: x")]), bodyCount: 0)
         #expect(text(wire) == "HTTP/1.1 200 OK\r\nX-Type: a  Set-Cookie: x\r\nContent-Length: 0\r\n\r\n")
+    }
+
+    /// Every part the caller or a peer supplies is written byte for byte except CR, LF and NUL, which
+    /// become spaces, and the head is exactly as long as the writer sized it (it traps otherwise).
+    @Test func everyByteOfThePartsIsWrittenOrNeutralised() throws {
+        let all = (0...255).map { UInt8($0) }
+        // A head read from a peer keeps its bytes, obs-text included (0x80...0xFF alone are not UTF-8).
+        let value = all.filter { $0 > 32 }
+        let wire = Array("GET / HTTP/1.1\r\nX-Bytes: ".utf8) + value + Array("\r\ncontent-LENGTH: 0\r\n\r\n".utf8)
+        var r = HTTPReader(source: ChunkSource([wire]))
+        var headers = try #require(try r.readRequest()).headers
+        headers.add("N\r\na\0me", "v\r\nX-Injected: 1\0")
+        headers.add("Transfer-encoding", "chunked")
+        let head = HTTPWriter.requestHead(method: "GE\nT", target: "/\r\n\0x", headers: headers, bodyCount: 12)
+        let expected = Array("GE T /   x HTTP/1.1\r\nX-Bytes: ".utf8) + value
+            + Array("\r\nN  a me: v  X-Injected: 1 \r\nContent-Length: 12\r\n\r\n".utf8)
+        #expect(head == expected)
+        let response = HTTPWriter.responseHead(status: 599, reason: "\r\n\0é", headers: HTTPHeaders(), bodyCount: 0)
+        #expect(text(response) == "HTTP/1.1 599    é\r\nContent-Length: 0\r\n\r\n")
     }
 
     @Test func errorJSONEscapes() {

@@ -22,6 +22,26 @@ private func failure(_ text: String) -> FnError? {
 }
 
 @Suite struct FrameTests {
+    /// Builtin calls reuse one argument array per formal count (`takeArguments`): calls of the same
+    /// count nested in the arguments, in handlers, in `on.exit`, through `Reduce`, `do.call` and
+    /// `sapply`, and after a call that failed while holding the array, each see only their own
+    /// arguments (`substr("abc", 2)` finds `stop` missing). The results are R's.
+    @Test func builtinCallsOfOneFormalCountSeeOnlyTheirOwnArguments() throws {
+        let program = """
+            f <- function(s) substr(s, 1, tryCatch(stop("no"), error = function(e) nchar(substr("xyz", 2, 3))))
+            g <- function() { on.exit(substr("zz", 1, 1)); substr("hello", 1, 1) }
+            h <- function() tryCatch(substr("abc", 2), error = function(e) "missing")
+            c(substr("abcdef", nchar(substr("ab", 1, 1)), nchar(f("hello"))),
+              tryCatch(substr(as.integer("x"), 1, 2), warning = function(w) substr(conditionMessage(w), 1, 3)),
+              Reduce(function(a, b) substr(paste0(a, b), 1, 3), c("ab", "cd", "ef")),
+              do.call(substr, list("hello", 2, do.call(nchar, list("abcd")))),
+              g(), unname(sapply(c("abc", "defg"), substr, 2, substr("3", 1, 1))),
+              tryCatch(substr("abc", 1, stop("x")), error = function(e) h()),
+              tryCatch(substr("abc", 1, 2), finally = h()), h())
+            """
+        #expect(try json(program) == #"["ab","NAs","abc","ell","h","bc","ef","missing","ab","missing"]"#)
+    }
+
     @Test func capturedFramesAreNotReused() throws {
         // Each closure keeps its own frame although frames of finished calls are pooled.
         let program = """

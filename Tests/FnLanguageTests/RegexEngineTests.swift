@@ -108,6 +108,16 @@ import Testing
         #expect(try match(#"\bé"#, "aé") == nil)
     }
 
+    /// Threads that die at an assertion still mark the instructions they passed; when no thread is left
+    /// and the search skips ahead to a scalar that can start a match, those marks are stale. Here the
+    /// `y` thread dies at `\b` before "a", having marked the loop, and the skip to "z" must not
+    /// find the loop already visited (R: 4 with either engine).
+    @Test func skippingAheadForgetsWhereDeadThreadsWent() throws {
+        #expect(try find(#"(?:\by)*\bz"#, "ya z", perl: true) == ["z"])
+        #expect(try find(#"(\by)*\bz"#, "ya z") == ["z", "-"])
+        #expect(try find(#"(\<y)*\<z"#, "ya yyz z") == ["z", "-"])
+    }
+
     @Test func bracketsAndClasses() throws {
         #expect(try match("[a-c]+", "xxbcay") == "bca")
         #expect(try match("[^a-c]+", "abxyzc") == "xyz")
@@ -304,6 +314,65 @@ import Testing
         #expect(compared > 5000 && matched > compared / 4 && matched < compared * 9 / 10)
     }
 
+    /// The same with `\\b` and `\\B` in the patterns and "-", a non-word scalar, in the texts.
+    /// Leftmost-longest only: leftmost-first still differs from PCRE where an empty iteration ends a
+    /// loop whose body the entering thread already passed (`(b?|a)*` on "ba" is "ba", PCRE says "b").
+    @Test func agreesWithTheReferenceAroundWordBoundaries() throws {
+        var random = SplitMix(seed: 0xB0B_D1E5)
+        var compared = 0, matched = 0
+        var disagreements: [String] = []
+        for _ in 0..<3000 {
+            let node = ReferenceNode.random(&random, depth: 3, boundaries: true)
+            let pattern = node.pattern
+            let text = String((0..<random.below(9)).map { _ in ["a", "b", "-"][random.below(3)] })
+            if node.hasLazy { continue }
+            let expected = node.firstMatch(Array(text.utf8), longest: true)
+            let machine = RegexMachine(try compile(pattern), groups: 0)
+            var bytes = text
+            let actual = bytes.withUTF8 { machine.search($0, from: 0) }
+            compared += 1
+            if expected != nil { matched += 1 }
+            if actual != expected {
+                disagreements.append("\(pattern) on \"\(text)\": \(String(describing: actual)), "
+                    + "reference \(String(describing: expected))")
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements: \(disagreements.prefix(10))")
+        #expect(compared > 2000 && matched > compared / 4 && matched < compared * 9 / 10)
+    }
+
+    /// Tracking fewer groups changes neither the match nor the groups tracked: for random patterns and
+    /// texts, each group count from 0 to 3 gives a prefix of the slots that tracking every group gives.
+    @Test func fewerGroupsGiveAPrefixOfAllTheGroups() throws {
+        var random = SplitMix(seed: 0x6_0095)
+        var withGroups = 0
+        var disagreements: [String] = []
+        for _ in 0..<2000 {
+            let node = ReferenceNode.random(&random, depth: 4, boundaries: true)
+            let pattern = node.pattern
+            let text = String((0..<random.below(9)).map { _ in ["a", "b", "-"][random.below(3)] })
+            for perl in [false, true] {
+                let program = try compile(pattern, perl: perl)
+                let all = RegexMachine(program, groups: .max)
+                var bytes = text
+                let found = bytes.withUTF8 { all.search($0, from: 0) }
+                if found != nil && program.slotCount > 2 { withGroups += 1 }
+                for groups in 0...3 {
+                    let some = RegexMachine(program, groups: groups)
+                    let range = bytes.withUTF8 { some.search($0, from: 0) }
+                    let expected = found == nil ? [] : Array(all.slots.prefix(some.slots.count))
+                    let actual = range == nil ? [] : Array(some.slots)
+                    if range != found || actual != expected {
+                        disagreements.append("\(pattern) on \"\(text)\" perl=\(perl) groups=\(groups): \(actual), "
+                            + "all groups \(expected)")
+                    }
+                }
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements: \(disagreements.prefix(10))")
+        #expect(withGroups > 1000)
+    }
+
     /// A machine keeps the positions of only the groups asked for: `sub` asks for those its replacement
     /// names (nine at most), so a pattern with thousands of groups costs no more memory or work per
     /// thread than one with nine. Tracking them all took 43 s and 860 MB for this pattern.
@@ -378,13 +447,17 @@ private indirect enum ReferenceNode {
     case any
     case set([UInt8], negated: Bool)
     case start, end
+    /// `\\b` when true, `\\B` when false; the word characters are "a" and "b".
+    case wordBoundary(Bool)
     case concat([ReferenceNode])
     case alternation([ReferenceNode])
     case group(ReferenceNode)
     case repetition(ReferenceNode, min: Int, max: Int?, greedy: Bool)
 
-    static func random(_ r: inout SplitMix, depth: Int) -> ReferenceNode {
+    /// A random tree; with `boundaries`, some leaves are `\\b` or `\\B`.
+    static func random(_ r: inout SplitMix, depth: Int, boundaries: Bool = false) -> ReferenceNode {
         if depth == 0 || r.below(10) < 3 {
+            if boundaries && r.below(4) == 0 { return .wordBoundary(r.below(2) == 0) }
             switch r.below(9) {
             case 0, 1: return .char(UInt8(ascii: "a"))
             case 2, 3: return .char(UInt8(ascii: "b"))
@@ -395,12 +468,13 @@ private indirect enum ReferenceNode {
             default: return .end
             }
         }
+        let child = { (r: inout SplitMix) in random(&r, depth: depth - 1, boundaries: boundaries) }
         switch r.below(4) {
-        case 0: return .concat((0..<(2 + r.below(2))).map { _ in random(&r, depth: depth - 1) })
-        case 1: return .alternation((0..<(2 + r.below(2))).map { _ in random(&r, depth: depth - 1) })
-        case 2: return .group(random(&r, depth: depth - 1))
+        case 0: return .concat((0..<(2 + r.below(2))).map { _ in child(&r) })
+        case 1: return .alternation((0..<(2 + r.below(2))).map { _ in child(&r) })
+        case 2: return .group(child(&r))
         default:
-            let inner = random(&r, depth: depth - 1)
+            let inner = child(&r)
             let greedy = r.below(5) != 0
             switch r.below(6) {
             case 0: return .repetition(inner, min: 0, max: nil, greedy: greedy)
@@ -421,6 +495,7 @@ private indirect enum ReferenceNode {
         case .set(let cs, let negated): return "[" + (negated ? "^" : "") + String(decoding: cs, as: UTF8.self) + "]"
         case .start: return "^"
         case .end: return "$"
+        case .wordBoundary(let b): return b ? #"\b"# : #"\B"#
         case .concat(let items):
             return items.map { if case .alternation = $0 { return "(\($0.pattern))" } else { return $0.pattern } }.joined()
         case .alternation(let branches): return branches.map(\.pattern).joined(separator: "|")
@@ -446,7 +521,7 @@ private indirect enum ReferenceNode {
 
     var hasLazy: Bool {
         switch self {
-        case .char, .any, .set, .start, .end: return false
+        case .char, .any, .set, .start, .end, .wordBoundary: return false
         case .concat(let items), .alternation(let items): return items.contains { $0.hasLazy }
         case .group(let inner): return inner.hasLazy
         case .repetition(let inner, _, _, let greedy): return !greedy || inner.hasLazy
@@ -471,6 +546,10 @@ private indirect enum ReferenceNode {
         case .set(let cs, let negated): return pos < text.count && cs.contains(text[pos]) != negated ? [pos + 1] : []
         case .start: return pos == 0 ? [pos] : []
         case .end: return pos == text.count ? [pos] : []
+        case .wordBoundary(let b):
+            let isWord = { (c: UInt8) in c == UInt8(ascii: "a") || c == UInt8(ascii: "b") }
+            let before = pos > 0 && isWord(text[pos - 1]), after = pos < text.count && isWord(text[pos])
+            return (before != after) == b ? [pos] : []
         case .group(let inner): return inner.ends(text, pos)
         case .alternation(let branches): return unique(branches.flatMap { $0.ends(text, pos) })
         case .concat(let items):

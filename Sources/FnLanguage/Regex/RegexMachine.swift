@@ -94,9 +94,11 @@ final class RegexMachine {
             if stopped() { return nil }
             if !found && (!program.anchored || pos == 0) {
                 if current.count == 0, let first = program.firstASCII {
-                    // No thread is alive: skip to the next scalar that can start a match.
+                    // No thread is alive: skip to the next scalar that can start a match. The marks were
+                    // set at the old position (by threads that died at an assertion), so start afresh.
                     pos = skip(text, from: pos, first)
                     if pos >= n { break }
+                    generation += 1
                 }
                 for k in 0..<slotCount { work[k] = -1 }
                 work[0] = pos
