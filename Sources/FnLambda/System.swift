@@ -121,7 +121,8 @@ func startThread(_ body: @escaping () -> Void) {
 /// round-trips, no allocation.
 final class Watchdog {
     private let mutex = Lock()
-    private var condition = pthread_cond_t()
+    /// On the heap, like Lock's mutex: a condition variable must not move.
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var deadlineMs: Int64?
     /// When the watchdog thread will next look at the deadline; nil while it sleeps with no deadline.
     private var sleepingUntilMs: Int64?
@@ -134,7 +135,8 @@ final class Watchdog {
     init(marginMs: Int64, action: @escaping () -> Void) {
         self.marginMs = marginMs
         self.action = action
-        pthread_cond_init(&condition, nil)
+        condition.initialize(to: pthread_cond_t())
+        pthread_cond_init(condition, nil)
         startThread { [self] in watch() }
     }
 
@@ -150,7 +152,7 @@ final class Watchdog {
         if let sleeping = sleepingUntilMs, sleeping <= deadlineMs - marginMs {
             // Already due to wake in time.
         } else {
-            pthread_cond_signal(&condition)
+            pthread_cond_signal(condition)
         }
         mutex.unlock()
     }
@@ -160,7 +162,7 @@ final class Watchdog {
     func disarm() -> Bool {
         mutex.lock()
         deadlineMs = nil
-        while firing { mutex.wait(&condition) }
+        while firing { mutex.wait(condition) }
         let result = fired
         fired = false
         mutex.unlock()
@@ -172,7 +174,7 @@ final class Watchdog {
         while true {
             guard let deadline = deadlineMs else {
                 sleepingUntilMs = nil
-                mutex.wait(&condition)
+                mutex.wait(condition)
                 continue
             }
             let wake = deadline - marginMs
@@ -184,12 +186,12 @@ final class Watchdog {
                 mutex.lock()
                 firing = false
                 fired = true
-                pthread_cond_broadcast(&condition)
+                pthread_cond_broadcast(condition)
                 continue
             }
             sleepingUntilMs = wake
             var until = timespec(tv_sec: Int(wake / 1000), tv_nsec: Int(wake % 1000) * 1_000_000)
-            mutex.wait(&condition, until: &until)
+            mutex.wait(condition, until: &until)
         }
     }
 }

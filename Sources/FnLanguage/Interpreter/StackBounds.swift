@@ -12,7 +12,7 @@ enum StackBounds {
     static let margin: UInt = 1 << 20
 
     /// Thread-specific storage for the current thread's limit (absent: not a large-stack thread).
-    nonisolated(unsafe) static let key: pthread_key_t = {
+    static let key: pthread_key_t = {
         var k = pthread_key_t()
         pthread_key_create(&k, nil)
         return k
