@@ -216,7 +216,8 @@ enum Indexing {
                 return try getElement(x, .integer(Int32(2 - p)))
             }
             if d < 1 { throw FnError.runtime("attempt to select less than one element in get1index <real>") }
-            guard d <= Double(count) else { throw FnError.runtime("subscript out of bounds") }
+            // A fraction is truncated first, as R does: `1[[1.9]]` is element 1.
+            guard d < Double(count) + 1 else { throw FnError.runtime("subscript out of bounds") }
             pos = Int(d) - 1
         }
         guard pos < count else { throw FnError.runtime("subscript out of bounds") }
@@ -414,9 +415,14 @@ enum Indexing {
                 }
             } else {
                 let d = s.doubles()[0]
-                guard !d.isNaN, d >= 1 else { throw FnError.runtime("[[ ]] subscript out of bounds") }
-                try Limits.checkLength(d)
-                pos = Int(d) - 1
+                if d <= -1 && l.count == 2 && d > -3 {
+                    // A negative index that leaves exactly one element names that one, as in R.
+                    pos = 2 + Int(d)
+                } else {
+                    guard !d.isNaN, d >= 1 else { throw FnError.runtime("[[ ]] subscript out of bounds") }
+                    try Limits.checkLength(d)
+                    pos = Int(d) - 1
+                }
             }
             if case .null = v {
                 if pos < l.count {
