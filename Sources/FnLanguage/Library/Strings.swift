@@ -27,10 +27,25 @@ extension BuiltinRegistry {
         define("nchar", ["x", "type", "allowNA", "keepNA"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
             let type = try Unpack.string(args[1], "type", default: "chars")
-            guard let s = Unpack.flatStorage(x) else { throw FnError.runtime("'nchar()' requires a character vector") }
+            let strings: [String?]
+            if case .list(let l) = x {
+                // as.character of a list: each element on its own (R deparses the longer ones).
+                strings = l.elements.map(describeForCharacter)
+            } else if let s = Unpack.flatStorage(x) {
+                strings = s.strings()
+            } else {
+                throw FnError.runtime("'nchar()' requires a character vector")
+            }
+            // keepNA = NA (the default) means TRUE except for type "width"; FALSE counts NA as "NA", 2.
+            let keepNA: Bool
+            if let k = args[3], !k.isNull, let flag = k.storage, flag.count == 1, !flag.isNA(0) {
+                keepNA = try Unpack.flag(k, "keepNA", default: true)
+            } else {
+                keepNA = type != "width"
+            }
             let bytes = type == "bytes"
-            let out: [Int32] = s.strings().map { str in
-                guard let str else { return bytes ? 2 : NA.integer }
+            let out: [Int32] = strings.map { str in
+                guard let str else { return keepNA ? NA.integer : 2 }
                 return Int32(bytes ? str.utf8.count : str.unicodeScalars.count)
             }
             return Value(.integer(out), names: x.names)
@@ -197,7 +212,8 @@ private func integers(_ v: Value, _ name: String) throws(FnError) -> [Int32] {
 private func mapStrings(_ x: Value, _ f: (String) -> String) throws(FnError) -> Value {
     if case .character(let s) = x { return .character(s.map(f)) }
     guard let s = Unpack.flatStorage(x) else { throw FnError.runtime("non-character argument") }
-    return Value(.character(s.strings().map { $0.map(f) }), names: x.names)
+    // R converts other types with as.character first, which drops the names.
+    return Value(.character(s.strings().map { $0.map(f) }), names: x.atomicType == .character ? x.names : nil)
 }
 
 /// Case mapping one character at a time, as R's `toupper` does (`ß` stays `ß`).
