@@ -287,16 +287,35 @@ import Testing
     }
 
     @Test func agreesWithABacktrackingReferenceOnRandomPatterns() throws {
-        var random = SplitMix(seed: 0x5EED_F00D)
+        let run = try compareWithReference(seed: 0x5EED_F00D, alphabet: ["a", "b"], boundaries: false, modes: [false, true])
+        #expect(run.disagreements.isEmpty, "\(run.disagreements.count) disagreements: \(run.disagreements.prefix(10))")
+        // The generator must produce a real mix, not only failures or only trivial patterns.
+        #expect(run.compared > 5000 && run.matched > run.compared / 4 && run.matched < run.compared * 9 / 10)
+    }
+
+    /// The same with `\\b` and `\\B` in the patterns and "-", a non-word scalar, in the texts.
+    /// Leftmost-longest only: leftmost-first still differs from PCRE where an empty iteration ends a
+    /// loop whose body the entering thread already passed (`(b?|a)*` on "ba" is "ba", PCRE says "b").
+    @Test func agreesWithTheReferenceAroundWordBoundaries() throws {
+        let run = try compareWithReference(seed: 0xB0B_D1E5, alphabet: ["a", "b", "-"], boundaries: true, modes: [false])
+        #expect(run.disagreements.isEmpty, "\(run.disagreements.count) disagreements: \(run.disagreements.prefix(10))")
+        #expect(run.compared > 2000 && run.matched > run.compared / 4 && run.matched < run.compared * 9 / 10)
+    }
+
+    /// Searches 3,000 random patterns (from `seed`) over random texts of up to eight scalars from
+    /// `alphabet` with the machine and with the backtracking reference, in each of `modes` (`perl`);
+    /// TRE's handling of lazy quantifiers is its own, so those patterns are compared in perl mode only.
+    private func compareWithReference(
+        seed: UInt64, alphabet: [String], boundaries: Bool, modes: [Bool]
+    ) throws -> (compared: Int, matched: Int, disagreements: [String]) {
+        var random = SplitMix(seed: seed)
         var compared = 0, matched = 0
         var disagreements: [String] = []
         for _ in 0..<3000 {
-            let node = ReferenceNode.random(&random, depth: 3)
+            let node = ReferenceNode.random(&random, depth: 3, boundaries: boundaries)
             let pattern = node.pattern
-            let text = String((0..<random.below(9)).map { _ in random.below(2) == 0 ? "a" : "b" })
-            for perl in [false, true] {
-                // How TRE treats a lazy quantifier is its own business; the reference is PCRE's there.
-                if !perl && node.hasLazy { continue }
+            let text = (0..<random.below(9)).map { _ in alphabet[random.below(alphabet.count)] }.joined()
+            for perl in modes where perl || !node.hasLazy {
                 let expected = node.firstMatch(Array(text.utf8), longest: !perl)
                 let machine = RegexMachine(try compile(pattern, perl: perl), groups: 0)
                 var bytes = text
@@ -309,36 +328,7 @@ import Testing
                 }
             }
         }
-        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements: \(disagreements.prefix(10))")
-        // The generator must produce a real mix, not only failures or only trivial patterns.
-        #expect(compared > 5000 && matched > compared / 4 && matched < compared * 9 / 10)
-    }
-
-    /// The same with `\\b` and `\\B` in the patterns and "-", a non-word scalar, in the texts.
-    /// Leftmost-longest only: leftmost-first still differs from PCRE where an empty iteration ends a
-    /// loop whose body the entering thread already passed (`(b?|a)*` on "ba" is "ba", PCRE says "b").
-    @Test func agreesWithTheReferenceAroundWordBoundaries() throws {
-        var random = SplitMix(seed: 0xB0B_D1E5)
-        var compared = 0, matched = 0
-        var disagreements: [String] = []
-        for _ in 0..<3000 {
-            let node = ReferenceNode.random(&random, depth: 3, boundaries: true)
-            let pattern = node.pattern
-            let text = String((0..<random.below(9)).map { _ in ["a", "b", "-"][random.below(3)] })
-            if node.hasLazy { continue }
-            let expected = node.firstMatch(Array(text.utf8), longest: true)
-            let machine = RegexMachine(try compile(pattern), groups: 0)
-            var bytes = text
-            let actual = bytes.withUTF8 { machine.search($0, from: 0) }
-            compared += 1
-            if expected != nil { matched += 1 }
-            if actual != expected {
-                disagreements.append("\(pattern) on \"\(text)\": \(String(describing: actual)), "
-                    + "reference \(String(describing: expected))")
-            }
-        }
-        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements: \(disagreements.prefix(10))")
-        #expect(compared > 2000 && matched > compared / 4 && matched < compared * 9 / 10)
+        return (compared, matched, disagreements)
     }
 
     /// Tracking fewer groups changes neither the match nor the groups tracked: for random patterns and
