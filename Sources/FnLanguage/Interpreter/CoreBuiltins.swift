@@ -131,7 +131,8 @@ extension Interpreter {
         }
         define("%in%", ["x", "table"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x"), table = try args.required(1, "table")
-            return Value(Vector(.logical(Matching.positions(x, in: table).map { $0 >= 0 ? 1 : 0 })))
+            // R's definition: match(x, table, nomatch = 0) > 0.
+            return Value(Vector(.logical(try matchPositions(x, table).map { $0 >= 0 ? 1 : 0 })))
         }
         for op in [BinaryOperator.plus, .minus, .times, .divide, .power, .modulo, .intDivide,
                    .less, .greater, .lessEqual, .greaterEqual, .equal, .notEqual, .and, .or, .range] {
@@ -435,35 +436,6 @@ enum Combine {
             storage = .character(a)
         }
         return Value(Vector(storage, names: anyNames ? names : nil))
-    }
-}
-
-/// `match()` and `%in%`: positions of `x`'s elements in `table` (-1 when absent).
-public enum Matching {
-    public static func positions(_ x: Value, in table: Value) -> [Int] {
-        guard let sx = x.storage else { return [] }
-        guard let st = table.storage, st.count > 0 else { return [Int](repeating: -1, count: sx.count) }
-        if sx.type == .character || st.type == .character {
-            let t = st.strings()
-            var index: [String: Int] = [:]
-            var naPos = -1
-            for (i, s) in t.enumerated() {
-                if let s { if index[s] == nil { index[s] = i } } else if naPos < 0 { naPos = i }
-            }
-            return sx.strings().map { s in s.map { index[$0] ?? -1 } ?? naPos }
-        }
-        let t = st.doubles()
-        var index: [Double: Int] = [:]
-        var naPos = -1, nanPos = -1
-        for (i, d) in t.enumerated() {
-            if NA.isNA(d) { if naPos < 0 { naPos = i } } else if d.isNaN { if nanPos < 0 { nanPos = i } }
-            else if index[d] == nil { index[d] = i }
-        }
-        return sx.doubles().map { d in
-            if NA.isNA(d) { return naPos }
-            if d.isNaN { return nanPos }
-            return index[d == 0 ? 0 : d] ?? -1
-        }
     }
 }
 

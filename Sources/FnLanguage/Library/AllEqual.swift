@@ -162,7 +162,8 @@ struct AllEqual {
         // R's is.list(current) || is.vector(current): an atomic vector with a class is neither.
         switch current {
         case .list: break
-        case .logical, .integer, .double, .character, .vector where current.classAttribute == nil: break
+        case .logical, .integer, .double, .character: break  // scalars carry no class
+        case .vector where current.classAttribute == nil: break
         default: return msg + ["current is not list-like"]
         }
         let t = Unpack.elements(target), c = Unpack.elements(current)
