@@ -96,10 +96,8 @@ public struct HTTPHeaders: Sendable, Equatable {
         var found = false
         forEachValue(named: name) { value in
             for part in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-                var from = part.startIndex, to = part.endIndex
-                while from < to, value[from] == 32 || value[from] == 9 { from += 1 }
-                while to > from, value[to - 1] == 32 || value[to - 1] == 9 { to -= 1 }
-                if Self.sameName(UnsafeBufferPointer(rebasing: value[from..<to]), token) { found = true }
+                let listed = trimmingOptionalWhitespace(value, part.startIndex..<part.endIndex)
+                if Self.sameName(UnsafeBufferPointer(rebasing: value[listed]), token) { found = true }
             }
         }
         return found
@@ -229,14 +227,23 @@ extension Substring {
     /// The substring without leading and trailing spaces and tabs (HTTP's optional whitespace).
     func trimmingSpaces() -> Substring {
         // Over UTF-8 bytes: both are ASCII, so the cut points are character boundaries.
-        let bytes = utf8
-        var lower = bytes.startIndex, upper = bytes.endIndex
-        while lower < upper, bytes[lower] == 32 || bytes[lower] == 9 { lower = bytes.index(after: lower) }
-        while lower < upper {
-            let last = bytes.index(before: upper)
-            guard bytes[last] == 32 || bytes[last] == 9 else { break }
-            upper = last
-        }
-        return self[lower..<upper]
+        self[trimmingOptionalWhitespace(utf8, utf8.startIndex..<utf8.endIndex)]
     }
+}
+
+/// Whether `byte` is HTTP's optional whitespace: a space or a tab (RFC 9110 §5.6.3).
+@inline(__always) func isOptionalWhitespace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 }
+
+/// `range` of `bytes` without the optional whitespace at either end.
+@inline(__always) func trimmingOptionalWhitespace<Bytes: BidirectionalCollection<UInt8>>(
+    _ bytes: Bytes, _ range: Range<Bytes.Index>
+) -> Range<Bytes.Index> {
+    var lower = range.lowerBound, upper = range.upperBound
+    while lower < upper, isOptionalWhitespace(bytes[lower]) { lower = bytes.index(after: lower) }
+    while lower < upper {
+        let last = bytes.index(before: upper)
+        guard isOptionalWhitespace(bytes[last]) else { break }
+        upper = last
+    }
+    return lower..<upper
 }

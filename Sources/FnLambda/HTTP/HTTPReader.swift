@@ -226,18 +226,17 @@ public struct HTTPReader<Source: ByteSource> {
         try buffer.withUnsafeBufferPointer { buf throws(HTTPError) in
             for line in lines {
                 guard let first = line.first else { throw .malformed("header line without a colon") }
-                if buf[first] == 32 || buf[first] == 9 { throw .malformed("obsolete header line folding") }
+                if isOptionalWhitespace(buf[first]) { throw .malformed("obsolete header line folding") }
                 var colon = first
                 while colon < line.upperBound, buf[colon] != UInt8(ascii: ":") { colon += 1 }
                 guard colon < line.upperBound else { throw .malformed("header line without a colon") }
                 guard colon > first, buf[first..<colon].allSatisfy(Self.isTokenByte) else {
                     throw .malformed("bad header name")
                 }
-                var from = colon + 1, to = line.upperBound
-                while from < to, buf[from] == 32 || buf[from] == 9 { from += 1 }
-                while to > from, buf[to - 1] == 32 || buf[to - 1] == 9 { to -= 1 }
-                for i in from..<to where buf[i] == 0 || buf[i] == 13 { throw .malformed("bad header value") }
-                spans.append(HTTPHeaders.Span(name: (first - origin)..<(colon - origin), value: (from - origin)..<(to - origin)))
+                let value = trimmingOptionalWhitespace(buf, (colon + 1)..<line.upperBound)
+                for i in value where buf[i] == 0 || buf[i] == 13 { throw .malformed("bad header value") }
+                spans.append(HTTPHeaders.Span(name: (first - origin)..<(colon - origin),
+                                              value: (value.lowerBound - origin)..<(value.upperBound - origin)))
             }
         }
         return HTTPHeaders(head: buffer[origin..<lastLine.upperBound], spans: spans)
@@ -261,12 +260,10 @@ public struct HTTPReader<Source: ByteSource> {
     /// else that is not one number is an error.
     private static func readContentLength(_ field: UnsafeBufferPointer<UInt8>, into length: inout Int?) throws(HTTPError) {
         for part in field.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            var from = part.startIndex, to = part.endIndex
-            while from < to, field[from] == 32 || field[from] == 9 { from += 1 }
-            while to > from, field[to - 1] == 32 || field[to - 1] == 9 { to -= 1 }
-            guard from < to, to - from <= 18 else { throw .malformed("bad Content-Length") }
+            let digits = trimmingOptionalWhitespace(field, part.startIndex..<part.endIndex)
+            guard !digits.isEmpty, digits.count <= 18 else { throw .malformed("bad Content-Length") }
             var value = 0
-            for byte in field[from..<to] {
+            for byte in field[digits] {
                 guard byte >= 48 && byte <= 57 else { throw .malformed("bad Content-Length") }
                 value = value * 10 + Int(byte - 48)
             }
