@@ -285,8 +285,9 @@ public final class Interpreter {
     var frameTable = FrameTable()
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
-    /// Spare `Arguments.values` arrays for builtin calls, by formal count (see `takeArguments`).
-    var spareArguments: [[Value?]] = (0..<16).map { [Value?](repeating: nil, count: $0) }
+    /// Spare `Arguments.values` arrays for builtin calls, by formal count (see `takeArguments`). They
+    /// start as the shared all-nil arrays; the first call that fills one makes it its own.
+    var spareArguments = Builtin.nils
 
     public init() {
         env = globalEnvironment

@@ -262,7 +262,9 @@ public final class Builtin {
     /// spare array of this length is in use (`Interpreter.takeArguments`). Shared by builtins with as
     /// many formals, so start-up builds a few arrays, not one per builtin.
     let unsupplied: [Value?]
-    private static let nils: [[Value?]] = (0..<16).map { [Value?](repeating: nil, count: $0) }
+    /// All-nil arrays of 0 to 15 elements, shared: the `unsupplied` of builtins with that many
+    /// formals, and where an interpreter's spare argument arrays start.
+    static let nils: [[Value?]] = (0..<16).map { [Value?](repeating: nil, count: $0) }
     let body: BuiltinBody
 
     public init(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
