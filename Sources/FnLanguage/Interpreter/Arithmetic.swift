@@ -529,6 +529,7 @@ enum Operators {
         }
         let x = sx.doubles(), y = sy.doubles()
         var out = [Double](repeating: 0, count: n)
+        var lostAccuracy = false
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
                 out.withUnsafeMutableBufferPointer { op_ in
@@ -548,15 +549,17 @@ enum Operators {
                     case .times: loop(*)
                     case .divide: loop(/)
                     case .power: loop(power)
-                    case .modulo: loop(modulo)
+                    case .modulo:
+                        loop { a, b in
+                            if moduloLosesAccuracy(a, b) { lostAccuracy = true }
+                            return modulo(a, b)
+                        }
                     default: loop(intDivide)
                     }
                 }
             }
         }
-        if op == .modulo, (0..<n).contains(where: { moduloLosesAccuracy(x[$0 % nx], y[$0 % ny]) }) {
-            ip.warn("probable complete loss of accuracy in modulus")
-        }
+        if lostAccuracy { ip.warn("probable complete loss of accuracy in modulus") }
         return Value(Vector(.double(out), names: names, classes: resultClasses(op, a, b, n)))
     }
 
