@@ -1,4 +1,3 @@
-
 /// Pattern matching: `grepl`, `grep`, `sub`, `gsub`, `regexpr`, `strsplit`, on fn's own regex engine
 /// (Sources/FnLanguage/Regex); `fixed = TRUE` does literal search.
 extension BuiltinRegistry {

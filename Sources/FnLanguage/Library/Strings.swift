@@ -27,15 +27,12 @@ extension BuiltinRegistry {
         define("nchar", ["x", "type", "allowNA", "keepNA"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
             let type = try Unpack.string(args[1], "type", default: "chars")
-            let strings: [String?]
-            if case .list(let l) = x {
-                // as.character of a list: each element on its own (R deparses the longer ones).
-                strings = l.elements.map(describeForCharacter)
-            } else if let s = Unpack.flatStorage(x) {
-                strings = s.strings()
-            } else {
-                throw FnError.runtime("'nchar()' requires a character vector")
+            switch x {
+            case .closure, .builtin, .environment: throw FnError.runtime("'nchar()' requires a character vector")
+            default: break
             }
+            // As as.character gives them; a list element by element.
+            let strings = characterElements(x)
             // keepNA = NA (the default) means TRUE except for type "width"; FALSE counts NA as "NA", 2.
             let keepNA: Bool
             if let k = args[3], !k.isNull, let flag = k.storage, flag.count == 1, !flag.isNA(0) {

@@ -236,7 +236,6 @@ func describeForCharacter(_ v: Value) -> String? {
     return ValueDeparser.deparse(v, simple: true)
 }
 
-/// `is.na(x)`: elementwise, names kept; a list element is NA when it is a length-1 atomic NA.
 /// `anyNA(x)`: whether any element is NA or NaN. A list counts its length-1 NA elements, or with
 /// `recursive` every NA inside it, as R does.
 private func anyNA(_ x: Value, recursive: Bool) -> Bool {
@@ -249,6 +248,7 @@ private func anyNA(_ x: Value, recursive: Bool) -> Bool {
     return (0..<s.count).contains { s.isNA($0) }
 }
 
+/// `is.na(x)`: elementwise, names kept; a list element is NA when it is a length-1 atomic NA.
 private func isNA(_ x: Value) throws(FnError) -> Value {
     switch x {
     case .double(let d): return .bool(d.isNaN)
