@@ -31,11 +31,6 @@ public struct HTTPHeaders: Sendable, Equatable {
         self.spans = spans
     }
 
-    /// The fields as strings, in order (invalid UTF-8 becomes U+FFFD).
-    public var fields: [(name: String, value: String)] {
-        spans.map { (string($0.name), string($0.value)) }
-    }
-
     public mutating func add(_ name: String, _ value: String) {
         var name = name, value = value
         name.withUTF8 { n in value.withUTF8 { v in add(name: n, value: v) } }
