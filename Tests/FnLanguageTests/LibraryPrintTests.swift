@@ -33,8 +33,10 @@ func capturedOutput(_ code: String) throws(FnError) -> (stdout: String, stderr: 
         #expect(formatForPrint(v) == "$a\n[1] 1 2 3\n\n$b\n[1] \"x\"\n\n")
     }
 
-    @Test func functionsPrintTheirHeader() throws {
-        #expect(try capturedOutput("f <- function(x, y = 2) x; print(f)").stdout == "function(x, y)\n")
+    @Test func functionsPrintTheirSourceAsWritten() throws {
+        #expect(try capturedOutput("f <- function(x, y = 2)   x # kept\nprint(f)").stdout == "function(x, y = 2)   x\n")
+        // Made at run time (no source text): deparsed.
+        #expect(try capturedOutput("g <- function(x) x; body(g) <- quote(x * 2); print(g)").stdout == "function(x) x * 2\n")
     }
 
     @Test func catAcceptsListsOfScalars() throws {

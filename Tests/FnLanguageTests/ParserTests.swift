@@ -256,6 +256,11 @@ func parseError(_ bytes: [UInt8]) -> String {
         ("next", "next()"),
         ("x\n\n\ny", "x ;; y"),
         ("# only a comment\nx # trailing", "x"),
+        // Formulas: `~` binds looser than `|` and tighter than assignment, as in R.
+        ("a ~ b", "~(a, b)"),
+        ("~ b + c", "~((b + c))"),
+        ("y ~ x | g", "~(y, (x | g))"),
+        ("f <- y ~ x", "(f <- ~(y, x))"),
     ]
 
     @Test(arguments: precedence) func matchesR(_ source: String, _ expected: String) {
@@ -383,8 +388,6 @@ func parseError(_ bytes: [UInt8]) -> String {
         ("x |> (f())", "1:6: The pipe operator requires a function call as RHS"),
         ("function(a, a) 1", "1:13: repeated formal argument 'a'"),
         ("function(..., ...) 1", "1:15: repeated formal argument '...'"),
-        ("a ~ b", "1:3: formulas are not supported"),
-        ("~ b", "1:1: formulas are not supported"),
         ("?x", "1:1: the help operator '?' is not supported"),
         ("x$1", "1:3: unexpected numeric constant"),
         ("x$NULL", "1:3: unexpected 'NULL'"),

@@ -14,6 +14,7 @@ final class FunctionLookupNode: Node {
         let found: Value?
         switch location {
         case .global(let symbol):
+            if ip.extraBindings, let v = try ip.lookupFunction(name, from: ip.env) { return v }
             if let v = ip.globals[symbol], v.isFunction { return v }
             if let v = ip.base[symbol], v.isFunction { return v }
             found = nil
@@ -21,16 +22,44 @@ final class FunctionLookupNode: Node {
             if let v = ip.locals[slot], v.isFunction { return v }
             found = try ip.lookupFunction(name, from: ip.env)
         case .outer(let depth, _):
-            found = try ip.lookupFunction(name, from: ip.environment(depth: depth))
+            found = try ip.lookupFunction(name, from: ip.extraBindings ? ip.env : ip.environment(depth: depth))
+        case .dynamic, .dynamicSuper:
+            found = try ip.lookupFunction(name, from: ip.env)
         }
         if let found { return found }
         throw ip.locate(FnError.runtime("could not find function \"\(name)\""), at: self).control
     }
 }
 
+/// How a closure call evaluates one argument: as a promise (R's rule), or at the call where that
+/// cannot be told apart (the resolver decides, see `Resolver.argumentPlan`).
+enum ArgumentMode: UInt8 {
+    /// A promise, forced when the callee first uses it.
+    case lazy
+    /// A constant: its value.
+    case constant
+    /// A variable of the calling function (`slotA`): its value, or the promise it holds, unforced.
+    case local
+    /// `a op b` on the calling function's variables (`slotA`, `slotB`; -1 for a constant) when
+    /// they hold plain numbers: cannot fail, warn or call anything, so it is computed at the call.
+    case arithmetic
+}
+
+struct ArgumentPlan {
+    var mode: ArgumentMode
+    var slotA: Int32 = -1
+    var slotB: Int32 = -1
+    /// Integer and logical operands are fine too (comparisons, which cannot overflow).
+    var integers = false
+}
+
 final class CallNode: Node {
     let callee: Node
     let arguments: [CallArgument]
+    /// One per entry of `arguments`: how a closure call evaluates it.
+    let plans: [ArgumentPlan]
+    /// The call as written, for `sys.call()`, `match.call()` and `substitute()`.
+    let expression: Expr?
     /// Argument names when no `...` is spliced in (then names are known statically).
     let names: [String?]
     let splicesDots: Bool
@@ -43,9 +72,11 @@ final class CallNode: Node {
     /// The symbol of a positional call's callee when it is a global name (`fib(n - 1)`), else -1.
     let globalCallee: Int
 
-    init(callee: Node, arguments: [CallArgument], span: Span) {
+    init(callee: Node, arguments: [CallArgument], plans: [ArgumentPlan]? = nil, expression: Expr? = nil, span: Span) {
         self.callee = callee
         self.arguments = arguments.filter { $0.value != nil || $0.isDots }
+        self.plans = plans ?? self.arguments.map { _ in ArgumentPlan(mode: .lazy) }
+        self.expression = expression
         self.names = self.arguments.map(\.name)
         self.splicesDots = arguments.contains { $0.isDots }
         self.positional = !splicesDots && self.names.allSatisfy { $0 == nil }
@@ -76,6 +107,12 @@ final class CallNode: Node {
         // straight into its formals, with no argument array in between.
         if positional, case .builtin(let b) = f, b.dotsIndex == nil, positionalArguments.count <= b.formals.count {
             return try callPositional(b, ip)
+        }
+        if case .closure(let c) = f {
+            var values: [Value] = []
+            var names: [String?] = []
+            try ip.closureArguments(self, reflective: c.definition.isReflective, into: &values, names: &names)
+            return try ip.applyClosure(c, args: values, names: names, callNode: self)
         }
         if splicesDots {
             var values: [Value] = []
@@ -123,6 +160,59 @@ extension CallNode {
 }
 
 extension Interpreter {
+    /// One argument of a call to a closure: evaluated now when `plan` allows it and the callee
+    /// does not look at its arguments as code, else a promise over the current environment.
+    @inline(__always) func closureArgument(
+        _ node: Node, _ plan: ArgumentPlan, _ expression: Expr?, reflective: Bool
+    ) throws(Control) -> Value {
+        switch plan.mode {
+        case .constant:
+            return try node.eval(self)
+        case .local where !reflective:
+            if let v = locals[Int(plan.slotA)] { return v }
+        case .arithmetic where !reflective:
+            if isPlainNumber(plan.slotA, plan.integers) && isPlainNumber(plan.slotB, plan.integers) {
+                return try node.eval(self)
+            }
+        default:
+            break
+        }
+        return .promise(Promise(node: node, expression: expression, environment: env, source: currentSource))
+    }
+
+    /// Whether local `slot` holds a plain double (or, with `integers`, an integer or logical);
+    /// true for -1 (a constant operand).
+    @inline(__always) private func isPlainNumber(_ slot: Int32, _ integers: Bool) -> Bool {
+        if slot < 0 { return true }
+        switch locals[Int(slot)] {
+        case .double?: return true
+        case .integer?, .logical?: return integers
+        default: return false
+        }
+    }
+
+    /// The arguments of a call to a closure, as promises or values (see `closureArgument`), with
+    /// `...` spliced in as it is: its promises are passed on unforced.
+    func closureArguments(
+        _ call: CallNode, reflective: Bool, into values: inout [Value], names: inout [String?]
+    ) throws(Control) {
+        values.reserveCapacity(call.arguments.count)
+        for (i, a) in call.arguments.enumerated() {
+            if a.isDots {
+                let dots = try currentDots(at: call, forcing: false)
+                values.append(contentsOf: dots.elements)
+                if let n = dots.names {
+                    names.append(contentsOf: n.map { $0.isEmpty ? nil : $0 })
+                } else {
+                    names.append(contentsOf: repeatElement(nil, count: dots.count))
+                }
+            } else if let node = a.value {
+                values.append(try closureArgument(node, call.plans[i], a.expression, reflective: reflective))
+                names.append(a.name)
+            }
+        }
+    }
+
     /// Evaluates call arguments, splicing `...` where it appears.
     func evaluateArguments(
         _ arguments: [CallArgument], into values: inout [Value], names: inout [String?], at node: Node
@@ -143,13 +233,19 @@ extension Interpreter {
         }
     }
 
-    /// The `...` of the innermost function that has one.
-    func currentDots(at node: Node) throws(Control) -> List {
+    /// The `...` of the innermost function that has one, its promises forced (unless `forcing` is
+    /// false: then as stored, for passing on to another closure).
+    func currentDots(at node: Node?, forcing: Bool = true) throws(Control) -> List {
         var e: Environment? = env
         while let cur = e, !cur.isGlobal {
             if let f = cur.function, let slot = f.definition.dotsSlot {
-                if case .list(let l)? = cur.slots[slot] { return l }
-                return List([])
+                guard case .list(var l)? = cur.slots[slot] else { return List([]) }
+                if forcing {
+                    for i in l.elements.indices {
+                        if case .promise(let p) = l.elements[i] { l.elements[i] = try force(p, at: node) }
+                    }
+                }
+                return l
             }
             e = cur.parent
         }
@@ -305,8 +401,13 @@ extension Interpreter {
         var i = 0
         do {
             // The frame's slots are nil (see `Environment.clear`): initialized without releasing anything.
+            let reflective = def.isReflective
             while i < count {
-                (slots + i).initialize(to: try withBorrowed(arguments[i]) { node throws(Control) in try node.eval(self) })
+                let plan = call.plans[i]
+                let v = try withBorrowed(arguments[i]) { node throws(Control) in
+                    try closureArgument(node, plan, call.arguments[i].expression, reflective: reflective)
+                }
+                (slots + i).initialize(to: v)
                 i += 1
             }
         } catch {
@@ -349,7 +450,7 @@ extension Interpreter {
         withFrame(depth) { frame in
             frames.append(CallFrame(
                 closure: c, callSource: currentSource, callSpan: callSpan,
-                callNode: callNode, environment: frame, hasCallSite: hasCallSite))
+                callNode: callNode, environment: frame, hasCallSite: hasCallSite, callerEnvironment: env))
             env = frame
         }
         currentSource = def.source

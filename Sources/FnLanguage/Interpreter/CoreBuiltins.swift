@@ -2,7 +2,7 @@
 /// `identical`, `invisible`, the operators as functions, indexing as functions, environments.
 extension Interpreter {
     static func coreBuiltins() -> [Builtin] {
-        var out: [Builtin] = conditionBuiltins()
+        var out: [Builtin] = conditionBuiltins() + environmentBuiltins() + languageBuiltins()
         func define(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
             out.append(Builtin(name, formals, body))
         }
@@ -188,97 +188,9 @@ extension Interpreter {
             try Indexing.setDollar(&x, n, try args.required(2, "value"))
             return x
         }
-        define("Recall", ["..."]) { args, ip throws(FnError) in
-            guard let f = ip.frames.last?.environment.function else {
-                throw FnError.runtime("Recall called from outside a closure")
-            }
-            return try ip.callFunction(.closure(f), args.dots, names: args.dotNames)
-        }
-        define("environment", ["fun"]) { args, ip throws(FnError) in
-            if case .closure(let c)? = args[0] { return .environment(c.environment) }
-            return .environment(ip.env)
-        }
-        define("globalenv", []) { _, ip throws(FnError) in .environment(ip.globalEnvironment) }
-        define("is.environment", ["x"]) { args, _ throws(FnError) in
-            if case .environment = try args.required(0, "x") { return .true_ }
-            return .false_
-        }
-        define("new.env", ["hash", "parent", "size"]) { args, ip throws(FnError) in
-            var parent = ip.env
-            if let p = args[1] {
-                guard case .environment(let e) = p else { throw FnError.runtime("'enclos' must be an environment") }
-                parent = e
-            }
-            return .environment(Environment(slotCount: 0, parent: parent, scope: FunctionScope(), dynamic: true))
-        }
-        define("exists", ["x", "envir", "inherits"]) { args, ip throws(FnError) in
-            guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
-            var start = ip.env
-            if case .environment(let e)? = args[1] { start = e }
-            do throws(Control) { return .bool(try ip.lookupDynamic(n, from: start, at: nil) != nil) } catch { return .false_ }
-        }
-        define("get", ["x", "envir", "mode", "inherits"]) { args, ip throws(FnError) in
-            guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
-            var start = ip.env
-            if case .environment(let e)? = args[1] { start = e }
-            let found: Value?
-            do throws(Control) { found = try ip.lookupDynamic(n, from: start, at: nil) } catch { throw ip.asError(error) }
-            guard let v = found else { throw FnError.runtime("object '\(n)' not found") }
-            return v
-        }
-        define("get0", ["x", "envir", "mode", "inherits", "ifnotfound"]) { args, ip throws(FnError) in
-            guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
-            do throws(Control) { return try ip.lookupDynamic(n, from: ip.env, at: nil) ?? args[4] ?? .null } catch {
-                throw ip.asError(error)
-            }
-        }
-        define("assign", ["x", "value", "envir"]) { args, ip throws(FnError) in
-            guard case .character(let n?)? = args[0] else { throw FnError.runtime("invalid first argument") }
-            let v = try args.required(1, "value")
-            var target = ip.env
-            if case .environment(let e)? = args[2] { target = e }
-            if target.isGlobal {
-                ip.setGlobal(n, v)
-            } else if target.bind(n, v) {
-                // bound
-            } else {
-                throw FnError.runtime("assign(): '\(n)' is not a variable of that function (fn resolves locals before running)")
-            }
-            ip.visible = false
-            return v
-        }
-        define("ls", ["envir"]) { args, ip throws(FnError) in
-            var e = ip.env
-            if case .environment(let x)? = args[0] { e = x }
-            if e.isGlobal { return Value(Vector(.character(ip.globalNames.filter { !$0.hasPrefix(".") }))) }
-            var names: [String] = []
-            for (i, n) in (e.scope?.names ?? []).enumerated() where e.slots[i] != nil && !n.hasPrefix(".") {
-                names.append(n)
-            }
-            return Value(Vector(.character(names.sorted())))
-        }
-        define("nargs", []) { _, ip throws(FnError) in
-            guard let e = ip.frames.last?.environment, let f = e.function else { return .integer(0) }
-            var n = 0
-            for i in f.definition.parameters.indices where i != f.definition.dotsSlot {
-                if i < 64 && e.missingMask & (1 << UInt64(i)) == 0 { n += 1 }
-            }
-            if let d = f.definition.dotsSlot, case .list(let l)? = e.slots[d] { n += l.count }
-            return .integer(Int32(n))
-        }
-        define("...length", []) { _, ip throws(FnError) in
-            do throws(Control) {
-                return .integer(Int32(try ip.currentDots(at: Node(span: .none)).count))
-            } catch {
-                throw ip.asError(error)
-            }
-        }
         define("force", ["x"]) { args, _ throws(FnError) in try args.required(0, "x") }
         define("identity", ["x"]) { args, _ throws(FnError) in try args.required(0, "x") }
         define("typeof", ["x"]) { args, _ throws(FnError) in .character(try args.required(0, "x").typeName) }
-        define("deparse", ["expr"]) { args, _ throws(FnError) in
-            .character(ValueDeparser.deparse(args[0] ?? .null))
-        }
         define("remaining_time_ms", []) { _, ip throws(FnError) in
             guard case .double(let deadline)? = ip.invocation["deadline_ms"] else { return .double(NA.double) }
             return .double(max(0, (deadline - Clock.nowMilliseconds()).rounded()))

@@ -134,6 +134,7 @@ enum Indexing {
     // MARK: Reading
 
     static func get(_ x: Value, _ idx: [Value?], double: Bool) throws(FnError) -> Value {
+        if case .language(let l) = x { return try l.subset(idx, double: double) }
         if idx.count > 1 { throw FnError.runtime("incorrect number of dimensions") }
         let i = idx.first ?? nil
         return double ? try getElement(x, i) : try getSubset(x, i)
@@ -239,7 +240,8 @@ enum Indexing {
         case .null: return .null
         case .environment(let e):
             // `e$x` looks in `e` only, as in R (get() is the one that inherits).
-            return e.ownBinding(name) ?? .null
+            return try e.ownBinding(name).map { v throws(FnError) in try ip.forcedValue(v) } ?? .null
+        case .language(let l): return try l.subset([.character(name)], double: true)
         case .closure, .builtin: throw FnError.runtime("object of type 'closure' is not subsettable")
         default: throw FnError.runtime("$ operator is invalid for atomic vectors")
         }
@@ -321,6 +323,7 @@ enum Indexing {
     // MARK: Writing
 
     static func set(_ x: inout Value, _ idx: [Value?], double: Bool, _ v: Value) throws(FnError) {
+        if case .language(let l) = x { return x = try l.replacing(idx, double: double, with: v) }
         if idx.count > 1 { throw FnError.runtime("incorrect number of subscripts") }
         let i = idx.first ?? nil
         if double {

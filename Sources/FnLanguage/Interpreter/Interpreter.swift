@@ -80,6 +80,8 @@ struct CallFrame {
     unowned(unsafe) var environment: Environment
     /// False for the outermost call made by the host (a handler invocation), which has no site.
     var hasCallSite: Bool
+    /// The environment the call was made from (`parent.frame()`).
+    unowned(unsafe) var callerEnvironment: Environment
 
     /// Its name, for stack traces.
     var name: String { closure.name }
@@ -242,6 +244,8 @@ public final class Interpreter {
     var base: [Value?] = []
     /// The global environment object (`environment()` at top level, closures' parent).
     public let globalEnvironment = Environment(slotCount: 0, parent: nil, scope: nil)
+    /// R's empty environment (`emptyenv()`): binds nothing and has no parent.
+    public let emptyEnvironment = Environment(slotCount: 0, parent: nil, scope: FunctionScope(), dynamic: true, empty: true)
 
     // MARK: Evaluation state
 
@@ -285,6 +289,10 @@ public final class Interpreter {
     var frameTable = FrameTable()
     /// The lowest stack address evaluation may reach before failing cleanly.
     var stackLimit: UInt = 0
+    /// True once some function frame was given a variable its code does not assign (`assign()`,
+    /// `eval()`): from then on reads the resolver sent to outer or global variables check the
+    /// frames in between first (`extraBinding`).
+    var extraBindings = false
     /// Spare `Arguments.values` arrays for builtin calls, by formal count (see `takeArguments`). They
     /// start as the shared all-nil arrays; the first call that fills one makes it its own.
     var spareArguments = Builtin.nils

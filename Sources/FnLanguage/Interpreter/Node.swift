@@ -62,11 +62,20 @@ final class FunctionDefinition {
     let positionalCapacity: Int
     /// True when some parameter has a default (its frame then tracks pending defaults).
     let hasDefaults: Bool
+    /// The function as written (`function(x) x + 1`): for `body()`, `formals()`, printing, and
+    /// for resolving it again when its environment or body is replaced.
+    let expression: Expr?
+    /// True when the body looks at its arguments as code or at its caller's environment
+    /// (`substitute`, `match.call`, `sys.call`, `parent.frame`, `eval`, ...): every argument is
+    /// then passed as a promise, never evaluated at the call (see `CallNode.modes`).
+    let isReflective: Bool
 
     init(
         name: String?, parameters: [Parameter], dotsSlot: Int?, scope: FunctionScope, body: Node,
-        source: SourceFile?, span: Span
+        source: SourceFile?, span: Span, expression: Expr? = nil, isReflective: Bool = true
     ) {
+        self.expression = expression
+        self.isReflective = isReflective
         self.name = name
         self.parameters = parameters
         self.dotsSlot = dotsSlot
@@ -88,6 +97,11 @@ enum VariableLocation {
     case outer(depth: Int, slot: Int)
     /// A global (or base) binding, by symbol.
     case global(Int)
+    /// Looked up by name from the current environment at run time: code evaluated by `eval()`,
+    /// whose environment is known only then.
+    case dynamic(String)
+    /// `name <<- v` in such code: the first enclosing environment that binds `name`, else global.
+    case dynamicSuper(String)
 }
 
 /// One argument at a call site.
@@ -97,4 +111,6 @@ struct CallArgument {
     var value: Node?
     /// True for `...` passed on (`f(...)`): splices the caller's dots.
     var isDots: Bool
+    /// The argument as written, for promises (`substitute()`) and `match.call()`.
+    var expression: Expr? = nil
 }

@@ -14,9 +14,14 @@ struct Resolver {
     /// assign its locals behind its back.
     private var closureFree: [Bool] = []
 
-    init(interpreter: Interpreter, source: SourceFile) {
+    /// True for code whose environment is known only at run time (`eval()` of a language object):
+    /// names not bound in its own functions are looked up by name (`VariableLocation.dynamic`).
+    let dynamic: Bool
+
+    init(interpreter: Interpreter, source: SourceFile, dynamic: Bool = false) {
         self.interpreter = interpreter
         self.source = source
+        self.dynamic = dynamic
     }
 
     mutating func resolveTopLevel(_ expressions: [Expr]) -> [Node] {
@@ -32,19 +37,19 @@ struct Resolver {
                 return depth == 0 ? .local(slot) : .outer(depth: depth, slot: slot)
             }
         }
-        return .global(interpreter.symbol(name))
+        return dynamic ? .dynamic(name) : .global(interpreter.symbol(name))
     }
 
     /// Where `name <- value` (or `<<-` with `superAssign`) stores.
     mutating func writeLocation(_ name: String, superAssign: Bool) -> VariableLocation {
         if !superAssign {
-            guard let scope = scopes.last else { return .global(interpreter.symbol(name)) }
+            guard let scope = scopes.last else { return dynamic ? .dynamic(name) : .global(interpreter.symbol(name)) }
             return .local(scope.add(name))
         }
         for (depth, scope) in scopes.reversed().enumerated() where depth > 0 {
             if let slot = scope.slot(of: name) { return .outer(depth: depth, slot: slot) }
         }
-        return .global(interpreter.symbol(name))
+        return dynamic ? .dynamicSuper(name) : .global(interpreter.symbol(name))
     }
 
     /// True when `name` is bound in an enclosing function scope (so it is not a special form).
@@ -67,10 +72,11 @@ struct Resolver {
             case .local(let slot): return LocalVariableNode(slot: slot, name: name, span: span)
             case .outer(let d, let slot): return OuterVariableNode(depth: d, slot: slot, name: name, span: span)
             case .global(let sym): return GlobalVariableNode(symbol: sym, name: name, span: span)
+            case .dynamic, .dynamicSuper: return DynamicVariableNode(name: name, span: span)
             }
         case .call(let callee, let args):
             if case .identifier(let name) = callee.kind, !isLocallyBound(name),
-                let special = resolveSpecial(name, args, span)
+                let special = resolveSpecial(name, args, e)
             {
                 return special
             }
@@ -80,7 +86,7 @@ struct Resolver {
             } else {
                 calleeNode = resolve(callee)
             }
-            return CallNode(callee: calleeNode, arguments: resolveArguments(args), span: span)
+            return makeCall(calleeNode, resolveArguments(args), e)
         case .unary(let op, let operand):
             return UnaryNode(op, resolve(operand), span: span)
         case .binary(let op, let lhs, let rhs):
@@ -89,10 +95,10 @@ struct Resolver {
             case .orOr: return ShortCircuitNode(and: false, resolve(lhs), resolve(rhs), span: span)
             case .special, .matchIn:
                 let fname = op.symbol
-                let args = [CallArgument(name: nil, value: resolve(lhs), isDots: false),
-                            CallArgument(name: nil, value: resolve(rhs), isDots: false)]
+                let args = [CallArgument(name: nil, value: resolve(lhs), isDots: false, expression: lhs),
+                            CallArgument(name: nil, value: resolve(rhs), isDots: false, expression: rhs)]
                 let callee = FunctionLookupNode(location: readLocation(fname), name: fname, span: span)
-                return CallNode(callee: callee, arguments: args, span: span)
+                return makeCall(callee, args, e)
             default:
                 return LocalConstantNode.make(op, resolve(lhs), resolve(rhs), span: span)
             }
@@ -131,8 +137,50 @@ struct Resolver {
             if a.name == nil, let v = a.value, case .identifier("...") = v.kind {
                 return CallArgument(name: nil, value: nil, isDots: true)
             }
-            return CallArgument(name: a.name, value: a.value.map { resolve($0) }, isDots: false)
+            return CallArgument(name: a.name, value: a.value.map { resolve($0) }, isDots: false, expression: a.value)
         }
+    }
+
+    /// A call node, with the plan for evaluating each argument of a closure call (see `ArgumentPlan`).
+    func makeCall(_ callee: Node, _ arguments: [CallArgument], _ e: Expr) -> CallNode {
+        let plans = arguments.filter { $0.value != nil || $0.isDots }.map { a in
+            a.value.map(argumentPlan) ?? ArgumentPlan(mode: .lazy)
+        }
+        return CallNode(callee: callee, arguments: arguments, plans: plans, expression: e, span: e.span)
+    }
+
+    /// Whether an argument can be evaluated at the call without R's laziness being observable:
+    /// constants always; reads of the calling function's own variables, and arithmetic on them
+    /// and constants, when that function defines no closure (nothing the callee runs can assign
+    /// them) — see grammar.md, "Arguments and promises".
+    func argumentPlan(_ node: Node) -> ArgumentPlan {
+        if node is ConstantNode { return ArgumentPlan(mode: .constant) }
+        let ownVariables = !scopes.isEmpty && closureFree.last == true
+        if ownVariables, let local = node as? LocalVariableNode {
+            return ArgumentPlan(mode: .local, slotA: Int32(local.slot))
+        }
+        if ownVariables, let binary = node as? BinaryNode {
+            let comparison: Bool
+            switch binary.op {
+            case .plus, .minus, .times, .divide: comparison = false
+            case .less, .greater, .lessEqual, .greaterEqual, .equal, .notEqual: comparison = true
+            default: return ArgumentPlan(mode: .lazy)
+            }
+            func operand(_ n: Node) -> Int32? {
+                if let local = n as? LocalVariableNode { return Int32(local.slot) }
+                if let c = n as? ConstantNode {
+                    switch c.value {
+                    case .double: return -1
+                    case .integer, .logical: return comparison ? -1 : nil
+                    default: return nil
+                    }
+                }
+                return nil
+            }
+            guard let a = operand(binary.lhs), let b = operand(binary.rhs) else { return ArgumentPlan(mode: .lazy) }
+            return ArgumentPlan(mode: .arithmetic, slotA: a, slotB: b, integers: comparison)
+        }
+        return ArgumentPlan(mode: .lazy)
     }
 
     // MARK: Functions
@@ -156,9 +204,39 @@ struct Resolver {
         let bodyNode = resolve(body)
         scopes.removeLast()
         closureFree.removeLast()
+        let reflective = Resolver.isReflective(body) || params.contains { p in p.defaultValue.map(Resolver.isReflective) ?? false }
         return FunctionDefinition(
             name: name, parameters: parameters, dotsSlot: dotsSlot, scope: scope, body: bodyNode,
-            source: source, span: span)
+            source: source, span: span, expression: Expr(.function(parameters: params, body: body), span),
+            isReflective: reflective)
+    }
+
+    /// Functions that look at their caller's arguments as code or at the caller's environment.
+    static let reflectiveFunctions: Set<String> = [
+        "substitute", "match.call", "sys.call", "sys.calls", "sys.function", "parent.frame", "sys.frame",
+        "sys.frames", "eval", "evalq", "eval.parent", "UseMethod", "NextMethod", "missing",
+        "environment", "assign", "delayedAssign", "get", "get0", "exists", "mget", "rm", "local", "with",
+        "within", "subset", "transform", "bquote",
+    ]
+
+    /// True when `e` calls one of `reflectiveFunctions` (nested functions included: they may run
+    /// `parent.frame()` on this one's behalf).
+    static func isReflective(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .constant, .identifier, .breakLoop, .nextLoop: return false
+        case .call(let callee, let args):
+            if case .identifier(let name) = callee.kind, reflectiveFunctions.contains(name) { return true }
+            return isReflective(callee) || args.contains { $0.value.map(isReflective) ?? false }
+        case .unary(_, let x), .paren(let x), .dollar(let x, _), .repeatLoop(let x): return isReflective(x)
+        case .binary(_, let l, let r), .assign(let l, let r, _), .whileLoop(let l, let r), .forLoop(_, let l, let r):
+            return isReflective(l) || isReflective(r)
+        case .index(let target, let args, _):
+            return isReflective(target) || args.contains { $0.value.map(isReflective) ?? false }
+        case .function(let params, let body):
+            return isReflective(body) || params.contains { $0.defaultValue.map(isReflective) ?? false }
+        case .block(let items): return items.contains(where: isReflective)
+        case .ifElse(let c, let t, let o): return isReflective(c) || isReflective(t) || (o.map(isReflective) ?? false)
+        }
     }
 
     /// Adds every name assigned in `e` (outside nested functions and `local()`) to `scope`.

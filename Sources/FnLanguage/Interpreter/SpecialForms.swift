@@ -4,7 +4,9 @@
 /// resolve time when the name is not a local variable.
 
 extension Resolver {
-    mutating func resolveSpecial(_ name: String, _ args: [Argument], _ span: Span) -> Node? {
+    mutating func resolveSpecial(_ name: String, _ args: [Argument], _ e: Expr) -> Node? {
+        if let form = resolveLanguageForm(name, args, e) { return form }
+        let span = e.span
         switch name {
         case "missing":
             guard args.count == 1, let v = args[0].value, case .identifier(let n) = v.kind else {

@@ -18,7 +18,10 @@ final class LocalVariableNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        if let v = ip.locals[slot] { return v }
+        if let v = ip.locals[slot] {
+            if case .promise(let p) = v { return try ip.force(p, at: self) }
+            return v
+        }
         return try ip.unboundSlot(ip.env, slot, name, at: self)
     }
 }
@@ -34,9 +37,26 @@ final class OuterVariableNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        if ip.extraBindings, let v = try ip.extraBinding(name, below: depth, at: self) { return v }
         let e = ip.environment(depth: depth)
-        if let v = e.slots[slot] { return v }
+        if let v = e.slots[slot] {
+            if case .promise(let p) = v { return try ip.force(p, at: self) }
+            return v
+        }
         return try ip.unboundSlot(e, slot, name, at: self)
+    }
+}
+
+/// A name in code evaluated by `eval()`: looked up by name from the current environment.
+final class DynamicVariableNode: Node {
+    let name: String
+    init(name: String, span: Span) {
+        self.name = name
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        if let v = try ip.lookupDynamic(name, from: ip.env, at: self) { return v }
+        throw ip.locate(FnError.runtime("object '\(name)' not found"), at: self).control
     }
 }
 
@@ -49,7 +69,11 @@ final class GlobalVariableNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        if let v = ip.globals[symbol] ?? ip.base[symbol] { return v }
+        if ip.extraBindings, let v = try ip.extraBinding(name, below: Int.max, at: self) { return v }
+        if let v = ip.globals[symbol] ?? ip.base[symbol] {
+            if case .promise(let p) = v { return try ip.force(p, at: self) }
+            return v
+        }
         throw ip.locate(FnError.runtime("object '\(name)' not found"), at: self).control
     }
 }
@@ -136,7 +160,41 @@ extension Interpreter {
         case .local(let slot): locals[slot] = value
         case .outer(let depth, let slot): environment(depth: depth).slots[slot] = value
         case .global(let symbol): setGlobal(symbol, value)
+        case .dynamic(let name): bind(name, value, in: env)
+        case .dynamicSuper(let name):
+            var e = env.parent
+            while let cur = e, !cur.isGlobal {
+                if cur.ownBinding(name) != nil {
+                    _ = cur.bind(name, value)
+                    return
+                }
+                e = cur.parent
+            }
+            setGlobal(name, value)
         }
+    }
+
+    /// Binds `name` in environment `e` (nil unbinds), as `assign()` and code run by `eval()` do.
+    func bind(_ name: String, _ value: Value?, in e: Environment) {
+        if e.isGlobal {
+            setGlobal(name, value)
+            return
+        }
+        if !e.isDynamic && e.scope?.slot(of: name) == nil { extraBindings = true }
+        _ = e.bind(name, value)
+    }
+
+    /// The innermost binding of `name` among the run-time extras of the environments between the
+    /// current one and `depth` parents up (exclusive): they shadow what the resolver found.
+    func extraBinding(_ name: String, below depth: Int, at node: Node?) throws(Control) -> Value? {
+        var e: Environment? = env
+        var d = 0
+        while let cur = e, !cur.isGlobal, d < depth {
+            if let v = cur.extras?[name] { return try forced(v, at: node) }
+            e = cur.parent
+            d += 1
+        }
+        return nil
     }
 
     /// Reads a variable for modification, leaving its slot empty so the value is uniquely
@@ -147,22 +205,24 @@ extension Interpreter {
         case .local(let slot):
             if let v = locals[slot] {
                 locals[slot] = nil
-                return v
+                return try forced(v, at: node)
             }
             return try lookupDynamic(name, from: env, at: node)
         case .outer(let depth, let slot):
             let e = environment(depth: depth)
             if let v = e.slots[slot] {
                 e.slots[slot] = nil
-                return v
+                return try forced(v, at: node)
             }
             return try lookupDynamic(name, from: e, at: node)
         case .global(let symbol):
             if let v = globals[symbol] {
                 setGlobal(symbol, nil)
-                return v
+                return try forced(v, at: node)
             }
             return base[symbol]
+        case .dynamic(let name), .dynamicSuper(let name):
+            return try lookupDynamic(name, from: env, at: node)
         }
     }
 
@@ -201,13 +261,14 @@ extension Interpreter {
         var e: Environment? = start
         while let cur = e {
             if cur.isGlobal {
-                guard let id = symbolIDs[name] else { return nil }
-                return globals[id] ?? base[id]
+                guard let id = symbolIDs[name], let v = globals[id] ?? base[id] else { return nil }
+                return try forced(v, at: node)
             }
             if let scope = cur.scope, let slot = scope.slot(of: name) {
-                if let v = cur.slots[slot] { return v }
+                if let v = cur.slots[slot] { return try forced(v, at: node) }
                 if let v = try forceDefault(cur, slot) { return v }
             }
+            if let v = cur.extras?[name] { return try forced(v, at: node) }
             e = cur.parent
         }
         return nil
@@ -224,10 +285,11 @@ extension Interpreter {
                 return nil
             }
             if let scope = cur.scope, let slot = scope.slot(of: name) {
-                var v = cur.slots[slot]
+                var v = try cur.slots[slot].map { v throws(Control) in try forced(v, at: nil) }
                 if v == nil { v = try forceDefault(cur, slot) }
                 if let v, v.isFunction { return v }
             }
+            if let v = try cur.extras?[name].map({ v throws(Control) in try forced(v, at: nil) }), v.isFunction { return v }
             e = cur.parent
         }
         return nil

@@ -125,6 +125,10 @@ struct JSONWriter {
             throw FnError(.json, "cannot serialise a function as JSON")
         case .environment:
             throw FnError(.json, "cannot serialise an environment as JSON")
+        case .symbol, .language:
+            throw FnError(.json, "cannot serialise a \(value.typeName == "symbol" ? "name" : "call") as JSON")
+        case .promise(let p):
+            try writeLeaf(p.value ?? .null)
         }
     }
 

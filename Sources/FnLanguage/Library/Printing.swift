@@ -141,7 +141,8 @@ private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout
     switch v {
     case .null: out += "NULL\n"
     case .list(let l): printList(l, prefix: prefix, digits: digits, into: &out)
-    case .closure(let c): out += "function(" + c.parameterNames.joined(separator: ", ") + ")\n"
+    case .closure(let c): out += c.sourceText + "\n"
+    case .symbol, .language: out += Language.deparseLines(v).joined(separator: "\n") + "\n"
     case .builtin(let b):
         out += "function(" + b.formals.joined(separator: ", ") + ") <builtin \"" + b.name + "\">\n"
     case .environment(let e): out += e.isGlobal ? "<environment: R_GlobalEnv>\n" : "<environment>\n"

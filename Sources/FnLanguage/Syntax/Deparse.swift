@@ -89,6 +89,7 @@ private struct Deparser {
     // Binding power of each form, matching the parser's table.
     static let lowest = 0       // function, if, for, while, repeat: they extend as far right as possible
     static let assign = 3
+    static let tilde = 5
     static let not = 8
     static let comparison = 9
     static let unaryMinus = 14
@@ -124,6 +125,12 @@ private struct Deparser {
         }
     }
 
+    /// True for a call to `~` with one or two unnamed arguments (a formula).
+    static func isFormula(_ callee: Expr, _ arguments: [Argument]) -> Bool {
+        guard case .identifier("~") = callee.kind, arguments.count == 1 || arguments.count == 2 else { return false }
+        return arguments.allSatisfy { $0.name == nil && $0.value != nil }
+    }
+
     /// True for forms that begin with a keyword or prefix operator and so can stand on the right of
     /// an operator without parentheses.
     static func isPrefixForm(_ e: Expr) -> Bool {
@@ -146,6 +153,17 @@ private struct Deparser {
             writeConstant(v)
         case .identifier(let name):
             out += quotedName(name)
+        case .call(let callee, let arguments) where Deparser.isFormula(callee, arguments):
+            // `y ~ x` and `~x`, as R writes formulas.
+            if arguments.count == 2, let lhs = arguments[0].value {
+                writeOperand(lhs, parenthesize: Deparser.precedence(lhs) <= Deparser.tilde)
+                out += " ~ "
+            } else {
+                out += "~"
+            }
+            if let rhs = arguments.last?.value {
+                writeOperand(rhs, parenthesize: Deparser.precedence(rhs) <= Deparser.tilde)
+            }
         case .call(let callee, let arguments):
             if case .identifier(let name) = callee.kind {
                 out += quotedName(name)
@@ -288,10 +306,12 @@ private struct Deparser {
         case .integer(let i): out += i == NA.integer ? "NA_integer_" : "\(i)L"
         case .double(let d): out += NA.isNA(d) ? "NA_real_" : NumberFormat.r15(d)
         case .character(let s): out += s.map(quotedString) ?? "NA_character_"
-        case .vector: out += "<vector>"
-        case .list: out += "<list>"
+        case .vector, .list: out += ValueDeparser.deparse(v)
         case .closure, .builtin: out += "<function>"
         case .environment: out += "<environment>"
+        case .symbol(let name): out += quotedName(name)
+        case .language: write(Language.expr(of: v))
+        case .promise(let p): p.value.map { writeConstant($0) } ?? (out += "<promise>")
         }
     }
 }

@@ -243,7 +243,6 @@ struct Parser {
                 let isComparison = precedence == Precedence.comparison
                 if isComparison && lastWasComparison { throw unexpected(t) }
                 lastWasComparison = isComparison
-                if t.kind == .tilde { throw error("formulas are not supported", t.span) }
                 if t.kind == .question { throw error("the help operator '?' is not supported", t.span) }
                 pos += 1
                 skipNewlines()
@@ -293,6 +292,11 @@ struct Parser {
             kind = .assign(target: assignmentTarget(right), value: left, superAssign: false)
         case .superRightAssign:
             kind = .assign(target: assignmentTarget(right), value: left, superAssign: true)
+        case .tilde:
+            // A formula `y ~ x`: a call to `~`, evaluated to itself with class "formula".
+            let callee = Expr(.identifier("~"), op.span)
+            kind = .call(callee: callee, arguments: [Argument(name: nil, value: left, span: left.span),
+                                                     Argument(name: nil, value: right, span: right.span)])
         case .pipe:
             guard case .call(let callee, let arguments) = right.kind else {
                 throw error("The pipe operator requires a function call as RHS", right.span)
@@ -348,7 +352,13 @@ struct Parser {
             let op: UnaryOperator = t.kind == .minus ? .minus : t.kind == .plus ? .plus : .not
             return Expr(.unary(op, operand), t.span.union(operand.span))
         case .tilde:
-            throw error("formulas are not supported", t.span)
+            // A one-sided formula `~ x`: a call to `~` with one argument.
+            pos += 1
+            skipNewlines()
+            let operand = try parseExpr(Precedence.tilde + 1)
+            let callee = Expr(.identifier("~"), t.span)
+            return Expr(.call(callee: callee, arguments: [Argument(name: nil, value: operand, span: operand.span)]),
+                        t.span.union(operand.span))
         case .question:
             throw error("the help operator '?' is not supported", t.span)
         case .kwFunction, .backslash:

@@ -35,11 +35,15 @@ public final class Environment {
 
     /// An environment that keeps its parent alive (the global environment, `local()` blocks,
     /// `new.env()` with `dynamic`).
-    init(slotCount: Int, parent: Environment?, scope: FunctionScope?, dynamic: Bool = false) {
+    /// True only for R's empty environment, which has no parent but is not the global one.
+    let isEmpty: Bool
+
+    init(slotCount: Int, parent: Environment?, scope: FunctionScope?, dynamic: Bool = false, empty: Bool = false) {
         self.slots = Slots(count: slotCount)
         self.parent = parent
         self.localScope = scope
         self.isDynamic = dynamic
+        self.isEmpty = empty
         kept.parent = parent
     }
 
@@ -49,32 +53,57 @@ public final class Environment {
         self.parent = nil
         self.localScope = nil
         self.isDynamic = false
+        self.isEmpty = false
     }
 
-    /// The value bound to `name` in this environment itself (not its parents).
+    /// Variables given to a function's frame at run time (`assign()`, `eval()`, `delayedAssign()`)
+    /// that its code never assigns, so the resolver gave them no slot. Reads resolved to outer or
+    /// global variables look here first once any frame has some (`Interpreter.extraBindings`).
+    var extras: [String: Value]?
+
+    /// The value bound to `name` in this environment itself (not its parents), possibly a promise.
     func ownBinding(_ name: String) -> Value? {
-        guard let slot = scope?.slot(of: name) else { return nil }
-        return slots[slot]
+        if let slot = scope?.slot(of: name), let v = slots[slot] { return v }
+        return extras?[name]
     }
 
-    /// Binds `name` here: an existing variable, or (in a `new.env()`) a new one. False when this
-    /// environment's variables are fixed and `name` is not one of them.
+    /// Binds `name` here (nil unbinds it): an existing variable, a new one in a `new.env()`, or an
+    /// extra variable of a function's frame. False only for the global environment, whose
+    /// variables live in the interpreter (`Interpreter.bind`).
     func bind(_ name: String, _ value: Value?) -> Bool {
+        if isGlobal { return false }
         if let slot = scope?.slot(of: name) {
+            slots[slot] = value
+            if value == nil { extras?[name] = nil }
+            return true
+        }
+        if isDynamic, let scope = localScope {
+            let slot = scope.add(name)
+            slots.grow(to: slot + 1)
             slots[slot] = value
             return true
         }
-        guard isDynamic, let scope = localScope else { return false }
-        let slot = scope.add(name)
-        slots.grow(to: slot + 1)
-        slots[slot] = value
+        if value == nil {
+            extras?[name] = nil
+        } else {
+            if extras == nil { extras = [:] }
+            extras?[name] = value
+        }
         return true
     }
 
-    /// How many variables are bound.
-    var boundCount: Int {
-        (0..<slots.count).reduce(0) { $0 + (slots[$1] == nil ? 0 : 1) }
+    /// The names bound here, promises included.
+    var boundNames: [String] {
+        var names: [String] = []
+        if let scope {
+            for (i, n) in scope.names.enumerated() where i < slots.count && slots[i] != nil { names.append(n) }
+        }
+        if let extras { names.append(contentsOf: extras.keys) }
+        return names
     }
+
+    /// How many variables are bound.
+    var boundCount: Int { boundNames.count }
 
     deinit { slots.deallocate() }
 
@@ -165,10 +194,11 @@ public final class Environment {
         parent = nil
         function = nil
         if onExit != nil { onExit = nil }
+        if extras != nil { extras = nil }
     }
 
     /// True for the global environment.
-    public var isGlobal: Bool { parent == nil }
+    public var isGlobal: Bool { parent == nil && !isEmpty }
 }
 
 /// The strong reference count of the object at `object` (the Swift runtime's own count; reading

@@ -24,6 +24,14 @@ public enum Value {
     case builtin(Builtin)
     /// An environment (from `environment()`, `new.env()`, `globalenv()`).
     case environment(Environment)
+    /// A name as a value (`quote(x)`, `as.name("x")`): R's symbol. The empty name is R's "missing
+    /// argument" (the empty index in `quote(x[, 1])`).
+    case symbol(String)
+    /// An unevaluated call (`quote(f(x))`), formulas (`y ~ x`) included.
+    case language(Language)
+    /// An argument not evaluated yet. Promises live only in a frame's variables and in `...`;
+    /// every read of a variable forces them, so no other code ever sees one.
+    case promise(Promise)
 }
 
 /// R's NA sentinels, one per atomic type.
@@ -165,7 +173,9 @@ extension Value {
         case .logical, .integer, .double, .character: return 1
         case .vector(let v): return v.count
         case .list(let l): return l.count
-        case .closure, .builtin, .environment: return 1
+        case .closure, .builtin, .environment, .symbol: return 1
+        case .language(let l): return l.elements.count
+        case .promise(let p): return p.value?.length ?? 1
         }
     }
 
@@ -182,6 +192,9 @@ extension Value {
         case .closure: return "closure"
         case .builtin: return "builtin"
         case .environment: return "environment"
+        case .symbol: return "symbol"
+        case .language: return "language"
+        case .promise: return "promise"
         }
     }
 
@@ -224,6 +237,7 @@ extension Value {
         switch self {
         case .vector(let v): return v.classes
         case .list(let l): return l.classes
+        case .language(let l): return l.classes
         default: return nil
         }
     }

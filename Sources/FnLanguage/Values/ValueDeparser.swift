@@ -32,6 +32,9 @@ public enum ValueDeparser {
         case .closure: s += "function(...)"
         case .builtin(let b): s += ".Primitive(\"\(b.name)\")"
         case .environment: s += "<environment>"
+        case .symbol(let name): s += quotedName(name)
+        case .language: s += Language.deparseLines(v).joined(separator: " ")
+        case .promise(let p): write(p.value ?? .null, into: &s, limit: limit, simple: simple)
         }
     }
 
