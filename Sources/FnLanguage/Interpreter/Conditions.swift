@@ -66,6 +66,14 @@ extension FnError {
         else { return nil }
         return n
     }
+
+    /// The `withRestarts` frame (its token) and arguments of a restart invoked by name.
+    var restartInvocation: (token: Int, arguments: List)? {
+        guard case .list(let l)? = condition, l.classes == ["restart"], l.count == 3,
+            case .integer(let token) = l.elements[1], case .list(let arguments) = l.elements[2]
+        else { return nil }
+        return (Int(token), arguments)
+    }
 }
 
 extension Interpreter {
@@ -87,7 +95,7 @@ extension Interpreter {
                 let savedFrames = callingHandlers, savedExiting = handledClasses
                 callingHandlers.removeSubrange(index...)
                 handledClasses.removeSubrange(lower...)
-                if let restart { restarts.append(restart) }
+                if let restart { restarts.append(RestartEntry(name: restart, handler: nil, token: 0)) }
                 defer {
                     callingHandlers = savedFrames
                     handledClasses = savedExiting
@@ -144,15 +152,27 @@ extension Interpreter {
         [
             Builtin("stop", ["...", "call."]) { args, ip throws(FnError) in
                 let withCall = args[1].map { v in v.storage?.logicals().first == 1 } ?? true
+                var e: FnError
                 if args.dots.count == 1, case .list(let l) = args.dots[0], l.classes?.contains("condition") == true {
-                    var e = FnError(.runtime, Conditions.message(of: args.dots[0]))
+                    e = FnError(.runtime, Conditions.message(of: args.dots[0]))
                     e.condition = args.dots[0]
                     e.call = ""
-                    if case .character(let c?)? = l.element(named: "call") { e.call = c }
-                    throw e
+                    switch l.element(named: "call") {
+                    case .character(let c?)?: e.call = c
+                    case let call? where call.typeName == "language": e.call = Language.deparseLines(call).joined(separator: " ")
+                    default: break
+                    }
+                } else {
+                    e = FnError(.runtime, try ip.pasteMessage(args.dots))
+                    e.call = withCall ? (ip.callerText ?? "") : ""
+                    if withCall, let i = ip.currentFrameIndex() {
+                        e.condition = .list(List([.character(e.message), ip.callLanguage(ofFrame: i)], names: ["message", "call"],
+                                                 classes: ["simpleError", "error", "condition"]))
+                    }
                 }
-                var e = FnError(.runtime, try ip.pasteMessage(args.dots))
-                e.call = withCall ? (ip.callerText ?? "") : ""
+                // Calling handlers run here, before anything unwinds, as in R.
+                _ = try ip.signal(Conditions.object(for: e), restart: nil)
+                e.signalled = true
                 throw e
             },
             Builtin("warning", ["...", "call."]) { args, ip throws(FnError) in
@@ -205,10 +225,6 @@ extension Interpreter {
                 }
                 return m
             },
-            Builtin("conditionCall", ["c"]) { args, _ throws(FnError) in
-                guard case .list(let l)? = args[0] else { return .null }
-                return l.element(named: "call") ?? .null
-            },
             Builtin("signalCondition", ["cond"]) { args, ip throws(FnError) in
                 let c = try args.required(0, "cond")
                 // Calling handlers run; unless a tryCatch takes it, signalling returns NULL.
@@ -223,11 +239,35 @@ extension Interpreter {
                                   classes: ["simpleMessage", "message", "condition"]))
             },
             Builtin("invokeRestart", ["r", "..."]) { args, ip throws(FnError) in
-                let r = try Unpack.string(args[0], "r")
-                guard ip.restarts.contains(r) else { throw FnError.runtime("no 'restart' '\(r)' found") }
+                var r: String
+                if case .list(let l)? = args[0], case .character(let n?)? = l.element(named: "name") {
+                    r = n
+                } else {
+                    r = try Unpack.string(args[0], "r")
+                }
+                guard let entry = ip.restarts.last(where: { $0.name == r }) else {
+                    throw FnError.runtime("no 'restart' '\(r)' found")
+                }
                 var e = FnError(.runtime, "restart '\(r)' invoked outside of its handler")
-                e.condition = .list(List([.character(r)], names: ["name"], classes: ["restart"]))
+                if entry.handler == nil {
+                    e.condition = .list(List([.character(r)], names: ["name"], classes: ["restart"]))
+                } else {
+                    let named = args.dotNames.contains { $0 != nil }
+                    let arguments = List(args.dots, names: named ? args.dotNames.map { $0 ?? "" } : nil)
+                    e.condition = .list(List([.character(r), .integer(Int32(entry.token)), .list(arguments)],
+                                             names: ["name", "token", "arguments"], classes: ["restart"]))
+                }
                 throw e
+            },
+            Builtin("computeRestarts", ["cond"]) { _, ip throws(FnError) in
+                // R's top level always offers "abort".
+                .list(List((ip.restarts.reversed().map(\.name) + ["abort"]).map { name in
+                    .list(List([.character(name)], names: ["name"], classes: ["restart"]))
+                }))
+            },
+            Builtin("conditionCall", ["c"]) { args, _ throws(FnError) in
+                guard case .list(let l)? = args[0] else { return .null }
+                return l.element(named: "call") ?? .null
             },
         ]
     }

@@ -186,14 +186,6 @@ extension Interpreter {
             ip.visible = false
             return v
         }
-        define("delayedAssign", ["x", "value", "eval.env", "assign.env"]) { args, ip throws(FnError) in
-            // `value` arrives evaluated (fn's builtins take values): the promise holds it.
-            let name = try Unpack.string(args[0], "x")
-            let target = try ip.environmentArgument(args[3], "assign.env")
-            ip.bind(name, args[1] ?? .null, in: target)
-            ip.visible = false
-            return .null
-        }
         define("rm", ["...", "list", "envir", "inherits"]) { args, ip throws(FnError) in
             var names: [String] = []
             for v in args.dots {

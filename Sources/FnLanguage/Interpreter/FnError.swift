@@ -25,6 +25,8 @@ public struct FnError: Error, CustomStringConvertible {
     public var stackTrace: [String] = []
     /// The R condition object when the error came from `stop(cond)` or carries a class.
     public var condition: Value?
+    /// True when the calling handlers already ran for it where it was raised (`stop()`).
+    var signalled = false
 
     public init(_ kind: Kind, _ message: String, source: SourceFile? = nil, span: Span? = nil) {
         self.kind = kind

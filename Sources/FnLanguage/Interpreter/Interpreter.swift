@@ -279,7 +279,9 @@ public final class Interpreter {
     /// The active `withCallingHandlers` (and `suppress*`) frames, innermost last.
     var callingHandlers: [CallingHandlerFrame] = []
     /// Restarts `invokeRestart` may use while a calling handler runs (`"muffleWarning"`).
-    var restarts: [String] = []
+    var restarts: [RestartEntry] = []
+    /// The last token given to a `withRestarts` frame.
+    var restartTokens = 0
     /// How many active `tryCatch` calls have a warning (or condition) handler.
     var warningCatchers = 0
     /// The condition classes handled by the active `tryCatch` calls, innermost last

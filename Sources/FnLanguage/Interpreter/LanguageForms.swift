@@ -201,9 +201,135 @@ extension Resolver {
                                       arguments: [Argument(name: nil, value: x, span: x.span)]), x.span))
             let callee = FunctionLookupNode(location: readLocation("eval"), name: "eval", span: span)
             return makeCall(callee, [quoted] + resolveArguments(Array(args.dropFirst())), e)
+        case "withRestarts":
+            var expr: Node?
+            var restarts: [(String, Node)] = []
+            for a in args {
+                guard let v = a.value else { continue }
+                switch a.name {
+                case nil, "expr": if expr == nil { expr = resolve(v) }
+                case let n?: restarts.append((n, resolve(v)))
+                }
+            }
+            return WithRestartsNode(expr: expr, restarts: restarts, span: span)
+        case "rm", "remove":
+            // `rm(a, b)` names its variables: the names are passed as strings.
+            let rewritten = args.map { a -> CallArgument in
+                if a.name == nil, let v = a.value, case .identifier(let n) = v.kind {
+                    return CallArgument(name: nil, value: ConstantNode(.character(n), span: v.span), isDots: false, expression: v)
+                }
+                return CallArgument(name: a.name, value: a.value.map { resolve($0) }, isDots: false, expression: a.value)
+            }
+            let callee = FunctionLookupNode(location: readLocation("rm"), name: "rm", span: span)
+            return makeCall(callee, rewritten, e)
+        case "withVisible":
+            guard let x = argument("x", 0) else { return nil }
+            return WithVisibleNode(resolve(x), span: span)
+        case "delayedAssign":
+            guard let x = argument("x", 0), let value = argument("value", 1) else { return nil }
+            return DelayedAssignNode(name: resolve(x), value: Language.value(of: value),
+                                     evalEnvironment: argument("eval.env", 2).map { resolve($0) },
+                                     assignEnvironment: argument("assign.env", 3).map { resolve($0) }, span: span)
+        case "with", "within":
+            guard let data = argument("data", 0), let x = argument("expr", 1) else { return nil }
+            return WithNode(data: resolve(data), expr: Language.value(of: x), within: name == "within", span: span)
         default:
             return nil
         }
+    }
+}
+
+/// `delayedAssign(x, value, eval.env, assign.env)`: binds `x` to a promise of `value`.
+final class DelayedAssignNode: Node {
+    let name: Node
+    let value: Value
+    let evalEnvironment: Node?
+    let assignEnvironment: Node?
+    init(name: Node, value: Value, evalEnvironment: Node?, assignEnvironment: Node?, span: Span) {
+        self.name = name
+        self.value = value
+        self.evalEnvironment = evalEnvironment
+        self.assignEnvironment = assignEnvironment
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        guard case .character(let n?) = try name.eval(ip) else {
+            throw ip.locate(FnError.runtime("invalid first argument"), at: self).control
+        }
+        func environment(_ node: Node?) throws(Control) -> Environment {
+            guard let node else { return ip.env }
+            guard case .environment(let e) = try node.eval(ip) else {
+                throw ip.locate(FnError.runtime("invalid 'envir' argument"), at: self).control
+            }
+            return e
+        }
+        let evalIn = try environment(evalEnvironment)
+        let target = try environment(assignEnvironment)
+        let node: Node
+        if case .language(let l) = value { node = ip.resolved(l) } else if case .symbol(let s) = value {
+            node = DynamicVariableNode(name: s, span: span)
+        } else {
+            node = ConstantNode(value, span: span)
+        }
+        let promise = Promise(node: node, expression: Language.expr(of: value), environment: evalIn,
+                              source: Interpreter.dynamicSource)
+        ip.bind(n, .promise(promise), in: target)
+        ip.visible = false
+        return .null
+    }
+}
+
+/// `with(data, expr)` evaluates `expr` with the elements of a list (or data frame, or an
+/// environment) as variables, enclosed by the calling environment; `within(data, expr)` does the
+/// same and returns `data` with the variables `expr` assigned (new ones appended, last made first,
+/// as R does), and those it removed dropped.
+final class WithNode: Node {
+    let data: Node
+    let expr: Value
+    let within: Bool
+    init(data: Node, expr: Value, within: Bool, span: Span) {
+        self.data = data
+        self.expr = expr
+        self.within = within
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let d = try data.eval(ip)
+        let scope = FunctionScope()
+        let e: Environment
+        switch d {
+        case .environment(let given):
+            e = given
+        case .list(let l):
+            e = Environment(slotCount: 0, parent: ip.env, scope: scope, dynamic: true)
+            for (i, v) in l.elements.enumerated() {
+                if let n = l.names?[i], !n.isEmpty { _ = e.bind(n, v) }
+            }
+        case .null:
+            e = Environment(slotCount: 0, parent: ip.env, scope: scope, dynamic: true)
+        default:
+            throw ip.locate(FnError.runtime("'data' must be a list, a data frame or an environment"), at: self).control
+        }
+        let result = try ip.evaluate(language: expr, in: e, at: self)
+        guard within, case .list(var l) = d else { return result }
+        ip.visible = true
+        var names = l.names ?? [String](repeating: "", count: l.count)
+        var removed: [Int] = []
+        for (i, n) in names.enumerated() where !n.isEmpty {
+            if let v = e.ownBinding(n) { l.elements[i] = try ip.forced(v, at: self) } else { removed.append(i) }
+        }
+        let added = scope.names.filter { !names.contains($0) }
+        for n in added.reversed() {
+            guard let v = e.ownBinding(n) else { continue }
+            l.elements.append(try ip.forced(v, at: self))
+            names.append(n)
+        }
+        for i in removed.reversed() {
+            l.elements.remove(at: i)
+            names.remove(at: i)
+        }
+        l.names = names
+        return .list(l)
     }
 }
 

@@ -19,18 +19,23 @@ extension Resolver {
         case "on.exit":
             var expr: Node?
             var add: Node?
+            var after: Node?
             var positional = 0
             for a in args {
                 if a.name == "add" { add = a.value.map { resolve($0) }; continue }
+                if a.name == "after" { after = a.value.map { resolve($0) }; continue }
                 if a.name == "expr" || (a.name == nil && positional == 0) {
                     expr = a.value.map { resolve($0) }
                     positional += 1
                 } else if a.name == nil && positional == 1 {
                     add = a.value.map { resolve($0) }
                     positional += 1
+                } else if a.name == nil && positional == 2 {
+                    after = a.value.map { resolve($0) }
+                    positional += 1
                 }
             }
-            return OnExitNode(expr: expr, add: add, span: span)
+            return OnExitNode(expr: expr, add: add, after: after, span: span)
         case "switch":
             guard let first = args.first, let subject = first.value else { return nil }
             let arms = args.dropFirst().map { (name: $0.name, value: $0.value.map { resolve($0) }) }
@@ -174,17 +179,20 @@ final class ReturnNode: Node {
 final class OnExitNode: Node {
     let expr: Node?
     let add: Node?
-    init(expr: Node?, add: Node?, span: Span) {
+    let after: Node?
+    init(expr: Node?, add: Node?, after: Node?, span: Span) {
         self.expr = expr
         self.add = add
+        self.after = after
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let adding = try add.map { n throws(Control) in try ip.truth(try n.eval(ip), at: self) } ?? false
+        let last = try after.map { n throws(Control) in try ip.truth(try n.eval(ip), at: self) } ?? true
         let frame = ip.env
         if frame.isGlobal { return .null }
         if adding, let expr {
-            frame.onExit = (frame.onExit ?? []) + [expr]
+            frame.onExit = last ? (frame.onExit ?? []) + [expr] : [expr] + (frame.onExit ?? [])
         } else {
             frame.onExit = expr.map { [$0] }
         }
@@ -307,8 +315,9 @@ final class WithCallingHandlersNode: Node {
         do {
             return try expr?.eval(ip) ?? .null
         } catch .error(let e) {
-            // Warnings and messages that unwind were offered to this frame when signalled; an error
-            // reaches its handlers here, after the calls inside have exited (R calls them first).
+            // Warnings, messages and `stop()` errors were offered to this frame when signalled; any
+            // other error reaches its handlers here, after the calls inside have exited.
+            if e.signalled || e.restartName != nil { throw .error(e) }
             let condition = Conditions.object(for: e)
             let classes = Conditions.classes(of: condition)
             guard classes.contains("error") else { throw .error(e) }
