@@ -633,7 +633,7 @@ extension Interpreter {
     /// recorded since `count` go to the handlers (Conditions.swift); one caught by a `tryCatch` ends
     /// the operation that raised it, as in R.
     @inline(__always) func raiseCaughtWarnings(since count: Int, at node: Node?) throws(FnError) {
-        guard warningCatchers > 0 && warnings.count > count else { return }
+        guard warnings.count > count && (warningCatchers > 0 || warningsAreErrors) else { return }
         try signalRecordedWarnings(since: count, at: node)
     }
 

@@ -136,10 +136,27 @@ extension Interpreter {
                 warnings.removeSubrange(count...)
                 throw warningError(message, call: call)
             case .proceed:
+                if warningsAreErrors {
+                    warnings.removeSubrange(count...)
+                    throw convertedWarning(message)
+                }
                 i += 1
             }
         }
         signalledWarnings = warnings.count
+    }
+
+    /// The error a warning becomes under `options(warn = 2)`.
+    func convertedWarning(_ message: String) -> FnError {
+        var text = Substring(message)
+        if text.hasPrefix("In ") {
+            let bytes = Array(text.utf8)
+            for i in 0..<max(0, bytes.count - 2) where bytes[i] == 32 && bytes[i + 1] == 58 && bytes[i + 2] == 32 {
+                text = Substring(String(decoding: bytes[(i + 3)...], as: UTF8.self))
+                break
+            }
+        }
+        return FnError.runtime("(converted from warning) " + text)
     }
 
     /// The text of the closure call `stop()`/`warning()` is reporting from (R's `sys.call(-1)`).
@@ -193,6 +210,7 @@ extension Interpreter {
                     if let condition { e.condition = condition }
                     throw e
                 case .proceed:
+                    if ip.warningsAreErrors { throw ip.convertedWarning(message) }
                     let prefix = callText.map { "In \($0) : " } ?? ""
                     ip.warn(prefix + message)
                     // Already offered to the handlers: the call's own check must not offer it again.

@@ -280,6 +280,10 @@ public final class Interpreter {
     var callingHandlers: [CallingHandlerFrame] = []
     /// Restarts `invokeRestart` may use while a calling handler runs (`"muffleWarning"`).
     var restarts: [RestartEntry] = []
+    /// `options()`, with R's defaults.
+    var options = Options()
+    /// `options(warn = 2)` or more: warnings become errors (checked where builtins return).
+    var warningsAreErrors = false
     /// The last token given to a `withRestarts` frame.
     var restartTokens = 0
     /// How many active `tryCatch` calls have a warning (or condition) handler.
@@ -369,7 +373,14 @@ public final class Interpreter {
     /// Reports pending warnings on stderr the way R does after a top-level call, and clears them.
     public func flushWarnings() {
         let pending = takeWarnings()
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty, options.warn >= 0 else { return }
+        if options.warn == 1 {
+            // options(warn = 1): each warning as it stands, "Warning in call : message".
+            for w in pending {
+                output(.stderr, w.hasPrefix("In ") ? "Warning in " + w.dropFirst(3) + "\n" : "Warning: \(w)\n")
+            }
+            return
+        }
         if pending.count == 1 {
             output(.stderr, "Warning message:\n\(pending[0])\n")
         } else {

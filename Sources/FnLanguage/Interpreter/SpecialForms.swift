@@ -157,7 +157,18 @@ final class MissingNode: Node {
             if case .list(let l)? = e.slots[slot] { return .bool(l.count == 0) }
             return .true_
         }
-        return .bool(slot < 64 && e.missingMask & (1 << UInt64(slot)) != 0)
+        return .bool(MissingNode.isMissing(e, slot))
+    }
+
+    /// Whether formal `slot` of frame `e` is missing: not supplied, or supplied as the bare name
+    /// of a missing argument of the caller (`f <- function(a) g(a)` called as `f()`), as in R.
+    static func isMissing(_ e: Environment, _ slot: Int) -> Bool {
+        if slot < 64 && e.missingMask & (1 << UInt64(slot)) != 0 { return true }
+        guard case .promise(let p)? = e.slots[slot], p.value == nil, let caller = p.environment,
+            case .identifier(let name)? = p.expression?.kind, let f = caller.function,
+            let formal = f.definition.parameters.firstIndex(where: { $0.name == name }), formal != f.definition.dotsSlot
+        else { return false }
+        return isMissing(caller, formal)
     }
 }
 
