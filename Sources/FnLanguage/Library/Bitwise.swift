@@ -68,12 +68,16 @@ extension BuiltinRegistry {
     /// A bitwise function of two integer vectors, recycled without a warning.
     private mutating func defineBitwise(_ name: String, second: String = "b", _ f: @escaping (Int32, Int32) -> Int32) {
         define(name, ["a", second]) { args, ip throws(FnError) in
-            let a = try args.required(0, "a"), b = try args.required(1, second)
-            guard let sa = a.storage, let sb = b.storage, sa.type == .integer || sa.type == .double,
-                sb.type == .integer || sb.type == .double
-            else {
+            let a = try args.required(0, "a")
+            var b = try args.required(1, second)
+            // A shift count is converted with as.integer; `b` of the other three must be a number.
+            if second == "n", b.atomicType != nil || b.isNull { b = try coerce(b, to: .integer, ip) }
+            guard let sa = a.storage, sa.type == .integer || sa.type == .double else {
                 if a.typeName != b.typeName { throw FnError.runtime("'a' and 'b' must have the same type") }
                 throw FnError.runtime("unimplemented type '\(a.typeName)' in '\(name)'")
+            }
+            guard let sb = b.storage, sb.type == .integer || sb.type == .double else {
+                throw FnError.runtime("'a' and 'b' must have the same type")
             }
             let x = bitwiseIntegers(sa, ip), y = bitwiseIntegers(sb, ip)
             let n = x.isEmpty || y.isEmpty ? 0 : max(x.count, y.count)

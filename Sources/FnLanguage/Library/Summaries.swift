@@ -130,10 +130,11 @@ extension BuiltinRegistry {
             let a = s.doubles()
             let present = a.filter { !$0.isNaN }
             if present.isEmpty { return x }
-            // Round to `digits` significant digits of the largest magnitude, so tiny values become 0.
+            // Round to about `digits` significant digits of the largest magnitude, so tiny values
+            // become 0; R rounds the fractional number of places to the nearest whole one.
             let largest = present.map { Swift.abs($0) }.max() ?? 0
-            let places = largest > 0 ? Swift.max(0, Double(digits) - log10(largest).rounded(.up)) : Double(digits)
-            let d = Int(Swift.min(places, 400))
+            let places = largest > 0 ? Swift.max(0, Double(digits) - log10(largest)) : Double(digits)
+            let d = Int(Swift.min((places + 0.5).rounded(.down), 400))
             return Value(Vector(.double(a.map { roundDigits($0, d) }), names: x.names))
         }
         define("which.max", ["x"]) { args, _ throws(FnError) in
@@ -360,9 +361,13 @@ private func cumulative(
     var out = [Double](repeating: NA.double, count: a.count)
     if name == "cumsum" {
         var acc: Accumulator = 0
+        // The first NA or NaN in x stays to the end, whatever follows (as in R).
+        var missing: Double? = nil
         for i in 0..<a.count {
-            acc += Accumulator(a[i])
-            out[i] = Double(acc)
+            if missing == nil {
+                if a[i].isNaN { missing = a[i] } else { acc += Accumulator(a[i]) }
+            }
+            out[i] = missing ?? Double(acc)
         }
         return Value(.double(out), names: names)
     }
