@@ -125,7 +125,7 @@ private func covariance(
         a = averageRanks(a)
         b = averageRanks(b)
     }
-    let ma = mean(a), mb = mean(b)
+    let ma = twoPassMean(a), mb = twoPassMean(b)
     let n1 = Accumulator(n - 1)
     var cross: Accumulator = 0
     for i in 0..<n { cross += Accumulator((a[i] - ma) * (b[i] - mb)) }
@@ -163,19 +163,6 @@ private func scaled(_ value: Double, _ sa: Double, _ sb: Double, _ ip: Interpret
     }
     let r = value / (sa * sb)
     return r > 1 ? 1 : (r < -1 ? -1 : r)
-}
-
-/// The mean in two passes (the second corrects rounding), as R's cov computes it.
-private func mean(_ v: [Double]) -> Double {
-    var sum: Accumulator = 0
-    for d in v { sum += Accumulator(d) }
-    var m = sum / Accumulator(v.count)
-    if m.isFinite {
-        var correction: Accumulator = 0
-        for d in v { correction += Accumulator(d) - m }
-        m += correction / Accumulator(v.count)
-    }
-    return Double(m)
 }
 
 /// Ranks with ties sharing their mean rank (no NAs in `v`).

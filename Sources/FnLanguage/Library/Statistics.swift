@@ -2,19 +2,26 @@
 /// `table` (one vector, as a named integer vector) and `diff`.
 extension BuiltinRegistry {
     mutating func registerStatistics() {
-        define("median", ["x", "na.rm", "..."]) { args, _ throws(FnError) in
+        define("median", ["x", "na.rm", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            guard var values = try numbers(x, "median", naRm: try Unpack.flag(args[1], "na.rm", default: false)) else {
-                return x.atomicType == .integer ? .integer(NA.integer) : .double(NA.double)
+            let naRm = try Unpack.flag(args[1], "na.rm", default: false)
+            if x.isNull { return .null }
+            guard let s = x.storage, x.classAttribute?.contains("factor") != true else {
+                throw FnError.runtime("need numeric data")
             }
-            if values.isEmpty { return x.atomicType == .integer ? .integer(NA.integer) : .double(NA.double) }
-            values.sort()
-            let n = values.count
-            if n % 2 == 1 {
-                return x.atomicType == .integer || x.atomicType == .logical
-                    ? .integer(Int32(values[n / 2])) : .double(values[n / 2])
+            // As R's median.default: an NA (unless removed) or no values give NA of x's type; an odd
+            // count gives the middle element itself (a logical stays logical, a string a string).
+            let missing = Value(s.gathered([-1]))
+            let sorted = order([s], decreasing: false, naLast: true).filter { !s.isNA($0) }
+            if sorted.isEmpty || (sorted.count < s.count && !naRm) { return missing }
+            let n = sorted.count
+            if n % 2 == 1 { return Value(s.gathered([sorted[n / 2]])) }
+            if s.type == .character {
+                ip.warn("argument is not numeric or logical: returning NA")
+                return .double(NA.double)
             }
-            return .double((values[n / 2 - 1] + values[n / 2]) / 2)
+            let a = s.doubles()
+            return .double(twoPassMean([a[sorted[n / 2 - 1]], a[sorted[n / 2]]]))
         }
         define("tabulate", ["bin", "nbins"]) { args, _ throws(FnError) in
             let bin = try args.required(0, "bin")
@@ -129,17 +136,6 @@ extension BuiltinRegistry {
             return x
         }
     }
-}
-
-/// The numbers of `x` as doubles; nil when an NA is present and `naRm` is false.
-private func numbers(_ x: Value, _ function: String, naRm: Bool) throws(FnError) -> [Double]? {
-    if x.isNull { return [] }
-    guard let s = x.storage, s.type != .character else {
-        throw FnError.runtime("need numeric data")
-    }
-    let all = s.doubles()
-    if naRm { return all.filter { !$0.isNaN } }
-    return all.contains { $0.isNaN } ? nil : all
 }
 
 /// Counts of each distinct value, named by the value, sorted as R sorts factor levels.
