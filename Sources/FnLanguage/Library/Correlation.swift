@@ -120,7 +120,7 @@ private func covariance(
     }
     let n = a.count
     guard n >= 2 else { return NA.double }
-    if method == .kendall { return kendall(a, b, correlate: correlate, ip) }
+    if method == .kendall { return try kendall(a, b, correlate: correlate, ip) }
     if method == .spearman {
         a = averageRanks(a)
         b = averageRanks(b)
@@ -141,10 +141,12 @@ private func covariance(
 }
 
 /// Kendall's tau (correlate) or the sum over ordered pairs of the products of signs (covariance).
-private func kendall(_ a: [Double], _ b: [Double], correlate: Bool, _ ip: Interpreter) -> Double {
+/// Quadratic in the length, as in R, so a deadline or interrupt is honoured between rows.
+private func kendall(_ a: [Double], _ b: [Double], correlate: Bool, _ ip: Interpreter) throws(FnError) -> Double {
     func sign(_ d: Double) -> Double { d > 0 ? 1 : (d < 0 ? -1 : 0) }
     var total = 0.0, ta = 0.0, tb = 0.0
     for i in a.indices {
+        if ip.cancellation.isCancelled { throw FnError.cancelled() }
         for j in a.indices where j != i {
             let sa = sign(a[i] - a[j]), sb = sign(b[i] - b[j])
             total += sa * sb
