@@ -397,7 +397,8 @@ private func whichExtreme(_ x: Value, isMax: Bool) throws(FnError) -> Value {
 }
 
 /// `pmax`/`pmin`: elementwise extremes over recycled arguments, typed as their combination
-/// (logicals become integers), named like the first argument when it has the result's length.
+/// (logicals become integers), with the first argument's names and class when it has the result's
+/// length.
 /// An NA wins unless `naRM` (as in R, a later NA or NaN replaces an earlier one).
 private func parallelExtreme(_ values: [Value], naRM: Bool, _ ip: Interpreter, isMax: Bool) throws(FnError) -> Value {
     guard !values.isEmpty else { throw FnError.runtime("no arguments") }
@@ -416,7 +417,8 @@ private func parallelExtreme(_ values: [Value], naRM: Bool, _ ip: Interpreter, i
     if lengths.contains(0) { return Value(Storage.empty(type)) }
     let n = lengths.max() ?? 0
     if lengths.contains(where: { n % $0 != 0 }) { ip.warn("an argument will be fractionally recycled") }
-    let names = values[0].length == n ? values[0].names : nil
+    // R copies the first argument's attributes (names, class such as "Date") when it is as long.
+    let first = values[0].length == n ? values[0] : Value.null
     // Whether `candidate` replaces the running value `current`, by R's rule for each type.
     func replaces<T>(_ candidate: T, _ current: T, isNA: (T) -> Bool, greater: (T, T) -> Bool) -> Bool {
         if naRM && isNA(current) { return true }
@@ -445,5 +447,5 @@ private func parallelExtreme(_ values: [Value], naRM: Bool, _ ip: Interpreter, i
             return collate(a, b) > 0
         })
     }
-    return Value(Vector(storage, names: names))
+    return Value(Vector(storage, names: first.names, classes: first.classAttribute))
 }
