@@ -125,7 +125,8 @@ extension LibraryStdlibTests {
     @Test func statisticsEdgeCases() throws {
         #expect(try json("median(integer(0))") == "null")
         #expect(try json("var(1)") == "null")
-        #expect(errorMessage("quantile(1:3, type = 6)") == "quantile(): only type = 7 is supported")
+        #expect(try json("quantile(1:3, 0.3, type = 6, names = FALSE)") == "1.2")
+        #expect(errorMessage("quantile(1:3, type = 10)") == "'type' must be one of 1:9")
         #expect(errorMessage("quantile(1:3, 2)") == "'probs' outside [0,1]")
         #expect(try json("outer(1:2, 1:3)") == "[[1,2,3],[2,4,6]]")
         #expect(try json(#"intToUtf8(c(0x1F600, 33))"#) == #""😀!""#)

@@ -4,26 +4,9 @@ import Glibc
 import Musl
 #endif
 
-/// Characters as numbers (`strtoi`, `utf8ToInt`, `intToUtf8`) and the empty-string test `nzchar`.
+/// Characters as numbers (`utf8ToInt`, `intToUtf8`) and the empty-string test `nzchar`.
 extension BuiltinRegistry {
     mutating func registerCharacters() {
-        define("strtoi", ["x", "base"]) { args, _ throws(FnError) in
-            let base = try Unpack.int(args[1], "base", default: 10)
-            guard base == 0 || (2...36).contains(base) else { throw FnError.runtime("invalid 'base' argument") }
-            let out: [Int32] = characterElements(try args.required(0, "x")).map { s in
-                guard let s, !s.isEmpty else { return NA.integer }
-                // C's strtol, as R uses it: the whole string must be consumed and fit an int.
-                var end: UnsafeMutablePointer<CChar>?
-                errno = 0
-                let n = s.withCString { p -> Int in
-                    let v = strtol(p, &end, Int32(base))
-                    return end?.pointee == 0 ? v : Int.max
-                }
-                guard errno == 0, n != Int.max, n > Int(Int32.min), n <= Int(Int32.max) else { return NA.integer }
-                return Int32(n)
-            }
-            return Value(.integer(out))
-        }
         define("nzchar", ["x", "keepNA"]) { args, _ throws(FnError) in
             guard let x = args[0] else {
                 // nzchar is a primitive in R, which counts arguments rather than naming the missing one.

@@ -1,70 +1,107 @@
-/// Descriptive statistics and counting: `median`, `var`, `sd`, `quantile` (type 7), `tabulate`,
+/// Descriptive statistics and counting: `median`, `weighted.mean`, `tabulate`, `findInterval`,
 /// `table` (one vector, as a named integer vector) and `diff`.
 extension BuiltinRegistry {
     mutating func registerStatistics() {
-        define("median", ["x", "na.rm", "..."]) { args, _ throws(FnError) in
+        define("median", ["x", "na.rm", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            guard var values = try numbers(x, "median", naRm: try Unpack.flag(args[1], "na.rm", default: false)) else {
-                return x.atomicType == .integer ? .integer(NA.integer) : .double(NA.double)
+            let naRm = try Unpack.flag(args[1], "na.rm", default: false)
+            if x.isNull { return .null }
+            guard let s = x.storage, x.classAttribute?.contains("factor") != true else {
+                throw FnError.runtime("need numeric data")
             }
-            if values.isEmpty { return x.atomicType == .integer ? .integer(NA.integer) : .double(NA.double) }
-            values.sort()
-            let n = values.count
-            if n % 2 == 1 {
-                return x.atomicType == .integer || x.atomicType == .logical
-                    ? .integer(Int32(values[n / 2])) : .double(values[n / 2])
+            // As R's median.default: an NA (unless removed) or no values give NA of x's type; an odd
+            // count gives the middle element itself (a logical stays logical, a string a string).
+            let missing = Value(s.gathered([-1]))
+            let sorted = order([s], decreasing: false, naLast: true).filter { !s.isNA($0) }
+            if sorted.isEmpty || (sorted.count < s.count && !naRm) { return missing }
+            let n = sorted.count
+            if n % 2 == 1 { return Value(s.gathered([sorted[n / 2]])) }
+            if s.type == .character {
+                ip.warn("argument is not numeric or logical: returning NA")
+                return .double(NA.double)
             }
-            return .double((values[n / 2 - 1] + values[n / 2]) / 2)
-        }
-        define("var", ["x", "y", "na.rm", "use"]) { args, _ throws(FnError) in
-            let naRm = try Unpack.flag(args[2], "na.rm", default: false)
-            let x = try args.required(0, "x")
-            let y = args[1].flatMap { $0.isNull ? nil : $0 }
-            return .double(try covariance(x, y ?? x, naRm: naRm))
-        }
-        define("sd", ["x", "na.rm"]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            return .double(try covariance(x, x, naRm: try Unpack.flag(args[1], "na.rm", default: false)).squareRoot())
-        }
-        define("quantile", ["x", "probs", "na.rm", "names", "type", "..."]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            let naRm = try Unpack.flag(args[2], "na.rm", default: false)
-            let type = try Unpack.int(args[4], "type", default: 7)
-            guard type == 7 else { throw FnError.runtime("quantile(): only type = 7 is supported") }
-            let probs = try args[1].map { v throws(FnError) -> [Double] in
-                guard let s = v.storage, s.type != .character else { throw FnError.runtime("'probs' must be numeric") }
-                return s.doubles()
-            } ?? [0, 0.25, 0.5, 0.75, 1]
-            for p in probs where !p.isNaN && (p < -1e-12 || p > 1 + 1e-12) {
-                throw FnError.runtime("'probs' outside [0,1]")
-            }
-            guard var values = try numbers(x, "quantile", naRm: naRm) else {
-                throw FnError.runtime("missing values and NaN's not allowed if 'na.rm' is FALSE")
-            }
-            values.sort()
-            let n = values.count
-            let out: [Double] = probs.map { p in
-                guard !p.isNaN, n > 0 else { return NA.double }
-                let h = Double(n - 1) * p
-                let lo = Int(h.rounded(.down) + 4 * Double.ulpOfOne), hi = min(lo + 1, n - 1)
-                let frac = h - Double(lo)
-                let a = values[min(lo, n - 1)]
-                return frac <= 0 ? a : a + frac * (values[hi] - a)
-            }
-            let names = try Unpack.flag(args[3], "names", default: true)
-                ? probs.map { $0.isNaN ? "" : cFormat("%.7g", 100 * $0) + "%" } : nil
-            return Value(Vector(.double(out), names: names))
+            let a = s.doubles()
+            return .double(twoPassMean([a[sorted[n / 2 - 1]], a[sorted[n / 2]]]))
         }
         define("tabulate", ["bin", "nbins"]) { args, _ throws(FnError) in
             let bin = try args.required(0, "bin")
-            guard let s = bin.storage, s.type != .character else { throw FnError.runtime("'bin' must be numeric or a factor") }
+            guard let s = bin.storage, s.type == .integer || s.type == .double else {
+                throw FnError.runtime("'bin' must be numeric or a factor")
+            }
             let bins = s.integers()
-            let top = bins.filter { $0 != NA.integer }.max().map { Int($0) } ?? 0
-            let nbins = try Unpack.int(args[1], "nbins", default: max(1, top))
-            guard nbins >= 0 else { throw FnError.runtime("invalid 'nbins' argument") }
+            let nbins: Int
+            if let v = args[1] {
+                guard let d = Unpack.firstDouble(v), v.atomicType != .character else {
+                    throw FnError.runtime("invalid 'nbin' argument")
+                }
+                if d.isNaN { throw FnError.runtime("missing value where TRUE/FALSE needed") }
+                guard d >= 0, d < 2147483648 else { throw FnError.runtime("invalid 'nbin' argument") }
+                nbins = Int(d)
+            } else {
+                nbins = max(1, bins.filter { $0 != NA.integer }.max().map { Int($0) } ?? 0)
+            }
+            try Limits.checkLength(Double(nbins))
             var counts = [Int32](repeating: 0, count: nbins)
             for b in bins where b != NA.integer && b >= 1 && Int(b) <= nbins { counts[Int(b) - 1] += 1 }
             return Value(.integer(counts))
+        }
+        define("findInterval", ["x", "vec", "rightmost.closed", "all.inside", "left.open"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x"), vec = try args.required(1, "vec")
+            let rightmostClosed = try Unpack.flag(args[2], "rightmost.closed", default: false)
+            let allInside = try Unpack.flag(args[3], "all.inside", default: false)
+            let leftOpen = try Unpack.flag(args[4], "left.open", default: false)
+            let v = Unpack.flatStorage(vec)?.doubles() ?? []
+            guard !v.contains(where: \.isNaN), zip(v, v.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                throw FnError.runtime("'vec' must be sorted non-decreasingly and not contain NAs")
+            }
+            guard let xs = Unpack.flatStorage(x) else { throw FnError.runtime("'x' must be numeric") }
+            let n = v.count
+            let out: [Int32] = xs.doubles().map { d in
+                if d.isNaN { return NA.integer }
+                // How many breakpoints lie at or below d (strictly below, with left.open).
+                var lo = 0, hi = n
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if leftOpen ? v[mid] < d : v[mid] <= d { lo = mid + 1 } else { hi = mid }
+                }
+                var i = lo
+                if rightmostClosed && n > 0 {
+                    if !leftOpen && i == n && d == v[n - 1] { i = n - 1 }
+                    if leftOpen && i == 0 && d == v[0] { i = 1 }
+                }
+                if allInside { i = min(max(i, 1), n - 1) }
+                return Int32(i)
+            }
+            return Value(.integer(out))
+        }
+        define("weighted.mean", ["x", "w", "...", "na.rm"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let naRm = try Unpack.flag(args[3], "na.rm", default: false)
+            guard let xs = Unpack.flatStorage(x), xs.type != .character else {
+                throw FnError.runtime("non-numeric argument to binary operator")
+            }
+            var values = xs.doubles()
+            guard let wv = args[1] else {
+                if naRm { values.removeAll { $0.isNaN } }
+                return .double(values.isEmpty ? .nan : twoPassMean(values))
+            }
+            guard let ws = Unpack.flatStorage(wv), ws.type != .character else {
+                throw FnError.runtime("non-numeric argument to binary operator")
+            }
+            var weights = ws.doubles()
+            guard weights.count == values.count else { throw FnError.runtime("'x' and 'w' must have the same length") }
+            if naRm {
+                let keep = values.indices.filter { !values[$0].isNaN }
+                values = keep.map { values[$0] }
+                weights = keep.map { weights[$0] }
+            }
+            // sum((x * w)[w != 0]) / sum(w): a zero weight drops its value even when it is Inf.
+            var total: Accumulator = 0, weight: Accumulator = 0
+            for (v, w) in zip(values, weights) {
+                if w != 0 { total += Accumulator(w.isNaN ? w : v * w) }
+                weight += Accumulator(w)
+            }
+            return .double(Double(total / weight))
         }
         define("table", ["...", "useNA"]) { args, _ throws(FnError) in
             guard args.dots.count == 1 else {
@@ -99,36 +136,6 @@ extension BuiltinRegistry {
             return x
         }
     }
-}
-
-/// The numbers of `x` as doubles; nil when an NA is present and `naRm` is false.
-private func numbers(_ x: Value, _ function: String, naRm: Bool) throws(FnError) -> [Double]? {
-    if x.isNull { return [] }
-    guard let s = x.storage, s.type != .character else {
-        throw FnError.runtime("need numeric data")
-    }
-    let all = s.doubles()
-    if naRm { return all.filter { !$0.isNaN } }
-    return all.contains { $0.isNaN } ? nil : all
-}
-
-/// Sample covariance (n - 1 denominator), R's `var(x, y)` for vectors.
-private func covariance(_ x: Value, _ y: Value, naRm: Bool) throws(FnError) -> Double {
-    guard let sx = x.storage, sx.type != .character, let sy = y.storage, sy.type != .character else {
-        throw FnError.runtime("is.atomic(x) is not TRUE")
-    }
-    var a = sx.doubles(), b = sy.doubles()
-    guard a.count == b.count else { throw FnError.runtime("incompatible dimensions") }
-    if naRm {
-        let keep = a.indices.filter { !a[$0].isNaN && !b[$0].isNaN }
-        a = keep.map { a[$0] }
-        b = keep.map { b[$0] }
-    }
-    guard a.count >= 2 else { return NA.double }
-    let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
-    var total = 0.0
-    for i in a.indices { total += (a[i] - ma) * (b[i] - mb) }
-    return total / Double(a.count - 1)
 }
 
 /// Counts of each distinct value, named by the value, sorted as R sorts factor levels.

@@ -1,5 +1,12 @@
-/// Summaries over all their arguments (`sum`, `prod`, `mean`, `min`, `max`, `range`, `all`, `any`)
-/// and cumulative / positional ones (`cumsum`, `which.max`).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Summaries over all their arguments (`sum`, `prod`, `mean`, `min`, `max`, `range`, `all`, `any`),
+/// cumulative / positional ones (`cumsum`, `which.max`), elementwise extremes (`pmax`, `pmin`)
+/// and `zapsmall`, which rounds relative to the largest element.
 extension BuiltinRegistry {
     mutating func registerSummaries() {
         define("sum", ["...", "na.rm"]) { args, _ throws(FnError) in
@@ -51,26 +58,35 @@ extension BuiltinRegistry {
                 let drop = Int((Double(n) * trim).rounded(.down))
                 xs = Array(xs[drop..<(n - drop)])
             }
-            // Two passes, accumulated in extended precision, as R does.
-            var total: Accumulator = 0
-            for d in xs { total += Accumulator(d) }
-            var m = total / Accumulator(xs.count)
-            if m.isFinite {
-                var correction: Accumulator = 0
-                for d in xs { correction += Accumulator(d) - m }
-                m += correction / Accumulator(xs.count)
-            }
-            return .double(Double(m))
+            return .double(twoPassMean(xs))
         }
         define("max", ["...", "na.rm"]) { args, ip throws(FnError) in
-            try extreme(args, ip, name: "max", isMax: true)
+            try extreme(args.dots, naRM: try Unpack.flag(args[1], "na.rm", default: false), ip, name: "max", isMax: true)
         }
         define("min", ["...", "na.rm"]) { args, ip throws(FnError) in
-            try extreme(args, ip, name: "min", isMax: false)
+            try extreme(args.dots, naRM: try Unpack.flag(args[1], "na.rm", default: false), ip, name: "min", isMax: false)
         }
-        define("range", ["...", "na.rm"]) { args, ip throws(FnError) in
-            let lo = try extreme(args, ip, name: "min", isMax: false)
-            let hi = try extreme(args, ip, name: "max", isMax: true)
+        define("range", ["...", "na.rm", "finite"]) { args, ip throws(FnError) in
+            let finite = try Unpack.flag(args[2], "finite", default: false)
+            let naRM = try Unpack.flag(args[1], "na.rm", default: false) || finite
+            // R's range.default combines its arguments first (lists of numbers included); `finite`
+            // drops NA, NaN and the infinities from numbers.
+            var values: [Value] = []
+            for v in args.dots {
+                guard case .list = v, let s = Unpack.flatStorage(v) else {
+                    values.append(v)
+                    continue
+                }
+                values.append(Value(s))
+            }
+            if finite {
+                values = values.map { v in
+                    guard case .double(let a)? = v.storage else { return v }
+                    return Value(.double(a.filter(\.isFinite)))
+                }
+            }
+            let lo = try extreme(values, naRM: naRM, ip, name: "min", isMax: false)
+            let hi = try extreme(values, naRM: naRM, ip, name: "max", isMax: true)
             let type = max(lo.atomicType ?? .double, hi.atomicType ?? .double)
             return Value(Unpack.combine([lo, hi], as: type))
         }
@@ -85,7 +101,7 @@ extension BuiltinRegistry {
         }
         define("cumprod", ["x"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            let v = try numericStorage(x)
+            let v = try cumulativeInput(x, ip)
             var acc: Accumulator = 1
             let out = v.doubles().map { d -> Double in
                 acc *= Accumulator(d)
@@ -98,6 +114,28 @@ extension BuiltinRegistry {
         }
         define("cummin", ["x"]) { args, ip throws(FnError) in
             try cumulative(try args.required(0, "x"), ip, name: "cummin", start: nil) { Swift.min($0, $1) }
+        }
+        define("pmax", ["...", "na.rm"]) { args, ip throws(FnError) in
+            try parallelExtreme(args.dots, naRM: try Unpack.flag(args[1], "na.rm", default: false), ip, isMax: true)
+        }
+        define("pmin", ["...", "na.rm"]) { args, ip throws(FnError) in
+            try parallelExtreme(args.dots, naRM: try Unpack.flag(args[1], "na.rm", default: false), ip, isMax: false)
+        }
+        define("zapsmall", ["x", "digits"]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let digits = try Unpack.int(args[1], "digits", default: 7)
+            guard let s = x.storage, s.type != .character else {
+                throw FnError.runtime("non-numeric argument to mathematical function")
+            }
+            let a = s.doubles()
+            let present = a.filter { !$0.isNaN }
+            if present.isEmpty { return x }
+            // Round to about `digits` significant digits of the largest magnitude, so tiny values
+            // become 0; R rounds the fractional number of places to the nearest whole one.
+            let largest = present.map { Swift.abs($0) }.max() ?? 0
+            let places = largest > 0 ? Swift.max(0, Double(digits) - log10(largest)) : Double(digits)
+            let d = Int(Swift.min((places + 0.5).rounded(.down), 400))
+            return Value(Vector(.double(a.map { roundDigits($0, d) }), names: x.names))
         }
         define("which.max", ["x"]) { args, _ throws(FnError) in
             try whichExtreme(try args.required(0, "x"), isMax: true)
@@ -114,6 +152,20 @@ typealias Accumulator = Float80
 #else
 typealias Accumulator = Double
 #endif
+
+/// The mean in two passes, accumulated in extended precision, as R computes it: the second pass
+/// adds the mean of the residuals, which corrects the rounding of the first.
+func twoPassMean(_ xs: [Double]) -> Double {
+    var total: Accumulator = 0
+    for d in xs { total += Accumulator(d) }
+    var m = total / Accumulator(xs.count)
+    if m.isFinite {
+        var correction: Accumulator = 0
+        for d in xs { correction += Accumulator(d) - m }
+        m += correction / Accumulator(xs.count)
+    }
+    return Double(m)
+}
 
 /// `mean`'s `trim`: one number (NA allowed), the fraction dropped from each end.
 private func meanTrim(_ v: Value?) throws(FnError) -> Double {
@@ -181,12 +233,13 @@ private func sum(_ values: [Value], naRM: Bool) throws(FnError) -> Value {
 }
 
 /// `max`/`min` over all arguments, with R's result types, NA rules and empty-input warnings.
-private func extreme(_ args: Arguments, _ ip: Interpreter, name: String, isMax: Bool) throws(FnError) -> Value {
-    let naRM = try Unpack.flag(args[1], "na.rm", default: false)
-    if args.dots.count == 1, case .double(let d) = args.dots[0], !d.isNaN { return .double(d) }
+private func extreme(
+    _ values: [Value], naRM: Bool, _ ip: Interpreter, name: String, isMax: Bool
+) throws(FnError) -> Value {
+    if values.count == 1, case .double(let d) = values[0], !d.isNaN { return .double(d) }
     var type = AtomicType.integer
     var storages: [Storage] = []
-    for v in args.dots {
+    for v in values {
         if v.isNull { continue }
         guard let s = v.storage else { throw FnError.runtime("invalid 'type' (\(v.typeName)) of argument") }
         type = max(type, s.type)
@@ -272,12 +325,21 @@ private func allAny(_ args: Arguments, _ ip: Interpreter, name: String, isAll: B
     return .bool(isAll)
 }
 
+/// The numbers a `cumsum`-like scan runs over: strings become numbers (NA with R's warning),
+/// lists of numbers are combined, `NULL` is empty.
+private func cumulativeInput(_ x: Value, _ ip: Interpreter) throws(FnError) -> Storage {
+    if x.isNull { return .double([]) }
+    guard let s = Unpack.flatStorage(x) else { throw FnError.runtime("invalid 'type' (\(x.typeName)) of argument") }
+    if s.type == .character { return try coerce(Value(s), to: .double, ip).storage ?? .double([]) }
+    return s
+}
+
 /// `cumsum`-like scans: integer in, integer out (NA on overflow, with R's warning); doubles
 /// otherwise; NA propagates to the end.
 private func cumulative(
     _ x: Value, _ ip: Interpreter, name: String, start: Double?, _ f: (Double, Double) -> Double
 ) throws(FnError) -> Value {
-    let s = try numericStorage(x)
+    let s = try cumulativeInput(x, ip)
     let names = x.names
     if s.type == .integer || s.type == .logical {
         let a = s.integers()
@@ -299,9 +361,13 @@ private func cumulative(
     var out = [Double](repeating: NA.double, count: a.count)
     if name == "cumsum" {
         var acc: Accumulator = 0
+        // The first NA or NaN in x stays to the end, whatever follows (as in R).
+        var missing: Double? = nil
         for i in 0..<a.count {
-            acc += Accumulator(a[i])
-            out[i] = Double(acc)
+            if missing == nil {
+                if a[i].isNaN { missing = a[i] } else { acc += Accumulator(a[i]) }
+            }
+            out[i] = missing ?? Double(acc)
         }
         return Value(.double(out), names: names)
     }
@@ -328,4 +394,58 @@ private func whichExtreme(_ x: Value, isMax: Bool) throws(FnError) -> Value {
     guard let best else { return Value(.integer([])) }
     if let names = x.names { return Value(.integer([Int32(best + 1)]), names: [names[best]]) }
     return .integer(Int32(best + 1))
+}
+
+/// `pmax`/`pmin`: elementwise extremes over recycled arguments, typed as their combination
+/// (logicals become integers), with the first argument's names and class when it has the result's
+/// length.
+/// An NA wins unless `naRM` (as in R, a later NA or NaN replaces an earlier one).
+private func parallelExtreme(_ values: [Value], naRM: Bool, _ ip: Interpreter, isMax: Bool) throws(FnError) -> Value {
+    guard !values.isEmpty else { throw FnError.runtime("no arguments") }
+    var type = AtomicType.integer
+    var storages: [Storage] = []
+    for v in values {
+        if v.isNull {
+            storages.append(.integer([]))
+            continue
+        }
+        guard let s = v.storage else { throw FnError.runtime("invalid input type") }
+        type = Swift.max(type, s.type)
+        storages.append(s)
+    }
+    let lengths = storages.map(\.count)
+    if lengths.contains(0) { return Value(Storage.empty(type)) }
+    let n = lengths.max() ?? 0
+    if lengths.contains(where: { n % $0 != 0 }) { ip.warn("an argument will be fractionally recycled") }
+    // R copies the first argument's attributes (names, class such as "Date") when it is as long.
+    let first = values[0].length == n ? values[0] : Value.null
+    // Whether `candidate` replaces the running value `current`, by R's rule for each type.
+    func replaces<T>(_ candidate: T, _ current: T, isNA: (T) -> Bool, greater: (T, T) -> Bool) -> Bool {
+        if naRM && isNA(current) { return true }
+        if isNA(candidate) { return !naRM }
+        return !isNA(current) && (isMax ? greater(candidate, current) : greater(current, candidate))
+    }
+    func scan<T>(_ arrays: [[T]], isNA: (T) -> Bool, greater: (T, T) -> Bool) -> [T] {
+        var out = (0..<n).map { arrays[0][$0 % arrays[0].count] }
+        for a in arrays.dropFirst() {
+            for i in 0..<n where replaces(a[i % a.count], out[i], isNA: isNA, greater: greater) {
+                out[i] = a[i % a.count]
+            }
+        }
+        return out
+    }
+    let storage: Storage
+    switch type {
+    case .logical, .integer:
+        storage = .integer(scan(storages.map { $0.integers() }, isNA: { $0 == NA.integer }, greater: >))
+    case .double:
+        // A NaN candidate replaces (unless naRM); a NaN running value stays against numbers.
+        storage = .double(scan(storages.map { $0.doubles() }, isNA: \.isNaN, greater: >))
+    case .character:
+        storage = .character(scan(storages.map { $0.strings() }, isNA: { $0 == nil }) { a, b in
+            guard let a, let b else { return false }
+            return collate(a, b) > 0
+        })
+    }
+    return Value(Vector(storage, names: first.names, classes: first.classAttribute))
 }
