@@ -2,7 +2,7 @@
 /// `identical`, `invisible`, the operators as functions, indexing as functions, environments.
 extension Interpreter {
     static func coreBuiltins() -> [Builtin] {
-        var out: [Builtin] = conditionBuiltins() + environmentBuiltins() + languageBuiltins() + optionBuiltins()
+        var out: [Builtin] = conditionBuiltins() + environmentBuiltins() + languageBuiltins() + optionBuiltins() + vectorizeBuiltins()
         func define(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
             out.append(Builtin(name, formals, body))
         }
