@@ -484,16 +484,39 @@ enum Operators {
         return nil
     }
 
-    /// The class an arithmetic result keeps, as R copies attributes: the first operand's of the
-    /// result's length (so `Sys.time() + 60` is still a time). The difference of two times is
+    /// The names and other attributes a result keeps, as R copies them: from both operands when
+    /// their lengths equal the result's (the first's winning), else from the longer one. Arrays
+    /// must conform. Arithmetic keeps every attribute (`all`), so `Sys.time() + 60` is still a
+    /// time; comparisons and logic keep only `dim` and `dimnames`. The difference of two times is
     /// plain seconds (R makes a difftime, which fn does not have).
-    static func resultClasses(_ op: BinaryOperator, _ a: Value, _ b: Value, _ n: Int) -> [String]? {
-        let ca = a.classAttribute, cb = b.classAttribute
-        if ca == nil && cb == nil { return nil }
-        if op == .minus, ca?.contains("POSIXct") == true, cb?.contains("POSIXct") == true { return nil }
-        if let ca, a.length == n { return ca }
-        if let cb, b.length == n { return cb }
-        return nil
+    @inline(__always) static func resultAttributes(
+        _ op: BinaryOperator, _ a: Value, _ b: Value, _ n: Int, all: Bool
+    ) throws(FnError) -> (names: [String]?, attributes: AttributeList?) {
+        let names = resultNames(a, b, n)
+        if a.attributes == nil && b.attributes == nil { return (names, nil) }
+        return (names, try mergedAttributes(op, a, b, n, all: all))
+    }
+
+    static func mergedAttributes(
+        _ op: BinaryOperator, _ a: Value, _ b: Value, _ n: Int, all: Bool
+    ) throws(FnError) -> AttributeList? {
+        let da = a.dim, db = b.dim
+        if let da, let db, da != db { throw FnError.runtime("non-conformable arrays") }
+        for (d, v) in [(da, a), (db, b)] {
+            if let d, n > v.length {
+                throw FnError.runtime("dims [product \(d.reduce(1, *))] do not match the length of object [\(n)]")
+            }
+        }
+        var out: AttributeList? = nil
+        for v in [b, a] where v.length == n {
+            for p in v.attributes?.pairs ?? [] where all || p.name == "dim" || p.name == "dimnames" {
+                setAttribute(&out, p.name, p.value)
+            }
+        }
+        if op == .minus, a.classAttribute?.contains("POSIXct") == true, b.classAttribute?.contains("POSIXct") == true {
+            setAttribute(&out, "class", nil)
+        }
+        return out
     }
 
     static func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
@@ -502,7 +525,7 @@ enum Operators {
         }
         let nx = sx.count, ny = sy.count
         let n = recycledLength(nx, ny, ip)
-        let names = resultNames(a, b, n)
+        let (names, attributes) = try resultAttributes(op, a, b, n, all: true)
         let integerResult = sx.type <= .integer && sy.type <= .integer && op != .divide && op != .power
         if integerResult {
             let x = sx.integers(), y = sy.integers()
@@ -525,7 +548,7 @@ enum Operators {
                 }
             }
             if overflow { ip.warn("NAs produced by integer overflow") }
-            return Value(Vector(.integer(out), names: names, classes: resultClasses(op, a, b, n)))
+            return Value(Vector(.integer(out), names: names, attributes: attributes))
         }
         let x = sx.doubles(), y = sy.doubles()
         var out = [Double](repeating: 0, count: n)
@@ -560,7 +583,7 @@ enum Operators {
             }
         }
         if lostAccuracy { ip.warn("probable complete loss of accuracy in modulus") }
-        return Value(Vector(.double(out), names: names, classes: resultClasses(op, a, b, n)))
+        return Value(Vector(.double(out), names: names, attributes: attributes))
     }
 
     static func comparison(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
@@ -569,7 +592,7 @@ enum Operators {
         }
         let nx = sx.count, ny = sy.count
         let n = recycledLength(nx, ny, ip)
-        let names = resultNames(a, b, n)
+        let (names, attributes) = try resultAttributes(op, a, b, n, all: false)
         var out = [Int8](repeating: 0, count: n)
         if sx.type == .character || sy.type == .character {
             let x = sx.strings(), y = sy.strings()
@@ -585,7 +608,7 @@ enum Operators {
                 out[i] = holds(op, p, q) ? 1 : 0
             }
         }
-        return Value(Vector(.logical(out), names: names))
+        return Value(Vector(.logical(out), names: names, attributes: attributes))
     }
 
     /// `p op q` for a comparison operator.
@@ -606,7 +629,7 @@ enum Operators {
         }
         let nx = sx.count, ny = sy.count
         let n = recycledLength(nx, ny, ip)
-        let names = resultNames(a, b, n)
+        let (names, attributes) = try resultAttributes(op, a, b, n, all: false)
         let x = sx.logicals(), y = sy.logicals()
         var out = [Int8](repeating: 0, count: n)
         for i in 0..<n {
@@ -617,7 +640,7 @@ enum Operators {
                 out[i] = (p == 1 || q == 1) ? 1 : ((p == NA.logical || q == NA.logical) ? NA.logical : 0)
             }
         }
-        return Value(Vector(.logical(out), names: names))
+        return Value(Vector(.logical(out), names: names, attributes: attributes))
     }
 
     static func unary(_ op: UnaryOperator, _ v: Value) throws(FnError) -> Value {
@@ -633,20 +656,27 @@ enum Operators {
             throw FnError.runtime(op == .not ? "invalid argument type" : "invalid argument to unary operator")
         }
         let names = v.names
+        // `-x` keeps every attribute; `!x` only the array ones.
+        var kept = v.attributes
+        if op == .not, kept != nil {
+            var arrayOnly: AttributeList? = nil
+            for name in ["dim", "dimnames"] { setAttribute(&arrayOnly, name, kept?[name]) }
+            kept = arrayOnly
+        }
         switch op {
         case .not:
             guard s.type != .character else { throw FnError.runtime("invalid argument type") }
             let out = s.logicals().map { $0 == NA.logical ? $0 : 1 - $0 }
-            return Value(Vector(.logical(out), names: names))
+            return Value(Vector(.logical(out), names: names, attributes: kept))
         case .minus, .plus:
             switch s.type {
             case .character: throw FnError.runtime("invalid argument to unary operator")
             case .double:
                 let d = s.doubles()
-                return Value(Vector(.double(op == .minus ? d.map { -$0 } : d), names: names))
+                return Value(Vector(.double(op == .minus ? d.map { -$0 } : d), names: names, attributes: kept))
             case .logical, .integer:
                 let d = s.integers()
-                return Value(Vector(.integer(op == .minus ? d.map { $0 == NA.integer ? $0 : -$0 } : d), names: names))
+                return Value(Vector(.integer(op == .minus ? d.map { $0 == NA.integer ? $0 : -$0 } : d), names: names, attributes: kept))
             }
         }
     }

@@ -26,5 +26,7 @@ extension BuiltinRegistry {
         registerRanking()
         registerMatchArg()
         registerAllEqual()
+        registerAttributes()
+        registerMatrix()
     }
 }
