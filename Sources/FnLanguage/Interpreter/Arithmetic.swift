@@ -82,6 +82,7 @@ class BinaryNode: Node {
     private func general(_ a: Value, _ b: Value, _ ip: Interpreter) throws(Control) -> Value {
         ip.visible = true
         if let fast = Operators.scalar(op, a, b) { return fast }
+        if a.attributes != nil || b.attributes != nil, let r = try Dispatch.binary(op, a, b, ip, at: self) { return r }
         let warningsBefore = ip.warnings.count
         do throws(FnError) {
             let result = try Operators.binary(op, a, b, ip)

@@ -17,6 +17,9 @@ final class IndexNode: Node {
         let idx = try ip.evaluateIndexArguments(arguments)
         ip.visible = true
         if idx.count > 1 || x.attributes != nil {
+            if x.classAttribute != nil, let r = try Dispatch.index(ip, double ? "[[" : "[", x, idx, at: self) {
+                return r
+            }
             // `m[i, j, drop = FALSE]`: the named argument is an option, not an index.
             var drop = true
             if let d = arguments.first(where: { $0.name == "drop" })?.value {
@@ -58,6 +61,7 @@ final class DollarNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let x = try target.eval(ip)
         ip.visible = true
+        if x.classAttribute != nil, let r = try Dispatch.index(ip, "$", x, [.character(name)], at: self) { return r }
         do {
             return try Indexing.dollar(x, name, ip)
         } catch {
@@ -94,7 +98,11 @@ extension Interpreter {
         let last = steps.count == 1
         switch step {
         case .dollar(let name):
-            if last {
+            if last, container.classAttribute != nil,
+                let r = try Dispatch.index(ip: self, "$<-", container, [.character(name)], value: value, at: node)
+            {
+                container = r
+            } else if last {
                 try lifted(node) { () throws(FnError) in try Indexing.setDollar(&container, name, value) }
             } else {
                 var inner = Indexing.takeNamed(&container, name)
@@ -102,7 +110,11 @@ extension Interpreter {
                 try lifted(node) { () throws(FnError) in try Indexing.setDollar(&container, name, inner) }
             }
         case .index(_, let double):
-            if last {
+            if last, container.classAttribute != nil,
+                let r = try Dispatch.index(ip: self, double ? "[[<-" : "[<-", container, idx, value: value, at: node)
+            {
+                container = r
+            } else if last {
                 try lifted(node) { () throws(FnError) in try Indexing.set(&container, idx, double: double, value) }
             } else {
                 let current = container
