@@ -657,9 +657,9 @@ enum Operators {
             throw FnError.runtime(op == .not ? "invalid argument type" : "invalid argument to unary operator")
         }
         let names = v.names
-        // `-x` keeps every attribute; `!x` only the array ones.
+        // `-x` and `!x` of a logical keep every attribute; `!x` of a number only the array ones.
         var kept = v.attributes
-        if op == .not, kept != nil {
+        if op == .not, kept != nil, s.type != .logical {
             var arrayOnly: AttributeList? = nil
             for name in ["dim", "dimnames"] { setAttribute(&arrayOnly, name, kept?[name]) }
             kept = arrayOnly

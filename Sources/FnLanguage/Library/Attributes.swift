@@ -173,7 +173,11 @@ enum Attributes {
         case "dimnames":
             if value.isNull { return try setRaw(&x, "dimnames", nil) }
             guard let dims = x.dim else { throw FnError.runtime("'dimnames' applied to non-array") }
-            guard case .list(let l) = value else { throw FnError.runtime("'dimnames' must be a list") }
+            guard case .list(var l) = value else { throw FnError.runtime("'dimnames' must be a list") }
+            // A shorter list names the first dimensions only, as in R.
+            if l.count < dims.count && l.names == nil {
+                l.elements += [Value](repeating: .null, count: dims.count - l.count)
+            }
             if l.count != dims.count {
                 throw FnError.runtime("length of 'dimnames' [\(l.count)] must match that of 'dims' [\(dims.count)]")
             }
