@@ -588,6 +588,7 @@ enum Operators {
     }
 
     static func comparison(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        if Factors.isFactor(a) || Factors.isFactor(b) { return try factorComparison(op, a, b, ip) }
         guard let sx = operand(a), let sy = operand(b) else {
             throw FnError.runtime("comparison (\(op.symbol)) is possible only for atomic and list types")
         }
@@ -610,6 +611,33 @@ enum Operators {
             }
         }
         return Value(Vector(.logical(out), names: names, attributes: attributes))
+    }
+
+    /// A factor compares by its levels (`f == "a"`); only `==` and `!=` unless it is ordered.
+    static func factorComparison(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        if op != .equal && op != .notEqual {
+            if Factors.isOrdered(a) || Factors.isOrdered(b) {
+                // Ordered factors compare by level position.
+                let f = Factors.isOrdered(a) ? a : b
+                let levels = Factors.levels(f)
+                func codes(_ v: Value) -> Value {
+                    if Factors.isFactor(v) { return Factors.plain(v) }
+                    return Value(Vector(.integer(Factors.strings(v).map { s in
+                        s.flatMap { levels.firstIndex(of: $0) }.map { Int32($0 + 1) } ?? NA.integer
+                    })))
+                }
+                return try comparison(op, codes(a), codes(b), ip)
+            }
+            ip.warn("‘\(op.symbol)’ not meaningful for factors")
+            return Value(Vector(.logical([Int8](repeating: NA.logical, count: max(a.length, b.length)))))
+        }
+        if Factors.isFactor(a) && Factors.isFactor(b) && Set(Factors.levels(a)) != Set(Factors.levels(b)) {
+            throw FnError.runtime("level sets of factors are different")
+        }
+        func labels(_ v: Value) -> Value {
+            Factors.isFactor(v) ? Value(Vector(.character(Factors.labels(v)), names: v.names)) : v
+        }
+        return try comparison(op, labels(a), labels(b), ip)
     }
 
     /// `p op q` for a comparison operator.

@@ -190,11 +190,9 @@ enum Dispatch {
         return nil
     }
 
-    /// A user-defined function called `name`: builtins are never methods, so `print.default`
-    /// and friends fall through to the builtin.
+    /// The function called `name`, a user's or a builtin method (`print.factor`).
     private static func userMethod(_ ip: Interpreter, _ name: String, _ env: Environment) throws(Control) -> Value? {
-        guard let f = try ip.lookupFunction(name, from: env), case .closure = f else { return nil }
-        return f
+        try ip.lookupFunction(name, from: env)
     }
 
     /// Sets `.Generic` and `.Class` for the method's run and restores them after.
@@ -285,11 +283,15 @@ enum Dispatch {
     /// `x[i]`, `x[[i]]`, `x$name` and their replacement forms on a classed `x`: the user's method,
     /// or nil. An empty index (`x[, 1]`) is not passed on, so such calls use the builtin.
     static func index(_ ip: Interpreter, _ generic: String, _ x: Value, _ idx: [Value?], value: Value? = nil,
-                      at node: Node) throws(Control) -> Value?
+                      drop: Value? = nil, at node: Node) throws(Control) -> Value?
     {
         guard let classes = x.classAttribute, idx.allSatisfy({ $0 != nil }) else { return nil }
         var args = [x] + idx.map { $0 ?? .null }
         var names = [String?](repeating: nil, count: args.count)
+        if let drop {
+            args.append(drop)
+            names.append("drop")
+        }
         if let value {
             args.append(value)
             names.append("value")

@@ -17,14 +17,15 @@ final class IndexNode: Node {
         let idx = try ip.evaluateIndexArguments(arguments)
         ip.visible = true
         if idx.count > 1 || x.attributes != nil {
-            if x.classAttribute != nil, let r = try Dispatch.index(ip, double ? "[[" : "[", x, idx, at: self) {
+            // `m[i, j, drop = FALSE]`: the named argument is an option, not an index.
+            let dropValue = try arguments.first(where: { $0.name == "drop" })?.value.map { n throws(Control) in try n.eval(ip) }
+            if x.classAttribute != nil,
+                let r = try Dispatch.index(ip, double ? "[[" : "[", x, idx, drop: dropValue, at: self)
+            {
                 return r
             }
-            // `m[i, j, drop = FALSE]`: the named argument is an option, not an index.
             var drop = true
-            if let d = arguments.first(where: { $0.name == "drop" })?.value {
-                drop = try ip.truth(try d.eval(ip), at: self)
-            }
+            if let dropValue { drop = try ip.truth(dropValue, at: self) }
             do {
                 return try Indexing.get(x, idx, double: double, drop: drop)
             } catch {

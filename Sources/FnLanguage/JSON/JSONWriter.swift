@@ -12,7 +12,8 @@
 /// vectors are arrays (`[]` when empty, names dropped); lists with names are objects, where an
 /// empty name becomes the element's position and repeated names are made unique as
 /// `make.unique` does (`a`, `a.1`); lists without names are arrays; `NULL` inside a list is
-/// `null`; a matrix or array is nested arrays, row-major (jsonlite's `matrix = "rowmajor"`);
+/// `null`; a matrix or array is nested arrays, row-major (jsonlite's `matrix = "rowmajor"`); a
+/// factor is its levels as strings;
 /// classes are ignored (a `POSIXct` is its number). Strings escape `"`, `\` and control
 /// characters and keep other characters as raw UTF-8.
 ///
@@ -52,7 +53,10 @@ struct JSONWriter {
         var stack: [Frame] = []
         var current = root
         while true {
-            if current.attributes != nil, let d = current.dim, d.count >= 2 { current = JSONWriter.rowMajor(current, d) }
+            if current.attributes != nil {
+                if let d = current.dim, d.count >= 2 { current = JSONWriter.rowMajor(current, d) }
+                if Factors.isFactor(current) { current = Value(Vector(.character(Factors.labels(current)))) }
+            }
             if case .list(let list) = current, list.count > 0 {
                 guard stack.count < JSONWriter.maxDepth else {
                     throw FnError(.json,

@@ -28,5 +28,6 @@ extension BuiltinRegistry {
         registerAllEqual()
         registerAttributes()
         registerMatrix()
+        registerFactors()
     }
 }

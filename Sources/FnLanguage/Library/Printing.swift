@@ -147,6 +147,10 @@ private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout
     case .environment(let e): out += e.isGlobal ? "<environment: R_GlobalEnv>\n" : "<environment>\n"
     default:
         guard let s = v.storage else { return }
+        if Factors.isFactor(v) {
+            out += Factors.printed(v)
+            return
+        }
         let classes = v.classAttribute ?? []
         if classes.contains("POSIXct") || classes.contains("Date") {
             let times = characterElements(formatTimes(v, pattern: nil, zone: true))
