@@ -215,6 +215,7 @@ final class UnaryNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let v = try operand.eval(ip)
         ip.visible = true
+        if v.attributes != nil, let r = try Dispatch.unary(op, v, ip, at: self) { return r }
         do {
             return try Operators.unary(op, v)
         } catch {

@@ -280,6 +280,14 @@ enum Dispatch {
         return nil
     }
 
+    /// `-x`, `+x`, `!x` on a classed operand: its `-.cls` or `Ops.cls` method, called with one
+    /// argument; nil when there is none.
+    static func unary(_ op: UnaryOperator, _ x: Value, _ ip: Interpreter, at node: Node) throws(Control) -> Value? {
+        guard let classes = x.classAttribute else { return nil }
+        return try dispatch(ip, generic: op.symbol, group: "Ops", classes: classes, from: 0,
+                            builtin: internalDefault(ip, op.symbol), [x], [nil], span: node.span)
+    }
+
     /// `x[i]`, `x[[i]]`, `x$name` and their replacement forms on a classed `x`: the user's method,
     /// or nil. An empty index (`x[, 1]`) is not passed on, so such calls use the builtin.
     static func index(_ ip: Interpreter, _ generic: String, _ x: Value, _ idx: [Value?], value: Value? = nil,

@@ -182,15 +182,17 @@ private func printAttributes(_ attributes: AttributeList?, prefix: String, digit
 /// A matrix, or an array as its matrix slices (`, , k`), laid out as R prints them.
 private func printArray(_ s: Storage, _ d: [Int], _ dimnames: Value?, digits: Int, into out: inout String) {
     var parts: [[String]?] = Array(repeating: nil, count: d.count)
+    var titles: [String]? = nil
     if case .list(let l)? = dimnames {
         for (k, e) in l.elements.enumerated() where k < d.count {
             parts[k] = e.storage.map { $0.strings().map { $0 ?? "NA" } }
         }
+        titles = l.names
     }
     let r = d[0], c = d[1]
     if d.count == 2 {
         if r == 0 && c == 0 { out += "<0 x 0 matrix>\n"; return }
-        printMatrix(s, 0, r, c, rowNames: parts[0], colNames: parts[1], digits: digits, into: &out)
+        printMatrix(s, 0, r, c, rowNames: parts[0], colNames: parts[1], titles: titles, digits: digits, into: &out)
         return
     }
     let sliceSize = r * c
@@ -203,22 +205,33 @@ private func printArray(_ s: Storage, _ d: [Int], _ dimnames: Value?, digits: In
         for m in 2..<d.count {
             let i = rest % d[m]
             rest /= d[m]
-            labels.append(parts[m]?[i] ?? String(i + 1))
+            let label = parts[m]?[i] ?? String(i + 1)
+            if let t = titles?[m], !t.isEmpty { labels.append(t + " = " + label) } else { labels.append(label) }
         }
         label += labels.joined(separator: ", ")
         out += label + "\n\n"
-        printMatrix(s, k * sliceSize, r, c, rowNames: parts[0], colNames: parts[1], digits: digits, into: &out)
+        printMatrix(s, k * sliceSize, r, c, rowNames: parts[0], colNames: parts[1], titles: titles, digits: digits,
+                    into: &out)
         out += "\n"
     }
 }
 
 private func printMatrix(
-    _ s: Storage, _ offset: Int, _ r: Int, _ c: Int, rowNames: [String]?, colNames: [String]?, digits: Int,
-    into out: inout String
+    _ s: Storage, _ offset: Int, _ r: Int, _ c: Int, rowNames: [String]?, colNames: [String]?, titles: [String]?,
+    digits: Int, into out: inout String
 ) {
-    let rowLabels = rowNames ?? (0..<r).map { "[\($0 + 1),]" }
-    let rowWidth = rowLabels.map(displayWidth).max() ?? 0
-    let leftRows = rowNames != nil
+    var rowLabels = rowNames ?? (0..<r).map { "[\($0 + 1),]" }
+    var rowWidth = rowLabels.map(displayWidth).max() ?? 0
+    var leftRows = rowNames != nil
+    // Named dimnames: a title row for the columns' name, the rows' name above the row labels,
+    // which are set two columns in (R's layout).
+    let rowTitle = titles.map { $0[0] }, colTitle = titles.map { $0.count > 1 ? $0[1] : "" }
+    if let rowTitle {
+        let block = rowLabels.map { leftRows ? padRight($0, rowWidth) : padLeft($0, rowWidth) }
+        rowWidth = max(displayWidth(rowTitle), rowWidth + 2)
+        rowLabels = block.map { padLeft($0, rowWidth) }
+        leftRows = false
+    }
     let quoteLeft = s.type == .character
     var columns: [(header: String, cells: [String], width: Int)] = []
     for j in 0..<c {
@@ -236,7 +249,12 @@ private func printMatrix(
             used += 1 + columns[end].width
             end += 1
         }
-        out += String(repeating: " ", count: rowWidth)
+        if let rowTitle, let colTitle {
+            out += String(repeating: " ", count: rowWidth) + colTitle + "\n"
+            out += padRight(rowTitle, rowWidth)
+        } else {
+            out += String(repeating: " ", count: rowWidth)
+        }
         for j in start..<end {
             out += " " + (quoteLeft ? padRight(columns[j].header, columns[j].width) : padLeft(columns[j].header, columns[j].width))
         }
