@@ -66,16 +66,7 @@ extension BuiltinRegistry {
         define("droplevels", ["x", "..."]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
             guard Factors.isFactor(x) else { return x }
-            let levels = Factors.levels(x), codes = Factors.codes(x)
-            let used = Set(codes.filter { $0 != NA.integer })
-            var map = [Int32](repeating: NA.integer, count: levels.count + 1)
-            var kept: [String] = []
-            for (i, l) in levels.enumerated() where used.contains(Int32(i + 1)) {
-                kept.append(l)
-                map[i + 1] = Int32(kept.count)
-            }
-            return Factors.make(codes.map { $0 == NA.integer ? $0 : map[Int($0)] }, kept, names: x.names,
-                                ordered: Factors.isOrdered(x))
+            return Factors.dropUnused(x)
         }
         define("as.character.factor", ["x", "..."]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
@@ -228,7 +219,7 @@ enum Factors {
         if labels.isEmpty {
             out = "factor(0)\n"
         } else {
-            out = printBare(labels.map { $0 ?? "<NA>" }, names: x.names)
+            out = formatUnquoted(labels.map { $0 ?? "<NA>" }, names: x.names)
         }
         let levels = self.levels(x)
         let sep = isOrdered(x) ? " < " : " "
@@ -246,44 +237,5 @@ enum Factors {
         }
         lines.append(line)
         return out + lines.joined(separator: "\n") + "\n"
-    }
-
-    /// A character vector printed as `print(x, quote = FALSE)` prints it.
-    static func printBare(_ cells: [String], names: [String]?) -> String {
-        let widths = cells.map { $0.unicodeScalars.count }
-        if let names {
-            let w = max(widths.max() ?? 0, names.map { $0.unicodeScalars.count }.max() ?? 0)
-            let perLine = max(1, 80 / (w + 1))
-            var out = ""
-            var start = 0
-            while start < cells.count {
-                let end = min(cells.count, start + perLine)
-                for k in start..<end { out += pad(names[k], w) + " " }
-                out += "\n"
-                for k in start..<end { out += pad(cells[k], w) + " " }
-                out += "\n"
-                start = end
-            }
-            return out
-        }
-        let w = widths.max() ?? 0
-        let labelWidth = String(cells.count).count + 2
-        let perLine = max(1, (80 - labelWidth) / (w + 1))
-        var out = ""
-        var start = 0
-        while start < cells.count {
-            let label = "[\(start + 1)]"
-            out += String(repeating: " ", count: labelWidth - label.count) + label
-            let end = min(cells.count, start + perLine)
-            for k in start..<end { out += " " + cells[k] + String(repeating: " ", count: w - widths[k]) }
-            out += "\n"
-            start = end
-        }
-        return out
-    }
-
-    private static func pad(_ s: String, _ w: Int) -> String {
-        let n = s.unicodeScalars.count
-        return n >= w ? s : String(repeating: " ", count: w - n) + s
     }
 }

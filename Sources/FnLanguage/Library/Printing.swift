@@ -2,9 +2,16 @@
 /// `stdout()`/`stderr()` connections they accept.
 extension BuiltinRegistry {
     mutating func registerPrinting() {
-        define("print", ["x", "digits", "..."]) { args, ip throws(FnError) in
+        define("print", ["x", "digits", "quote", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[1], "digits", default: 7)
+            if try !Unpack.flag(args[2], "quote", default: true), x.atomicType == .character, x.attributes == nil,
+                let s = x.storage
+            {
+                ip.output(.stdout, formatUnquoted(s.strings().map { $0 ?? "<NA>" }, names: x.names))
+                ip.visible = false
+                return x
+            }
             ip.output(.stdout, formatForPrint(x, digits: min(max(digits, 1), 22)))
             ip.visible = false
             return x
@@ -136,6 +143,13 @@ public func formatForPrint(_ v: Value, digits: Int = 7) -> String {
 }
 
 private let lineWidth = 80
+
+/// Strings as `print(x, quote = FALSE)` shows them (how a factor shows its levels).
+func formatUnquoted(_ strings: [String], names: [String]?) -> String {
+    var out = ""
+    printVector(.character(strings), names: names, quote: false, digits: 7, into: &out)
+    return out
+}
 
 private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout String) {
     switch v {
