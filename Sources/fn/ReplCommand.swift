@@ -210,7 +210,7 @@ private final class Repl {
 
     func show(_ value: Value) {
         guard jsonOutput else {
-            fputs(formatForPrint(value), stdout)
+            do { try interpreter.autoPrint(value) } catch { report(error) }
             return
         }
         do {

@@ -278,7 +278,7 @@ extension Interpreter {
         let warningsBefore = warnings.count
         do throws(FnError) {
             var matched = try match()
-            let result = try b.body(&matched, self)
+            let result = try Dispatch.run(b, &matched, self, callNode)
             giveBack(&matched.values)
             try raiseCaughtWarnings(since: warningsBefore, at: callNode)
             return result

@@ -31,5 +31,8 @@ extension BuiltinRegistry {
         registerRanking()
         registerMatchArg()
         registerAllEqual()
+        registerAttributes()
+        registerMatrix()
+        registerFactors()
     }
 }
