@@ -120,22 +120,18 @@ extension BuiltinRegistry {
         define("as.vector.factor", ["x", "mode"]) { args, _ throws(FnError) in
             Value(Vector(.character(Factors.labels(try args.required(0, "x")))))
         }
-        define("rev.factor", ["x"]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            return Factors.make(Factors.codes(x).reversed(), Factors.levels(x), names: x.names?.reversed(),
-                                ordered: Factors.isOrdered(x))
-        }
-        define("unique.factor", ["x", "incomparables", "..."]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            var seen = Set<Int32>(), codes: [Int32] = []
-            for c in Factors.codes(x) where seen.insert(c).inserted { codes.append(c) }
-            return Factors.make(codes, Factors.levels(x), names: nil, ordered: Factors.isOrdered(x))
-        }
-        define("sort.factor", ["x", "decreasing", "na.last", "..."]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            var codes = Factors.codes(x).filter { $0 != NA.integer }.sorted()
-            if try Unpack.flag(args[1], "decreasing", default: false) { codes.reverse() }
-            return Factors.make(codes, Factors.levels(x), names: nil, ordered: Factors.isOrdered(x))
+        // Methods that reorder or repeat the codes and keep the levels.
+        for generic in ["rev", "unique", "sort", "rep", "head", "tail"] {
+            define(generic + ".factor", ["x", "..."]) { args, ip throws(FnError) in
+                let x = try args.required(0, "x")
+                guard let builtin = Dispatch.internalDefault(ip, generic) else {
+                    throw FnError.runtime("could not find function \"\(generic)\"")
+                }
+                var codes = try ip.callFunction(.builtin(builtin), [Factors.plain(x)] + args.dots,
+                                                names: [nil] + args.dotNames)
+                try Factors.restore(&codes, from: x)
+                return codes
+            }
         }
         define("c.factor", ["...", "recursive"]) { args, _ throws(FnError) in
             // R 4.1: the union of the levels in order of appearance; other values are an error.
