@@ -71,7 +71,10 @@ extension Interpreter {
             return args[0] ?? .null
         }
         define("%in%", ["x", "table"]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x"), table = try args.required(1, "table")
+            var x = try args.required(0, "x"), table = try args.required(1, "table")
+            // A factor matches by its levels.
+            if Factors.isFactor(x) { x = Value(Vector(.character(Factors.labels(x)))) }
+            if Factors.isFactor(table) { table = Value(Vector(.character(Factors.labels(table)))) }
             // R's definition: match(x, table, nomatch = 0) > 0.
             return Value(Vector(.logical(try matchPositions(x, table).map { $0 >= 0 ? 1 : 0 })))
         }

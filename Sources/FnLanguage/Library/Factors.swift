@@ -117,6 +117,22 @@ extension BuiltinRegistry {
             try Factors.restore(&plain, from: x)
             return plain
         }
+        define("as.vector.factor", ["x", "mode"]) { args, _ throws(FnError) in
+            Value(Vector(.character(Factors.labels(try args.required(0, "x")))))
+        }
+        // Methods that reorder or repeat the codes and keep the levels.
+        for generic in ["rev", "unique", "sort", "rep", "head", "tail"] {
+            define(generic + ".factor", ["x", "..."]) { args, ip throws(FnError) in
+                let x = try args.required(0, "x")
+                guard let builtin = Dispatch.internalDefault(ip, generic) else {
+                    throw FnError.runtime("could not find function \"\(generic)\"")
+                }
+                var codes = try ip.callFunction(.builtin(builtin), [Factors.plain(x)] + args.dots,
+                                                names: [nil] + args.dotNames)
+                try Factors.restore(&codes, from: x)
+                return codes
+            }
+        }
         define("c.factor", ["...", "recursive"]) { args, _ throws(FnError) in
             // R 4.1: the union of the levels in order of appearance; other values are an error.
             var levels: [String] = []
