@@ -26,5 +26,8 @@ extension BuiltinRegistry {
         registerRanking()
         registerMatchArg()
         registerAllEqual()
+        registerSpecialFunctions()
+        registerDistributions()
+        registerRandom()
     }
 }
