@@ -104,7 +104,7 @@ enum RandomVariates {
             let alv = log(v)
             if alv < ynorm - amaxp { return ix }
             if alv <= ynorm + amaxp {
-                let x1 = Double(ix + 1), f1 = fm + 1, z = dn + 1 - fm, w = dn - Double(ix) + 1
+                let x1 = Double(ix + 1), f1 = Double(m) + 1, z = dn + 1 - Double(m), w = dn - Double(ix) + 1
                 let z2 = z * z, x2 = x1 * x1, f2 = f1 * f1, w2 = w * w
                 func corr(_ a: Double, _ a2: Double) -> Double {
                     (13860 - (462 - (132 - (99 - 140 / a2) / a2) / a2) / a2) / a / 166320
