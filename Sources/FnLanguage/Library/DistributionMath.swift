@@ -311,7 +311,8 @@ enum Distribution {
     // MARK: Incomplete beta
 
     /// The regularised incomplete beta I_x(a, b) or its complement, as the tail asks.
-    static func pbetaRaw(_ x: Double, _ a: Double, _ b: Double, _ tail: Tail) -> Double {
+    /// `complement` is 1 - x when the caller knows it more precisely than by subtraction.
+    static func pbetaRaw(_ x: Double, _ a: Double, _ b: Double, _ tail: Tail, complement: Double? = nil) -> Double {
         if a == 0 || b == 0 || !a.isFinite || !b.isFinite {
             if a == 0 && b == 0 { return tail.log ? -0.693147180559945309417232121458 : 0.5 }
             if a == 0 || a / b == .infinity { return tail.tailOne }
@@ -323,9 +324,10 @@ enum Distribution {
         // The continued fraction converges fast below the mean; above it, use the symmetry
         // I_x(a, b) = 1 - I_{1-x}(b, a).
         let swapped = x > (a + 1) / (a + b + 2)
-        let (xx, yy, aa, bb) = swapped ? (1 - x, x, b, a) : (x, 1 - x, a, b)
+        let y = complement ?? 0.5 - x + 0.5
+        let (xx, yy, aa, bb) = swapped ? (y, x, b, a) : (x, y, a, b)
         let logFront = logBetaFront(xx, yy, aa, bb)
-        let logCF = Glibc.log(betaFraction(xx, aa, bb))
+        let logCF = Glibc.log(betaFraction(xx, yy, aa, bb))
         let logNear = logFront + logCF
         let logFar = Tail.log1mexp(logNear)
         let wantNear = tail.lower != swapped
@@ -338,15 +340,17 @@ enum Distribution {
         if a >= 1 && b >= 1 && a + b > 10 {
             return dbinomRaw(a, a + b, x, y, log: true) + Glibc.log(b / (a + b))
         }
-        return a * Glibc.log(x) + b * log1p(-x) - Special.lbeta(a, b) - Glibc.log(a)
+        let logX = x < 0.5 ? Glibc.log(x) : log1p(-y), logY = y < 0.5 ? Glibc.log(y) : log1p(-x)
+        return a * logX + b * logY - Special.lbeta(a, b) - Glibc.log(a)
     }
 
     /// The continued fraction for I_x(a, b) (modified Lentz).
-    static func betaFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
+    static func betaFraction(_ x: Double, _ y: Double, _ a: Double, _ b: Double) -> Double {
         let tiny = 1e-300
         let qab = a + b, qap = a + 1, qam = a - 1
         var c = 1.0
-        var d = 1 - qab * x / qap
+        // 1 - (a + b) x / (a + 1), written with y = 1 - x so that x near 1 does not cancel.
+        var d = x > 0.5 ? (1 - b + qab * y) / qap : 1 - qab * x / qap
         if abs(d) < tiny { d = tiny }
         d = 1 / d
         var h = d

@@ -388,9 +388,11 @@ enum Dists {
             let lval = -0.5 * n * (2 * Glibc.log(abs(x)) - Glibc.log(n)) - Special.lbeta(0.5 * n, 0.5) - Glibc.log(0.5 * n)
             value = tail.log ? lval : exp(lval)
         } else {
+            // Both x²/(n + x²) and its complement n/(n + x²), each to full precision.
+            let small = x * x / (n + x * x), large = n / (n + x * x)
             value = n > x * x
-                ? pbeta(x * x / (n + x * x), 0.5, n / 2, Tail(lower: false, log: tail.log))
-                : pbeta(1 / nx, n / 2, 0.5, Tail(lower: true, log: tail.log))
+                ? Distribution.pbetaRaw(small, 0.5, n / 2, Tail(lower: false, log: tail.log), complement: large)
+                : Distribution.pbetaRaw(large, n / 2, 0.5, Tail(lower: true, log: tail.log), complement: small)
         }
         let lower = x <= 0 ? !tail.lower : tail.lower
         if tail.log {
@@ -449,9 +451,10 @@ enum Dists {
             return pgamma(x * m, m / 2, 2, tail)
         }
         if m == .infinity { return pgamma(n / x, n / 2, 2, Tail(lower: !tail.lower, log: tail.log)) }
+        let u = m * x / (n + m * x), w = n / (n + m * x)
         let v = m * x > n
-            ? pbeta(n / (n + m * x), n / 2, m / 2, Tail(lower: !tail.lower, log: tail.log))
-            : pbeta(m * x / (n + m * x), m / 2, n / 2, tail)
+            ? Distribution.pbetaRaw(w, n / 2, m / 2, Tail(lower: !tail.lower, log: tail.log), complement: u)
+            : Distribution.pbetaRaw(u, m / 2, n / 2, tail, complement: w)
         return v.isNaN ? .nan : v
     }
 
@@ -463,7 +466,9 @@ enum Dists {
             return qgamma(p, m / 2, 2, tail) / m
         }
         if m > 4e5 { return n / qgamma(p, n / 2, 2, Tail(lower: !tail.lower, log: tail.log)) }
-        let v = (1 / qbeta(p, n / 2, m / 2, Tail(lower: !tail.lower, log: tail.log)) - 1) * (n / m)
+        // F = (n/m) u / (1 - u) for u = qbeta(p, m/2, n/2): through whichever of u, 1 - u is small.
+        let u = qbeta(p, m / 2, n / 2, tail)
+        let v = u < 0.5 ? (n / m) * (u / (1 - u)) : (1 / qbeta(p, n / 2, m / 2, Tail(lower: !tail.lower, log: tail.log)) - 1) * (n / m)
         return v.isFinite ? v : .nan
     }
 }
