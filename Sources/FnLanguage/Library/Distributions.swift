@@ -466,9 +466,9 @@ enum Dists {
             return qgamma(p, m / 2, 2, tail) / m
         }
         if m > 4e5 { return n / qgamma(p, n / 2, 2, Tail(lower: !tail.lower, log: tail.log)) }
-        // F = (n/m) u / (1 - u) for u = qbeta(p, m/2, n/2): through whichever of u, 1 - u is small.
-        let u = qbeta(p, m / 2, n / 2, tail)
-        let v = u < 0.5 ? (n / m) * (u / (1 - u)) : (1 / qbeta(p, n / 2, m / 2, Tail(lower: !tail.lower, log: tail.log)) - 1) * (n / m)
+        // As R computes it, through the beta quantile of the other tail (which loses the relative
+        // precision of quantiles very close to 0).
+        let v = (1 / qbeta(p, n / 2, m / 2, Tail(lower: !tail.lower, log: tail.log)) - 1) * (n / m)
         return v.isFinite ? v : .nan
     }
 }

@@ -9,7 +9,8 @@ extension BuiltinRegistry {
     mutating func registerSpecialFunctions() {
         defineSpecial("gamma") { x, ip in
             let g = Special.gamma(x)
-            if g.isInfinite && x.isFinite && !(x == 0 || (x < 0 && x == x.rounded())) {
+            // R warns when 1/x overflows, not when a large x does.
+            if g.isInfinite && abs(x) < 1 && x != 0 {
                 ip.warn("value out of range in 'gammafn'")
             }
             return g
@@ -57,6 +58,12 @@ enum Special {
     static func gamma(_ x: Double) -> Double {
         if x.isNaN { return x }
         if x == 0 || (x < 0 && x == x.rounded()) { return .nan }
+        // R gives up where 1/x would come close to overflowing.
+        if abs(x) < 2.2474362225598545e-308 { return x > 0 ? .infinity : -.infinity }
+        if x > 10 && x < 171.61447887182298 {
+            // Stirling's formula with its correction term, as R evaluates large arguments.
+            return exp((x - 0.5) * Glibc.log(x) - x + lnSqrt2Pi + lgammaCorrection(x))
+        }
         return tgamma(x)
     }
 
@@ -197,7 +204,8 @@ enum Special {
         if x == .infinity { return x }
         if x < 0 {
             // Reflection: ψ(1 - x) - ψ(x) = π cot(πx).
-            return digamma(1 - x) - Double.pi / tanPi(x)
+            let t = tanPi(x)
+            return digamma(1 - x) - (t.isNaN ? 0 : Double.pi / t)
         }
         var v = x, shift = 0.0
         while v < 10 {
