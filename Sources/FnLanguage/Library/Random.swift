@@ -92,6 +92,7 @@ extension BuiltinRegistry {
             } else {
                 count = nValue.length
             }
+            try Limits.checkLength(Double(count))
             var columns: [[Double]] = []
             for (i, param) in params.enumerated() {
                 if let v = args[i + 1] {
@@ -139,19 +140,41 @@ private func checkKind(_ v: Value?, _ allowed: [String], _ what: String) throws(
 private func sampleIndices(
     _ n: Double, _ sizeArg: Value?, _ replaceArg: Value?, _ probArg: Value?, _ ip: Interpreter
 ) throws(FnError) -> Value {
-    guard !n.isNaN, n >= 0, n <= 2_147_483_647 else { throw FnError.runtime("invalid first argument") }
-    let population = Int(n)
-    var size = population
+    guard !n.isNaN, n >= 0, n <= 4.5e15 else { throw FnError.runtime("invalid first argument") }
+    let dn = n.rounded(.towardZero)
+    var wanted = dn
     if let s = sizeArg, !s.isNull {
         guard let d = Unpack.firstDouble(s), !d.isNaN, d >= 0, d <= 4.5e15, s.atomicType != .character else {
             throw FnError.runtime("invalid 'size' argument")
         }
-        size = Int(d)
+        wanted = d.rounded(.towardZero)
     }
     let replace = try Unpack.flag(replaceArg, "replace", default: false)
-    if !replace && size > population {
+    if !replace && wanted > dn {
         throw FnError.runtime("cannot take a sample larger than the population when 'replace = FALSE'")
     }
+    try Limits.checkLength(wanted)
+    let hasProb = probArg.map { !$0.isNull } ?? false
+    if !hasProb && (replace || wanted < 2 || (dn > 1e7 && wanted <= dn / 2)) {
+        // Uniform draws need no table of the population: with replacement each is one index; a
+        // small sample of a large population (R's hashed sample2) redraws repeated indices.
+        var seen = Set<Double>()
+        var draws = [Double]()
+        draws.reserveCapacity(Int(wanted))
+        while draws.count < Int(wanted) {
+            let v = ip.random.index(below: dn)
+            if !replace && wanted >= 2 && !seen.insert(v).inserted { continue }
+            draws.append(v + 1)
+        }
+        if dn <= 2_147_483_647 { return Value(.integer(draws.map { Int32($0) })) }
+        return Value(.double(draws))
+    }
+    if let probValue = probArg, !probValue.isNull, Double(probValue.length) != dn {
+        throw FnError.runtime("incorrect number of probabilities")
+    }
+    try Limits.checkLength(dn)
+    let population = Int(dn)
+    let size = Int(wanted)
     var out = [Int32](repeating: 0, count: size)
     if let probValue = probArg, !probValue.isNull {
         guard let s = probValue.storage, s.type != .character else { throw FnError.runtime("incorrect number of probabilities") }
@@ -175,8 +198,6 @@ private func sampleIndices(
         } else {
             Sampling.withoutReplacement(p, &out, &ip.random)
         }
-    } else if replace || size < 2 {
-        for i in 0..<size { out[i] = Int32(ip.random.index(below: n) + 1) }
     } else {
         var pool = (0..<population).map { Int32($0) }
         var remaining = population
