@@ -302,6 +302,8 @@ public final class Interpreter {
     /// Spare `Arguments.values` arrays for builtin calls, by formal count (see `takeArguments`). They
     /// start as the shared all-nil arrays; the first call that fills one makes it its own.
     var spareArguments = Builtin.nils
+    /// The session's random number generator (`set.seed`, `runif`, `sample`, ...).
+    var random = RandomState()
 
     public init() {
         env = globalEnvironment

@@ -34,5 +34,8 @@ extension BuiltinRegistry {
         registerAttributes()
         registerMatrix()
         registerFactors()
+        registerSpecialFunctions()
+        registerDistributions()
+        registerRandom()
     }
 }
