@@ -41,6 +41,18 @@ extension Interpreter {
         return all ? names : names.filter { !$0.hasPrefix(".") }
     }
 
+    /// `as.list(e)`: the variables bound in `e` (not those starting with "."), promises forced.
+    func environmentList(_ e: Environment) throws(FnError) -> Value {
+        var values: [Value] = []
+        var names: [String] = []
+        for n in self.names(in: e, all: false) {
+            guard let v = try binding(n, in: e, inherits: false) else { continue }
+            values.append(v)
+            names.append(n)
+        }
+        return .list(List(values, names: names))
+    }
+
     /// The environment `n` calls up from the function whose code is running (`parent.frame(n)`).
     func parentFrame(_ n: Int) -> Environment {
         var e = env

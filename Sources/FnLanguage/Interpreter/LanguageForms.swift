@@ -184,6 +184,19 @@ extension Resolver {
         case "quote":
             guard args.count == 1, let x = args[0].value else { return nil }
             return QuoteNode(Language.value(of: x), span: span)
+        case "stopifnot":
+            guard !args.contains(where: { $0.name == "exprs" || $0.name == "exprObject" || $0.name == "local" }) else { return nil }
+            var checks: [(name: String?, node: Node, expression: Expr)] = []
+            for a in args {
+                guard let v = a.value else { continue }
+                checks.append((a.name, resolve(v), v))
+            }
+            return StopifnotNode(checks, span: span)
+        case "alist":
+            // alist(x = , y = 10): the arguments unevaluated, an empty one as the empty symbol.
+            let values = args.map { a in a.value.map(Language.value(of:)) ?? .symbol("") }
+            let names = args.map { $0.name ?? "" }
+            return QuoteNode(.list(List(values, names: names.contains { !$0.isEmpty } ? names : nil)), span: span)
         case "~":
             guard case .language(let l) = Language.value(of: e) else { return nil }
             return FormulaNode(l, span: span)
@@ -236,6 +249,48 @@ extension Resolver {
         default:
             return nil
         }
+    }
+}
+
+/// `stopifnot(...)`: evaluates each argument in turn and stops at the first that is not all TRUE,
+/// with the argument's name as the message, or its expression (`x > 0 is not TRUE`, `... are not
+/// all TRUE` for a longer value) as R writes it.
+final class StopifnotNode: Node {
+    let checks: [(name: String?, node: Node, expression: Expr)]
+    init(_ checks: [(name: String?, node: Node, expression: Expr)], span: Span) {
+        self.checks = checks
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        for check in checks {
+            let v = try check.node.eval(ip)
+            if case .logical(1) = v { continue }
+            if v.atomicType == .logical, let s = v.storage, s.logicals().allSatisfy({ $0 == 1 }) { continue }
+            let message: String
+            if let name = check.name, !name.isEmpty {
+                message = name
+            } else {
+                let lines = check.expression.deparsedLines(cutoff: 60)
+                let text = lines.count > 1 ? lines[0] + " ...." : lines[0]
+                message = text + (v.length == 1 ? " is not TRUE" : " are not all TRUE")
+            }
+            // An error as stop() raises it from the calling function: calling handlers run first.
+            var e = ip.locate(FnError.runtime(message), at: self)
+            e.call = ip.callerText ?? ""
+            if let i = ip.currentFrameIndex() {
+                e.condition = .list(List([.character(message), ip.callLanguage(ofFrame: i)], names: ["message", "call"],
+                                         classes: ["simpleError", "error", "condition"]))
+            }
+            do throws(FnError) {
+                _ = try ip.signal(Conditions.object(for: e), restart: nil)
+            } catch {
+                throw error.control
+            }
+            e.signalled = true
+            throw e.control
+        }
+        ip.visible = false
+        return .null
     }
 }
 
@@ -442,17 +497,33 @@ extension Interpreter {
                 throw ip.asError(error)
             }
         }
-        define("deparse", ["expr", "width.cutoff", "backtick", "control", "nlines"]) { args, _ throws(FnError) in
+        define("deparse", ["expr", "width.cutoff", "backtick", "control", "nlines"]) { args, ip throws(FnError) in
             let x = args[0] ?? .null
-            switch x {
-            case .symbol, .language:
-                return Value(Vector(.character(Language.deparseLines(x))))
-            case .closure(let c):
-                let text = c.definition.expression?.deparsed ?? "function(...)"
-                return Value(Vector(.character(text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))))
-            default:
-                return .character(ValueDeparser.deparse(x))
+            var cutoff = 60
+            if let w = args[1] {
+                let n = try Unpack.int(w, "width.cutoff", default: 60)
+                if n < 20 || n > 500 { ip.warn("invalid 'cutoff' value for 'deparse', using default") } else { cutoff = n }
             }
+            var lines: [String]
+            switch x {
+            case .symbol(let name):
+                // A lone name is written as it is unless backticks are asked for; in a call it is
+                // quoted where needed.
+                lines = [try Unpack.flag(args[2], "backtick", default: false) ? quotedName(name) : name]
+            case .language:
+                lines = Language.deparseLines(x, cutoff: cutoff)
+            case .closure(let c):
+                if case .function(let parameters, let body)? = c.definition.expression?.kind {
+                    lines = Expr.deparsedClosure(parameters, body, cutoff: cutoff)
+                } else {
+                    lines = ["function (" + c.parameterNames.joined(separator: ", ") + ") ", "NULL"]
+                }
+            default:
+                lines = [ValueDeparser.deparse(x)]
+            }
+            let limit = try Unpack.int(args[4], "nlines", default: -1)
+            if limit >= 0 && limit < lines.count { lines = Array(lines.prefix(limit)) }
+            return Value(Vector(.character(lines)))
         }
         define("as.name", ["x"]) { args, _ throws(FnError) in try symbol(args[0]) }
         define("as.symbol", ["x"]) { args, _ throws(FnError) in try symbol(args[0]) }
@@ -527,7 +598,14 @@ extension Interpreter {
             }
             return Language.formals(params)
         }
-        define("args", ["name"]) { args, _ throws(FnError) in args[0] ?? .null }
+        define("args", ["name"]) { args, ip throws(FnError) in
+            // R's args(): a function with the same formals and a NULL body.
+            guard case .closure(let c)? = args[0], case .function(let params, _)? = c.definition.expression?.kind else {
+                return .null
+            }
+            return ip.remake(c, expression: Expr(.function(parameters: params, body: Expr(.constant(.null), .none)), .none),
+                             environment: c.environment)
+        }
         define("body<-", ["fun", "envir", "value"]) { args, ip throws(FnError) in
             guard case .closure(let c)? = args[0], case .function(let params, _)? = c.definition.expression?.kind else {
                 throw FnError.runtime("'fun' must be a function")

@@ -92,6 +92,8 @@ extension BuiltinRegistry {
 
 /// Calls `f(element, ...)` for each element of `x`, passing the builtin's `...` through.
 private func applyEach(_ x: Value, _ f: Value, _ args: Arguments, _ ip: Interpreter) throws(FnError) -> [Value] {
+    // A call is applied over as the list of its parts, as R's as.list() gives them.
+    if case .language(let l) = x { return try applyEach(.list(l.list), f, args, ip) }
     var callArgs: [Value] = [.null] + args.dots
     let names: [String?] = [nil] + args.dotNames
     var results: [Value] = []

@@ -7,11 +7,13 @@ extension BuiltinRegistry {
         defineCoercion("as.character", to: .character)
         defineCoercion("as.logical", to: .logical)
 
-        define("as.list", ["x", "..."]) { args, _ throws(FnError) in
+        define("as.list", ["x", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             switch x {
             case .list: return x
             case .null: return .list(List([]))
+            case .language(let l): return .list(l.list)
+            case .environment(let e): return try ip.environmentList(e)
             default:
                 guard x.atomicType != nil else { return .list(List([x])) }
                 return .list(List(Unpack.elements(x), names: x.names))

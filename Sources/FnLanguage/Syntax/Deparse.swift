@@ -3,9 +3,29 @@ extension Expr {
     /// `function(x) x + 1`. Parentheses appear where the tree has a `.paren` node or where precedence
     /// requires them; blocks span several lines indented by four spaces.
     public var deparsed: String {
-        var d = Deparser()
+        deparsedLines(cutoff: nil).joined(separator: "\n")
+    }
+
+    /// The lines of R's `deparse(expr, width.cutoff = cutoff)`: once a line is longer than `cutoff`
+    /// bytes, it is broken after the next argument's comma or after a spaced binary operator (`+`,
+    /// `==`, `&`, `%in%`, `~`, ...), and the rest of that call or operand is indented one level
+    /// more. With no cutoff, lines break only inside braces.
+    public func deparsedLines(cutoff: Int?) -> [String] {
+        var d = Deparser(cutoff: cutoff)
         d.write(self)
-        return d.out
+        return d.finish()
+    }
+
+    /// R's `deparse()` of a closure: `function (x, y = 2) ` (R's spacing for a function value, not
+    /// for `quote(function(x) ...)`) on the first line, the body on the lines after.
+    public static func deparsedClosure(_ parameters: [Parameter], _ body: Expr, cutoff: Int?) -> [String] {
+        var d = Deparser(cutoff: cutoff)
+        d.put("function (")
+        d.writeParameters(parameters)
+        d.put(") ")
+        d.newline()
+        d.write(body)
+        return d.finish()
     }
 }
 
@@ -79,12 +99,22 @@ func quotedString(_ text: String) -> String {
     return s + "\""
 }
 
-/// Writes expressions as text, recursing only as deep as `maxDepth`; deeper parts print as `...` so
-/// that deparsing a pathological tree for an error message can never overflow the stack.
+/// Writes expressions as lines of text, recursing only as deep as `maxDepth`; deeper parts print
+/// as `...` so that deparsing a pathological tree for an error message can never overflow the stack.
 private struct Deparser {
-    var out = ""
+    var lines: [String] = []
+    var line = ""
+    /// Indentation level of the next line: four spaces each for the first four, two after, as R.
+    var indent = 0
+    var atLineStart = true
     var depth = 0
+    /// R's `width.cutoff`; nil never breaks a line.
+    let cutoff: Int?
     static let maxDepth = 256
+
+    init(cutoff: Int?) {
+        self.cutoff = cutoff
+    }
 
     // Binding power of each form, matching the parser's table.
     static let lowest = 0       // function, if, for, while, repeat: they extend as far right as possible
@@ -141,117 +171,148 @@ private struct Deparser {
         }
     }
 
+    // MARK: Lines
+
+    mutating func put(_ s: String) {
+        if atLineStart {
+            atLineStart = false
+            for level in 0..<indent { line += level < 4 ? "    " : "  " }
+        }
+        line += s
+    }
+
+    mutating func newline() {
+        lines.append(line)
+        line = ""
+        atLineStart = true
+    }
+
+    mutating func finish() -> [String] {
+        lines.append(line)
+        return lines
+    }
+
+    /// Starts a new line when this one is past the cutoff; the first break in a construct indents
+    /// the rest of it (`broken` remembers that, for the caller to undo).
+    mutating func breakIfLong(_ broken: inout Bool) {
+        guard let cutoff, line.utf8.count > cutoff else { return }
+        if !broken {
+            broken = true
+            indent += 1
+        }
+        newline()
+    }
+
+    // MARK: Forms
+
     mutating func write(_ e: Expr) {
         depth += 1
         defer { depth -= 1 }
         if depth > Deparser.maxDepth {
-            out += "..."
+            put("...")
             return
         }
         switch e.kind {
         case .constant(let v):
             writeConstant(v)
         case .identifier(let name):
-            out += quotedName(name)
+            put(quotedName(name))
         case .call(let callee, let arguments) where Deparser.isFormula(callee, arguments):
             // `y ~ x` and `~x`, as R writes formulas.
+            var broken = false
             if arguments.count == 2, let lhs = arguments[0].value {
                 writeOperand(lhs, parenthesize: Deparser.precedence(lhs) <= Deparser.tilde)
-                out += " ~ "
+                put(" ~ ")
+                breakIfLong(&broken)
             } else {
-                out += "~"
+                put("~")
             }
             if let rhs = arguments.last?.value {
                 writeOperand(rhs, parenthesize: Deparser.precedence(rhs) <= Deparser.tilde)
             }
+            if broken { indent -= 1 }
         case .call(let callee, let arguments):
             if case .identifier(let name) = callee.kind {
-                out += quotedName(name)
+                put(quotedName(name))
             } else {
                 writeOperand(callee, parenthesize: Deparser.precedence(callee) < Deparser.atom)
             }
-            out += "("
+            put("(")
             writeArguments(arguments)
-            out += ")"
+            put(")")
         case .unary(let op, let operand):
-            out += op.symbol
+            put(op.symbol)
             let level = op == .not ? Deparser.comparison : Deparser.power
             writeOperand(operand, parenthesize: Deparser.precedence(operand) < level && !Deparser.isPrefixForm(operand))
         case .binary:
             writeBinaryChain(e)
         case .assign(let target, let value, let superAssign):
             writeOperand(target, parenthesize: Deparser.precedence(target) <= Deparser.assign)
-            out += superAssign ? " <<- " : " <- "
+            put(superAssign ? " <<- " : " <- ")
             writeOperand(value, parenthesize: Deparser.precedence(value) < Deparser.assign && !Deparser.isPrefixForm(value))
         case .index(let target, let arguments, let double):
             writeOperand(target, parenthesize: Deparser.precedence(target) < Deparser.atom)
-            out += double ? "[[" : "["
+            put(double ? "[[" : "[")
             writeArguments(arguments)
-            out += double ? "]]" : "]"
+            put(double ? "]]" : "]")
         case .dollar(let target, let name):
             writeOperand(target, parenthesize: Deparser.precedence(target) < Deparser.atom)
-            out += "$" + quotedName(name)
+            put("$" + quotedName(name))
         case .function(let parameters, let body):
-            out += "function("
-            for (k, p) in parameters.enumerated() {
-                if k > 0 { out += ", " }
-                out += quotedName(p.name)
-                if let d = p.defaultValue {
-                    out += " = "
-                    write(d)
-                }
-            }
-            out += ") "
+            put("function(")
+            writeParameters(parameters)
+            put(") ")
             write(body)
         case .block(let items):
-            out += "{\n"
+            put("{")
+            indent += 1
             for item in items {
-                var inner = Deparser(out: "", depth: depth)
-                inner.write(item)
-                out += "    " + inner.out.split(separator: "\n", omittingEmptySubsequences: false)
-                    .joined(separator: "\n    ") + "\n"
+                newline()
+                write(item)
             }
-            out += "}"
+            indent -= 1
+            newline()
+            put("}")
         case .paren(let inner):
-            out += "("
+            put("(")
             write(inner)
-            out += ")"
+            put(")")
         case .ifElse(let condition, let then, let otherwise):
-            out += "if ("
+            put("if (")
             write(condition)
-            out += ") "
+            put(") ")
             if let otherwise {
                 // An `if` without `else` in the then-branch would capture our `else`.
                 if case .ifElse(_, _, nil) = then.kind { writeOperand(then, parenthesize: true) } else { write(then) }
-                out += " else "
+                put(" else ")
                 write(otherwise)
             } else {
                 write(then)
             }
         case .forLoop(let variable, let sequence, let body):
-            out += "for (" + quotedName(variable) + " in "
+            put("for (" + quotedName(variable) + " in ")
             write(sequence)
-            out += ") "
+            put(") ")
             write(body)
         case .whileLoop(let condition, let body):
-            out += "while ("
+            put("while (")
             write(condition)
-            out += ") "
+            put(") ")
             write(body)
         case .repeatLoop(let body):
-            out += "repeat "
+            put("repeat ")
             write(body)
         case .breakLoop:
-            out += "break"
+            put("break")
         case .nextLoop:
-            out += "next"
+            put("next")
         }
     }
 
     mutating func writeOperand(_ e: Expr, parenthesize: Bool) {
-        if parenthesize { out += "(" }
+        if parenthesize { put("(") }
         write(e)
-        if parenthesize { out += ")" }
+        if parenthesize { put(")") }
     }
 
     /// Writes `a + b - c ...` walking the left spine in a loop, so long chains need no deep recursion.
@@ -276,9 +337,14 @@ private struct Deparser {
         writeOperand(node, parenthesize: parenthesizeLeft)
         for (op, right) in chain.reversed() {
             let level = Deparser.precedence(op)
+            // R writes these operators without spaces, and never breaks a line after them.
+            var broken = false
             switch op {
-            case .power, .range, .modulo, .intDivide, .divide: out += op.symbol
-            default: out += " " + op.symbol + " "
+            case .power, .range, .modulo, .intDivide, .divide:
+                put(op.symbol)
+            default:
+                put(" " + op.symbol + " ")
+                breakIfLong(&broken)
             }
             let rightLevel = Deparser.precedence(right)
             var parenthesize = rightLevel < level || (rightLevel == level && level != Deparser.power)
@@ -286,32 +352,55 @@ private struct Deparser {
             if case .unary(let unary, _) = right.kind, unary != .not, level == Deparser.power { parenthesize = false }
             if rightLevel == Deparser.lowest { parenthesize = false }
             writeOperand(right, parenthesize: parenthesize)
+            if broken { indent -= 1 }
         }
     }
 
     mutating func writeArguments(_ arguments: [Argument]) {
+        var broken = false
         for (k, a) in arguments.enumerated() {
-            if k > 0 { out += ", " }
             if let name = a.name {
-                out += quotedName(name) + " = "
+                put(quotedName(name) + " = ")
             }
             if let value = a.value { write(value) }
+            if k < arguments.count - 1 {
+                put(", ")
+                breakIfLong(&broken)
+            }
         }
+        if broken { indent -= 1 }
+    }
+
+    mutating func writeParameters(_ parameters: [Parameter]) {
+        var broken = false
+        for (k, p) in parameters.enumerated() {
+            put(quotedName(p.name))
+            if let d = p.defaultValue {
+                put(" = ")
+                write(d)
+            }
+            if k < parameters.count - 1 {
+                put(", ")
+                breakIfLong(&broken)
+            }
+        }
+        if broken { indent -= 1 }
     }
 
     mutating func writeConstant(_ v: Value) {
         switch v {
-        case .null: out += "NULL"
-        case .logical(let b): out += b == NA.logical ? "NA" : b != 0 ? "TRUE" : "FALSE"
-        case .integer(let i): out += i == NA.integer ? "NA_integer_" : "\(i)L"
-        case .double(let d): out += NA.isNA(d) ? "NA_real_" : NumberFormat.r15(d)
-        case .character(let s): out += s.map(quotedString) ?? "NA_character_"
-        case .vector, .list: out += ValueDeparser.deparse(v)
-        case .closure, .builtin: out += "<function>"
-        case .environment: out += "<environment>"
-        case .symbol(let name): out += quotedName(name)
+        case .null: put("NULL")
+        case .logical(let b): put(b == NA.logical ? "NA" : b != 0 ? "TRUE" : "FALSE")
+        case .integer(let i): put(i == NA.integer ? "NA_integer_" : "\(i)L")
+        case .double(let d): put(NA.isNA(d) ? "NA_real_" : NumberFormat.r15(d))
+        case .character(let s): put(s.map(quotedString) ?? "NA_character_")
+        case .vector, .list: put(ValueDeparser.deparse(v))
+        case .closure, .builtin: put("<function>")
+        case .environment: put("<environment>")
+        case .symbol(let name): put(quotedName(name))
         case .language: write(Language.expr(of: v))
-        case .promise(let p): p.value.map { writeConstant($0) } ?? (out += "<promise>")
+        case .promise(let p):
+            if let value = p.value { writeConstant(value) } else { put("<promise>") }
         }
     }
 }

@@ -223,10 +223,11 @@ extension Language {
 
     // MARK: Deparsing
 
-    /// R's `deparse()` of a language object or symbol, as lines.
-    public static func deparseLines(_ v: Value) -> [String] {
+    /// R's `deparse()` of a language object or symbol, as lines; with `cutoff` (R's `width.cutoff`)
+    /// long lines are broken as R breaks them.
+    public static func deparseLines(_ v: Value, cutoff: Int? = nil) -> [String] {
         if case .symbol("") = v { return [""] }
-        return expr(of: v).deparsed.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return expr(of: v).deparsedLines(cutoff: cutoff)
     }
 }
 
