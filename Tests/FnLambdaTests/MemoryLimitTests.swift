@@ -9,6 +9,8 @@ grow <- function() { s <- strrep("x", 1e6); repeat s <- paste0(s, s); nchar(s) }
 pasted <- function() nchar(paste(rep("abcdefgh", 2e7), collapse = ""))
 repped <- function() length(rep(c(1.5, 2.5), 8e7))
 ranged <- function() rev(1:1.6e8)
+regexed <- function() nchar(gsub("x", strrep("y", 1e6), strrep("x", 2000)))
+outered <- function() length(outer(1:2e4, 1:2e4))
 caught <- function() tryCatch(numeric(1.6e8), error = function(e) conditionMessage(e))
 small <- function() sum(numeric(1e6) + 1)
 """#
@@ -31,7 +33,7 @@ small <- function() sum(numeric(1e6) + 1)
             text(try httpRequest(port: serve.port, path: "/2015-03-31/functions/function/invocations",
                                  body: #"{"name": "\#(name)"}"#).body)
         }
-        for name in ["one", "many", "grow", "pasted", "repped", "ranged"] {
+        for name in ["one", "many", "grow", "pasted", "repped", "ranged", "regexed", "outered"] {
             let body = try invoke(name)
             #expect(body.hasPrefix(#"{"errorMessage":"cannot allocate vector of size "#), "\(name): \(body)")
             #expect(body.contains(#""errorType":"simpleError""#), "\(name): \(body)")
@@ -44,11 +46,11 @@ small <- function() sum(numeric(1e6) + 1)
     @Test func aThousandOverLimitInvocationsThenAnAnswer() throws {
         let serve = try Self.server()
         // One keep-alive client; the cheap refusals dominate, the ones that fill the budget first
-        // ("many", "grow") come every tenth time.
+        // ("many", "grow", "regexed") come every tenth time.
         let (code, output) = try runPython("""
             import http.client, json
             conn = http.client.HTTPConnection("127.0.0.1", \(serve.port), timeout=60)
-            names = ["one", "repped", "ranged", "pasted", "one", "repped", "ranged", "one", "many", "grow"]
+            names = ["one", "repped", "ranged", "pasted", "outered", "regexed", "ranged", "one", "many", "grow"]
             refused = 0
             for i in range(1000):
                 conn.request("POST", "/2015-03-31/functions/function/invocations",

@@ -50,9 +50,19 @@ public enum MemoryBudget {
     }
 
     @inline(never) private static func checkLarge(_ bytes: Double) throws(FnError) {
+        if !allows(bytes: bytes) { throw refusal(bytes: bytes) }
+    }
+
+    /// Whether `bytes` more keep the process within the budget (always, without one). For code that
+    /// cannot throw where it allocates: it stops, then throws `refusal(bytes:)`.
+    static func allows(bytes: Double) -> Bool {
         let limit = limitBytes
-        guard limit > 0, Double(residentBytes()) + bytes > Double(limit) else { return }
-        throw FnError(.runtime, "cannot allocate vector of size \(describe(bytes))")
+        return limit == 0 || Double(residentBytes()) + bytes <= Double(limit)
+    }
+
+    /// R's error for a request of `bytes` that does not fit.
+    static func refusal(bytes: Double) -> FnError {
+        FnError(.runtime, "cannot allocate vector of size \(describe(bytes))")
     }
 
     /// A size as R's message gives it: `762.9 Mb`, `1.2 Gb`, `512 Kb`.

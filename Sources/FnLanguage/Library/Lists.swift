@@ -13,6 +13,7 @@ extension BuiltinRegistry {
             let x = try args.required(0, "X"), y = try args.required(1, "Y")
             let f = try Unpack.function(args[2] ?? .character("*"), ip, "FUN")
             let ys = y.gathered(Array(0..<y.length))
+            try MemoryBudget.check(bytes: Double(x.length) * Double(y.length) * 8)
             var rows: [Value] = []
             for i in 0..<x.length {
                 let xi = Value(Vector(x.storage?.gathered(Array(repeating: i, count: y.length)) ?? .logical([])))
