@@ -51,6 +51,7 @@ public struct Limits: Sendable {
 
     /// Fails cleanly when a string of `n` bytes would be over the string limit.
     @inline(__always) public static func checkStringLength(_ n: Double) throws(FnError) {
+        try MemoryBudget.check(bytes: n)
         if !(n <= Double(stringBytes)) {
             throw FnError(.limit, "cannot make a string of \(NumberFormat.r15(n)) bytes: the limit is \(stringBytes) bytes")
         }
@@ -58,6 +59,7 @@ public struct Limits: Sendable {
 
     /// Fails cleanly when a result of `n` elements would be over the vector limit.
     @inline(__always) public static func checkLength(_ n: Double) throws(FnError) {
+        try MemoryBudget.check(bytes: n * 8)
         if !(n <= Double(vectorLength)) {
             throw FnError(.limit, "cannot allocate a vector of length \(NumberFormat.r15(n)): the limit is \(vectorLength) elements")
         }
