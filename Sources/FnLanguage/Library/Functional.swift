@@ -85,7 +85,25 @@ extension BuiltinRegistry {
                 values = Unpack.elements(list)
                 names = list.names.map { $0.map { $0.isEmpty ? nil : $0 } } ?? Array(repeating: nil, count: values.count)
             }
-            return try ip.callFunction(f, values, names: names)
+            // Without `quote = TRUE`, R builds the call and evaluates it, so names and calls among
+            // the arguments are evaluated in `envir`.
+            var arguments = values
+            if !(try Unpack.flag(args[2], "quote", default: false)) {
+                var target = ip.env
+                if case .environment(let e)? = args[3] { target = e }
+                for i in arguments.indices {
+                    switch arguments[i] {
+                    case .symbol, .language:
+                        do throws(Control) {
+                            arguments[i] = try ip.evaluate(language: arguments[i], in: target, at: nil)
+                        } catch {
+                            throw ip.asError(error)
+                        }
+                    default: break
+                    }
+                }
+            }
+            return try ip.callFunction(f, arguments, names: names)
         }
     }
 }
