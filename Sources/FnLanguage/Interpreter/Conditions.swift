@@ -203,11 +203,16 @@ extension Interpreter {
                 } else {
                     message = try ip.pasteMessage(args.dots)
                 }
-                let cond = condition ?? Conditions.warning(message, call: callText)
+                var cond = condition ?? Conditions.warning(message, call: callText)
+                // The condition's call is the calling function's call, as a call (R's sys.call(-1)).
+                if condition == nil, withCall, let i = ip.currentFrameIndex(), case .list(var l) = cond {
+                    l.elements[1] = ip.callLanguage(ofFrame: i)
+                    cond = .list(l)
+                }
                 switch try ip.signal(cond, restart: "muffleWarning") {
                 case .unwind:
                     var e = ip.warningError(message, call: callText)
-                    if let condition { e.condition = condition }
+                    e.condition = cond
                     throw e
                 case .proceed:
                     if ip.warningsAreErrors { throw ip.convertedWarning(message) }

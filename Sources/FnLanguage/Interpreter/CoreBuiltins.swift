@@ -156,7 +156,7 @@ enum Combine {
             switch p {
             case .null: continue
             case .list: anyList = true
-            case .closure, .builtin, .environment: anyList = true
+            case .closure, .builtin, .environment, .symbol, .language: anyList = true
             default: if let t = p.atomicType, t > type { type = t }
             }
             if argNames[i] != nil || p.names != nil { anyNames = true }
@@ -195,7 +195,7 @@ enum Combine {
                 switch p {
                 case .null: continue
                 case .list(let l): elements.append(contentsOf: l.elements)
-                case .closure, .builtin, .environment: elements.append(p)
+                case .closure, .builtin, .environment, .symbol, .language: elements.append(p)
                 default:
                     if let s = p.storage { for k in 0..<s.count { elements.append(s.element(k)) } }
                 }
@@ -236,6 +236,11 @@ extension Value {
         if a.names != b.names || !Attributes.sameAttributes(a.attributes, b.attributes) { return false }
         switch (a, b) {
         case (.null, .null): return true
+        case (.symbol(let x), .symbol(let y)): return x == y
+        case (.language(let x), .language(let y)):
+            guard x.elements.count == y.elements.count, x.names == y.names, x.classes == y.classes else { return false }
+            for i in x.elements.indices where !identical(x.elements[i], y.elements[i]) { return false }
+            return true
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
             for i in 0..<x.count where !identical(x.elements[i], y.elements[i]) { return false }

@@ -13,6 +13,8 @@ struct Resolver {
     /// For each scope in `scopes`: true when its body defines no function, so no closure can
     /// assign its locals behind its back.
     private var closureFree: [Bool] = []
+    /// For each scope in `scopes`: how many formals its function has (they come first in its slots).
+    private var formalCounts: [Int] = []
 
     /// True for code whose environment is known only at run time (`eval()` of a language object):
     /// names not bound in its own functions are looked up by name (`VariableLocation.dynamic`).
@@ -196,6 +198,7 @@ struct Resolver {
         }
         Resolver.collectLocals(body, into: scope)
         scopes.append(scope)
+        formalCounts.append(params.count)
         closureFree.append(!Resolver.definesFunction(body) && !params.contains { p in
             p.defaultValue.map(Resolver.definesFunction) ?? false })
         let parameters = params.map { p in
@@ -204,6 +207,7 @@ struct Resolver {
         let bodyNode = resolve(body)
         scopes.removeLast()
         closureFree.removeLast()
+        formalCounts.removeLast()
         let reflective = Resolver.isReflective(body) || params.contains { p in p.defaultValue.map(Resolver.isReflective) ?? false }
         return FunctionDefinition(
             name: name, parameters: parameters, dotsSlot: dotsSlot, scope: scope, body: bodyNode,
@@ -360,7 +364,12 @@ struct Resolver {
             } else {
                 valueNode = resolve(value)
             }
-            return AssignNode(location: writeLocation(name, superAssign: superAssign), value: valueNode, span: span)
+            let location = writeLocation(name, superAssign: superAssign)
+            if case .local(let slot) = location, let formals = formalCounts.last, slot < formals {
+                // Assigning a formal: `missing()` of it is FALSE from then on, as in R.
+                return FormalAssignNode(slot: slot, value: valueNode, span: span)
+            }
+            return AssignNode(location: location, value: valueNode, span: span)
         }
         // A replacement: peel steps off the target down to the variable.
         var steps: [ReplacementStep] = []
@@ -408,11 +417,11 @@ final class DotsElementNode: Node {
         super.init(span: span)
     }
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
-        let dots = try ip.currentDots(at: self)
+        let dots = try ip.currentDots(at: self, forcing: false)
         guard index < dots.count else {
             throw ip.locate(FnError.runtime("the ... list does not contain \(index + 1) elements"), at: self).control
         }
-        return dots.elements[index]
+        return try ip.forced(dots.elements[index], at: self)
     }
 }
 

@@ -60,6 +60,13 @@ extension Resolver {
         case "UseMethod", "NextMethod": return resolveDispatch(name, args, span)
         case "local":
             guard let body = args.first?.value else { return nil }
+            if args.count > 1 {
+                // local(expr, envir = e) is eval(quote(expr), e).
+                let quoted = CallArgument(name: nil, value: QuoteNode(Language.value(of: body), span: body.span),
+                                          isDots: false, expression: body)
+                let callee = FunctionLookupNode(location: readLocation("eval"), name: "eval", span: span)
+                return makeCall(callee, [quoted] + resolveArguments(Array(args.dropFirst())), e)
+            }
             let def = resolveFunction([], body, span: span, name: "local")
             return LocalNode(def, span: span)
         case "match.arg":
@@ -164,7 +171,10 @@ final class MissingNode: Node {
     /// Whether formal `slot` of frame `e` is missing: not supplied, or supplied as the bare name
     /// of a missing argument of the caller (`f <- function(a) g(a)` called as `f()`), as in R.
     static func isMissing(_ e: Environment, _ slot: Int) -> Bool {
-        if slot < 64 && e.missingMask & (1 << UInt64(slot)) != 0 { return true }
+        if slot < 64 && e.missingMask & (1 << UInt64(slot)) != 0 {
+            // Not supplied, unless the body has since assigned it (its default was never used).
+            return e.slots[slot] == nil || e.pendingDefaults & (1 << UInt64(slot)) != 0
+        }
         guard case .promise(let p)? = e.slots[slot], p.value == nil, let caller = p.environment,
             case .identifier(let name)? = p.expression?.kind, let f = caller.function,
             let formal = f.definition.parameters.firstIndex(where: { $0.name == name }), formal != f.definition.dotsSlot

@@ -95,6 +95,30 @@ final class AssignNode: Node {
     }
 }
 
+/// `x <- value` where `x` is one of the function's formals: also records that `x` is no longer
+/// missing and its default no longer pending.
+final class FormalAssignNode: Node {
+    let slot: Int
+    let value: Node
+    init(slot: Int, value: Node, span: Span) {
+        self.slot = slot
+        self.value = value
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        let v = try value.eval(ip)
+        ip.locals[slot] = v
+        if slot < 64 {
+            let e = ip.env
+            let bit = ~(UInt64(1) << UInt64(slot))
+            e.missingMask &= bit
+            e.pendingDefaults &= bit
+        }
+        ip.visible = false
+        return v
+    }
+}
+
 /// One step of a complex assignment target, outermost first: `x$a[2] <- v` is `[.dollar("a"), .index([2])]`.
 enum ReplacementStep {
     case index([CallArgument], double: Bool)
@@ -239,10 +263,17 @@ extension Interpreter {
 
     /// Evaluates a formal's default in its frame the first time it is read.
     func forceDefault(_ e: Environment, _ slot: Int) throws(Control) -> Value? {
-        guard slot < 64, e.pendingDefaults & (1 << UInt64(slot)) != 0,
+        let bit: UInt64 = slot < 64 ? 1 << UInt64(slot) : 0
+        guard e.pendingDefaults & bit != 0,
             let closure = e.function, let expr = closure.definition.parameters[slot].defaultValue
         else { return nil }
-        e.pendingDefaults &= ~(1 << UInt64(slot))
+        // The pending bit stays set once the default is in the slot: `missing()` then still says
+        // TRUE, while a value the body assigned (bit clear) makes it FALSE, as in R.
+        if e.forcingDefaults & bit != 0 {
+            throw locate(FnError.runtime("promise already under evaluation: recursive default argument reference or earlier problems?"),
+                         at: nil).control
+        }
+        e.forcingDefaults |= bit
         unowned(unsafe) let savedEnv = env
         unowned(unsafe) let savedSource = currentSource
         env = e
@@ -250,6 +281,7 @@ extension Interpreter {
         defer {
             env = savedEnv
             currentSource = savedSource
+            e.forcingDefaults &= ~bit
         }
         let v = try expr.eval(self)
         e.slots[slot] = v

@@ -258,6 +258,18 @@ enum Attributes {
         case .closure, .builtin: return ["function"]
         case .environment: return ["environment"]
         case .list: return ["list"]
+        case .symbol: return ["name"]
+        case .language(let l):
+            // R's class of a call is the syntax it stands for: `if`, `for`, `<-`, `(`, `{` ...
+            switch l.functionName {
+            case "if"?: return ["if"]
+            case "for"?: return ["for"]
+            case "while"?: return ["while"]
+            case "<-"?, "="?: return ["<-"]
+            case "("?: return ["("]
+            case "{"?: return ["{"]
+            default: return ["call"]
+            }
         default:
             switch x.atomicType {
             case .double?: return ["numeric"]

@@ -573,6 +573,7 @@ private func format(_ args: Arguments) throws(FnError) -> Value {
     }
     switch x {
     case .null: return Value(.character([]))
+    case .symbol, .language: return Value(.character(Language.deparseLines(x).map { Optional($0) }))
     case .list(let l):
         let out: [String?] = l.elements.map { e in
             guard let s = e.storage else { return describeForCharacter(e) }

@@ -20,6 +20,9 @@ public final class Environment {
     private let localScope: FunctionScope?
     /// Bit i set: slot i holds a formal whose default has not been evaluated yet.
     @usableFromInline var pendingDefaults: UInt64 = 0
+    /// Bit i set: formal i's default is being evaluated (reading it then is R's recursion error).
+    /// Always zero between evaluations, so a reused frame needs no reset.
+    var forcingDefaults: UInt64 = 0
     /// Bit i set: formal i was not supplied by the caller (`missing()`).
     var missingMask: UInt64 = 0
     /// The closure being run in this frame (for defaults and `sys.function`); unowned like `parent`.
