@@ -141,6 +141,21 @@ final class LocalConstantNode: BinaryNode {
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         guard let x = local(ip) else { return try super.eval(ip) }
+        return compute(x, ip)
+    }
+
+    /// The value when the local holds a plain number and the operator cannot warn (`+ - * /`,
+    /// comparisons): what a closure call may compute for its argument at the call without
+    /// laziness being observable (`CallNode`). nil otherwise.
+    @inline(__always) func valueIfPlain(_ ip: Interpreter) -> Value? {
+        guard let x = local(ip) else { return nil }
+        switch op {
+        case .power, .modulo, .intDivide: return nil
+        default: return compute(x, ip)
+        }
+    }
+
+    @inline(__always) private func compute(_ x: Double, _ ip: Interpreter) -> Value {
         let y = constant
         ip.visible = true
         switch op {
@@ -151,7 +166,7 @@ final class LocalConstantNode: BinaryNode {
         case .power: return .double(Operators.power(x, y))
         case .modulo:
             // R may warn about this remainder; the general path decides and warns.
-            if x.magnitude >= moduloExact { return try super.eval(ip) }
+            if x.magnitude >= moduloExact { return (try? super.eval(ip)) ?? .double(Operators.modulo(x, y)) }
             return .double(Operators.modulo(x, y))
         case .intDivide: return .double(Operators.intDivide(x, y))
         default:

@@ -43,6 +43,8 @@ enum ArgumentMode: UInt8 {
     /// `a op b` on the calling function's variables (`slotA`, `slotB`; -1 for a constant) when
     /// they hold plain numbers: cannot fail, warn or call anything, so it is computed at the call.
     case arithmetic
+    /// The commonest arithmetic, `n - 1`: a `LocalConstantNode`, which checks its local itself.
+    case localConstant
 }
 
 struct ArgumentPlan {
@@ -175,7 +177,7 @@ extension Interpreter {
             return try node.eval(self)
         case .local where !reflective:
             if let v = locals[Int(plan.slotA)] { return v }
-        case .arithmetic where !reflective:
+        case .arithmetic where !reflective, .localConstant where !reflective:
             if isPlainNumber(plan.slotA, plan.integers) && isPlainNumber(plan.slotB, plan.integers) {
                 return try node.eval(self)
             }
@@ -434,7 +436,12 @@ extension Interpreter {
             while i < count {
                 // Constants and plain arithmetic are evaluated here, as before promises existed;
                 // anything else is decided out of line.
-                if isEvaluatedNow(call.plans[i], reflective: reflective) {
+                let plan = call.plans[i]
+                if plan.mode == .localConstant && !reflective, let v = withBorrowed(arguments[i], { node in
+                    unsafeDowncast(node, to: LocalConstantNode.self).valueIfPlain(self)
+                }) {
+                    (slots + i).initialize(to: v)
+                } else if isEvaluatedNow(plan, reflective: reflective) {
                     (slots + i).initialize(to: try withBorrowed(arguments[i]) { node throws(Control) in try node.eval(self) })
                 } else {
                     (slots + i).initialize(to: laterArgument(call, i, reflective: reflective))

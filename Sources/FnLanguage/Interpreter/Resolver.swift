@@ -180,7 +180,8 @@ struct Resolver {
                 return nil
             }
             guard let a = operand(binary.lhs), let b = operand(binary.rhs) else { return ArgumentPlan(mode: .lazy) }
-            return ArgumentPlan(mode: .arithmetic, slotA: a, slotB: b, integers: comparison)
+            let mode: ArgumentMode = binary is LocalConstantNode ? .localConstant : .arithmetic
+            return ArgumentPlan(mode: mode, slotA: a, slotB: b, integers: comparison)
         }
         return ArgumentPlan(mode: .lazy)
     }
