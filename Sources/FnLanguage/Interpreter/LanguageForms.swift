@@ -458,7 +458,32 @@ extension Interpreter {
         if let call = frame.callNode as? CallNode, let expression = call.expression {
             return Language.value(of: expression)
         }
-        return .language(Language.call(frame.closure.name, []))
+        // A call made without call syntax (do.call, a builtin applying a function): the call
+        // as R would build it, the supplied arguments in order of the formals, named after the
+        // first one left out.
+        let e = frame.environment
+        var args: [Value] = []
+        var names: [String] = []
+        var skipped = false
+        for (k, p) in frame.closure.definition.parameters.enumerated() {
+            if k == frame.closure.definition.dotsSlot {
+                if case .list(let dots)? = e.slots[k] {
+                    for (j, v) in dots.elements.enumerated() {
+                        args.append(Substitution.expression(v))
+                        names.append(dots.names?[j] ?? "")
+                    }
+                }
+                skipped = true
+                continue
+            }
+            guard k < 64, e.missingMask & (1 << UInt64(k)) == 0, let v = e.slots[k] else {
+                skipped = true
+                continue
+            }
+            args.append(Substitution.expression(v))
+            names.append(skipped ? p.name : "")
+        }
+        return .language(Language.call(frame.closure.name, args, names: names))
     }
 
     /// A closure like `c` whose function is `expression`, resolved for environment `e` (for

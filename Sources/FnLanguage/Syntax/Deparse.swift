@@ -108,6 +108,11 @@ private struct Deparser {
     var indent = 0
     var atLineStart = true
     var depth = 0
+    /// How many braces enclose what is being written: inside them R puts an `if`'s branches on
+    /// lines of their own...
+    var braces = 0
+    /// ...except within the arguments of `c()` or `list()`.
+    var inList = 0
     /// R's `width.cutoff`; nil never breaks a line.
     let cutoff: Int?
     static let maxDepth = 256
@@ -232,13 +237,25 @@ private struct Deparser {
             }
             if broken { indent -= 1 }
         case .call(let callee, let arguments):
-            if case .identifier(let name) = callee.kind {
+            var listLike = false
+            switch callee.kind {
+            case .identifier(let name):
                 put(quotedName(name))
-            } else {
+                listLike = name == "c" || name == "list"
+            case .call(let inner, _):
+                // `(f(g)(h))(i)`: R brackets a callee whose own function is a call.
+                if case .identifier = inner.kind {
+                    write(callee)
+                } else {
+                    writeOperand(callee, parenthesize: true)
+                }
+            default:
                 writeOperand(callee, parenthesize: Deparser.precedence(callee) < Deparser.atom)
             }
             put("(")
+            if listLike { inList += 1 }
             writeArguments(arguments)
+            if listLike { inList -= 1 }
             put(")")
         case .unary(let op, let operand):
             put(op.symbol)
@@ -266,10 +283,12 @@ private struct Deparser {
         case .block(let items):
             put("{")
             indent += 1
+            braces += 1
             for item in items {
                 newline()
                 write(item)
             }
+            braces -= 1
             indent -= 1
             newline()
             put("}")
@@ -281,7 +300,25 @@ private struct Deparser {
             put("if (")
             write(condition)
             put(") ")
-            if let otherwise {
+            if braces > 0 && inList == 0 {
+                // Within braces R writes a branch that is not itself braced on a line of its own,
+                // and `else` at the start of the next line.
+                var then = then
+                if otherwise != nil, case .ifElse(_, _, nil) = then.kind { then = Expr(.paren(then), then.span) }
+                if case .block = then.kind {
+                    write(then)
+                } else {
+                    indent += 1
+                    newline()
+                    write(then)
+                    indent -= 1
+                }
+                if let otherwise {
+                    newline()
+                    put("else ")
+                    write(otherwise)
+                }
+            } else if let otherwise {
                 // An `if` without `else` in the then-branch would capture our `else`.
                 if case .ifElse(_, _, nil) = then.kind { writeOperand(then, parenthesize: true) } else { write(then) }
                 put(" else ")
