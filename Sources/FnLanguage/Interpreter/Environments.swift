@@ -129,6 +129,40 @@ extension Interpreter {
             if e.isEmpty { return .character("R_EmptyEnv") }
             return .character("")
         }
+        define("sys.frame", ["which"]) { args, ip throws(FnError) in
+            // 0 is the global environment, positive counts from the outermost call, negative back
+            // from the current one.
+            let which = try Unpack.int(args[0], "which", default: 0)
+            if which == 0 { return .environment(ip.globalEnvironment) }
+            let current = ip.currentFrameIndex() ?? -1
+            let i = which > 0 ? which - 1 : current + which
+            guard i >= 0 && i <= current else { throw FnError.runtime("not that many frames on the stack") }
+            return .environment(ip.frames[i].environment)
+        }
+        define("sys.parent", ["n"]) { args, ip throws(FnError) in
+            // The number of the frame parent.frame(n) is (0 for the global environment).
+            let n = try Unpack.int(args[0], "n", default: 1)
+            let target = ip.parentFrame(n)
+            return .integer(Int32(ip.frameIndex(of: target).map { $0 + 1 } ?? 0))
+        }
+        define("eval.parent", ["expr", "n"]) { args, ip throws(FnError) in
+            let n = try Unpack.int(args[1], "n", default: 1)
+            guard n >= 1 else { throw FnError.runtime("invalid 'n' value") }
+            do throws(Control) {
+                return try ip.evaluate(language: args[0] ?? .null, in: ip.parentFrame(n), at: nil)
+            } catch {
+                throw ip.asError(error)
+            }
+        }
+        define("as.environment", ["x"]) { args, ip throws(FnError) in
+            switch args[0] {
+            case .environment?: return args[0]!
+            case .list?: return .environment(try ip.environmentArgument(args[0], "x"))
+            default:
+                if let n = args[0]?.storage?.doubles().first, n == 1 { return .environment(ip.globalEnvironment) }
+                throw FnError.runtime("invalid object for 'as.environment'")
+            }
+        }
         define("sys.frames", []) { _, ip throws(FnError) in
             guard let current = ip.currentFrameIndex() else { return .null }
             return .list(List((0...current).map { .environment(ip.frames[$0].environment) }))

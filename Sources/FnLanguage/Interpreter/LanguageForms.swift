@@ -496,7 +496,7 @@ extension Interpreter {
     }
 
     static func languageBuiltins() -> [Builtin] {
-        var out: [Builtin] = []
+        var out: [Builtin] = restartBuiltins()
         func define(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
             out.append(Builtin(name, formals, body))
         }
@@ -664,6 +664,24 @@ extension Interpreter {
                 names = names.filter { seen.insert($0).inserted }
             }
             return Value(Vector(.character(names)))
+        }
+        define("match.fun", ["FUN", "descend"]) { args, ip throws(FnError) in
+            let f = try args.required(0, "FUN")
+            if f.isFunction { return f }
+            let name: String
+            switch f {
+            case .symbol(let s): name = s
+            case .character(let s?): name = s
+            default: throw FnError.runtime("'\(ValueDeparser.deparse(f))' is not a function, character or symbol")
+            }
+            do throws(Control) {
+                guard let found = try ip.lookupFunction(name, from: ip.env) else {
+                    throw FnError.runtime("object '\(name)' of mode 'function' was not found").control
+                }
+                return found
+            } catch {
+                throw ip.asError(error)
+            }
         }
         define("Recall", ["..."]) { args, ip throws(FnError) in
             guard let i = ip.currentFrameIndex() else { throw FnError.runtime("Recall called from outside a closure") }
