@@ -85,7 +85,26 @@ extension BuiltinRegistry {
                 values = Unpack.elements(list)
                 names = list.names.map { $0.map { $0.isEmpty ? nil : $0 } } ?? Array(repeating: nil, count: values.count)
             }
-            return try ip.callFunction(f, values, names: names)
+            // Without quote = TRUE, names and calls among the arguments are evaluated in `envir`
+            // (default: the caller), as in the call R builds from them.
+            var evaluated = values
+            if !(try Unpack.flag(args[2], "quote", default: false)) {
+                let envir = try ip.environmentArgument(args[3], "envir")
+                for (i, v) in values.enumerated() {
+                    switch v {
+                    case .language(let l) where l.classes != nil:
+                        break  // a formula stays itself, as R's `~` returns a classed call unchanged
+                    case .symbol, .language:
+                        do throws(Control) {
+                            evaluated[i] = try ip.evaluate(language: v, in: envir, at: nil)
+                        } catch {
+                            throw ip.asError(error)
+                        }
+                    default: break
+                    }
+                }
+            }
+            return try ip.callFunction(f, evaluated, names: names)
         }
     }
 }
