@@ -3,6 +3,10 @@
 #   docker build -t parity .
 #   docker run -p 9000:8080 parity functions.parity
 #   curl -X POST localhost:9000/2015-03-31/functions/function/invocations -d '{"number": 5}'
+#
+# BASE_IMAGE names the runtime stage's base; the tests point it at a local stand-in (see
+# Tests/FnLambdaTests/ContainerTests.swift), since Lambda's base image cannot be pulled there.
+ARG BASE_IMAGE=public.ecr.aws/lambda/provided:al2023
 
 # Build stage: one static, stripped executable (no Foundation, no shared Swift runtime).
 FROM swift:6.2-jammy AS build
@@ -21,7 +25,7 @@ RUN /out/fn check --strict handlers
 # Runtime stage: Lambda's OS-only base image. Its entrypoint exports _HANDLER from CMD and execs
 # /var/runtime/bootstrap (under the bundled emulator when run outside Lambda); fn started under
 # the name "bootstrap" runs `fn runtime`.
-FROM public.ecr.aws/lambda/provided:al2023
+FROM ${BASE_IMAGE}
 COPY --from=build /out/fn /var/runtime/bootstrap
 COPY handlers/ ${LAMBDA_TASK_ROOT}/
 CMD ["functions.parity"]

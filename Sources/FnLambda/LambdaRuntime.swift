@@ -88,6 +88,7 @@ public enum RuntimeMain {
     public static func run(handlerArgument: String?) -> Int32 {
         typealias E = RuntimeAPI.Environment
         let logger = Logger.fromEnvironment()
+        MemoryBudget.configureFromEnvironment()
         guard let endpoint = ProcessEnvironment.get(E.runtimeAPI), !endpoint.isEmpty else {
             logger.log(.fatal, "\(E.runtimeAPI) is not set: `fn runtime` runs inside Lambda or its emulator; "
                 + "use `fn serve` or `fn invoke` locally")

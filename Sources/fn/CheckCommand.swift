@@ -150,6 +150,12 @@ enum SourceTree {
     /// Every `.fn` file under `directory`, recursively, in name order. Hidden entries are skipped and
     /// symbolic links to directories are not followed (they could loop).
     static func fnFiles(under directory: String) -> [String] {
+        files(under: directory) { $0.hasSuffix(".fn") }
+    }
+
+    /// Every file (or link to one) under `directory` whose name `include` accepts, recursively, in the
+    /// order `fnFiles` describes.
+    static func files(under directory: String, where include: (String) -> Bool) -> [String] {
         var found: [String] = []
         var pending = [directory]
         while let dir = pending.popLast() {
@@ -170,7 +176,7 @@ enum SourceTree {
                 let type = info.st_mode & S_IFMT
                 if type == S_IFDIR {
                     subdirectories.append(path)
-                } else if name.hasSuffix(".fn"), type == S_IFREG || type == S_IFLNK {
+                } else if include(name), type == S_IFREG || type == S_IFLNK {
                     found.append(path)
                 }
             }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FnLanguage
 
 /// A command's words, read one at a time: flags, options with a value, and positional words.
 ///
@@ -58,6 +59,16 @@ struct CommandArguments {
     /// Whether `seconds` can be a timeout: positive and at most about 31 years.
     static func isTimeout(_ seconds: Double) -> Bool { seconds > 0 && seconds <= 1e9 }
 
+    /// The value after `option` as a memory size in MB (1 to 1048576); nil, reported, otherwise.
+    mutating func megabytes(of option: String) -> Int? {
+        guard let text = value(of: option) else { return nil }
+        guard let mb = Int(text), mb >= 1, mb <= 1 << 20 else {
+            report("\(option) needs a memory size in MB (1-1048576)")
+            return nil
+        }
+        return mb
+    }
+
     /// Writes `fn COMMAND: message` (and the usage) to stderr.
     func report(_ message: String, showUsage: Bool = false) {
         writeError("fn \(command): \(message)" + (showUsage ? "\n\(usage)" : ""))
@@ -67,4 +78,12 @@ struct CommandArguments {
 /// Writes one line to stderr.
 func writeError(_ text: String) {
     fputs(text + "\n", stderr)
+}
+
+/// Lambda's memory size for this process: `--memory MB` when given (exported as
+/// AWS_LAMBDA_FUNCTION_MEMORY_SIZE, so the context and REPORT lines agree), else that variable.
+/// Handler values are kept within a budget under it (see MemoryBudget).
+func applyMemorySize(_ megabytes: Int?) {
+    if let megabytes { setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String(megabytes), 1) }
+    MemoryBudget.configureFromEnvironment()
 }

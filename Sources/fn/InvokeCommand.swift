@@ -6,16 +6,18 @@ import Musl
 import FnLambda
 import FnLanguage
 
-/// `fn invoke HANDLER [EVENT] [--root DIR] [--timeout SECONDS]`: one invocation through the same
+/// `fn invoke HANDLER [EVENT] [--root DIR] [--timeout SECONDS] [--memory MB]`: one invocation through the same
 /// path as the Lambda runtime; prints the result JSON (exit 0) or the error object (exit 1).
 func invokeCommand(_ arguments: [String]) -> Int32 {
     let usage = """
-        usage: fn invoke HANDLER [EVENT] [--root DIR] [--timeout SECONDS]
+        usage: fn invoke HANDLER [EVENT] [--root DIR] [--timeout SECONDS] [--memory MB]
 
         HANDLER is FILE.FUNCTION (FILE.fn is read from --root, else LAMBDA_TASK_ROOT, else ./handlers
         when it exists, else the working directory). EVENT is JSON text, - for stdin, or @path;
         absent means an empty event. Prints the result as JSON, or Lambda's error object (exit 1).
         log_* lines below AWS_LAMBDA_LOG_LEVEL (else LOG_LEVEL, default INFO) are not shown.
+        --memory (else AWS_LAMBDA_FUNCTION_MEMORY_SIZE) is Lambda's memory size: an allocation that
+        would take fn past it is the error "cannot allocate vector of size ...".
         """
     let options: InvocationOptions
     switch InvocationOptions.parse(arguments, command: "invoke", usage: usage, unknownOptionsArePositional: true) {
@@ -23,6 +25,7 @@ func invokeCommand(_ arguments: [String]) -> Int32 {
     case .exit(let code): return code
     }
     let positional = options.positional, root = options.root, timeout = options.timeout
+    applyMemorySize(options.memory)
     guard positional.count == 1 || positional.count == 2 else {
         writeError(usage)
         return 2
@@ -92,12 +95,13 @@ func readEvent(_ spec: String?) -> Result<[UInt8], FnError> {
     return .success(Array(spec.utf8))
 }
 
-/// `--root DIR` and `--timeout SECONDS`, shared by `fn invoke` and `fn repl`; other words are
-/// positional.
+/// `--root DIR`, `--timeout SECONDS` and `--memory MB`, shared by `fn invoke` and `fn repl`; other
+/// words are positional.
 struct InvocationOptions {
     var positional: [String] = []
     var root: String?
     var timeout = 3.0
+    var memory: Int?
 
     enum Outcome {
         case options(InvocationOptions)
@@ -121,6 +125,9 @@ struct InvocationOptions {
             case "--timeout":
                 guard let t = words.seconds(of: word) else { return .exit(2) }
                 options.timeout = t
+            case "--memory":
+                guard let mb = words.megabytes(of: word) else { return .exit(2) }
+                options.memory = mb
             default:
                 if !unknownOptionsArePositional && word.hasPrefix("-") && word != "-" {
                     words.report("unknown option '\(word)'", showUsage: true)

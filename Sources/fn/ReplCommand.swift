@@ -23,6 +23,7 @@ func replCommand(_ arguments: [String]) -> Int32 {
     case .exit(let code): return code
     }
     let files = options.positional, root = options.root, timeout = options.timeout
+    applyMemorySize(options.memory)
     let repl = Repl(root: root ?? ServeDefaults.root(), timeoutSeconds: timeout)
     for file in files { repl.load(file) }
     return repl.run()
@@ -210,7 +211,7 @@ private final class Repl {
 
     func show(_ value: Value) {
         guard jsonOutput else {
-            fputs(formatForPrint(value), stdout)
+            do { try interpreter.autoPrint(value) } catch { report(error) }
             return
         }
         do {

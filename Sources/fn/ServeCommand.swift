@@ -6,16 +6,18 @@ import Musl
 import FnLambda
 import FnLanguage
 
-/// `fn serve [HANDLER] [--root DIR] [--host H] [--port N] [--timeout SECONDS]`: Lambda's Invoke API
+/// `fn serve [HANDLER] [--root DIR] [--host H] [--port N] [--timeout SECONDS] [--memory MB]`: Lambda's Invoke API
 /// on a local port, for curl, the AWS CLI and boto3.
 func serveCommand(_ arguments: [String]) -> Int32 {
     let usage = """
-        usage: fn serve [HANDLER] [--root DIR] [--host H] [--port N] [--timeout SECONDS]
+        usage: fn serve [HANDLER] [--root DIR] [--host H] [--port N] [--timeout SECONDS] [--memory MB]
 
         Serves HANDLER (default functions.parity) at
         POST http://H:N/2015-03-31/functions/function/invocations  (default 127.0.0.1:9000).
         --root defaults to LAMBDA_TASK_ROOT, else ./handlers if it exists, else the working
         directory. --timeout is the invocation deadline (default AWS_LAMBDA_FUNCTION_TIMEOUT, else 300).
+        --memory is Lambda's memory size (default AWS_LAMBDA_FUNCTION_MEMORY_SIZE): an allocation that
+        would take fn past it is the error "cannot allocate vector of size ...".
         Invocations run one at a time in one session; SIGINT/SIGTERM stop the server.
         X-Amz-Log-Type: Tail returns the log's last 4 KB in X-Amz-Log-Result; X-Amz-Invocation-Type:
         Event answers 202 and runs the invocation afterwards, in order.
@@ -25,6 +27,7 @@ func serveCommand(_ arguments: [String]) -> Int32 {
     var host = "127.0.0.1"
     var port = 9000
     var timeout = ServeDefaults.timeoutSeconds()
+    var memory: Int?
     var words = CommandArguments(arguments, command: "serve", usage: usage)
     while let word = words.next() {
         switch word {
@@ -47,6 +50,9 @@ func serveCommand(_ arguments: [String]) -> Int32 {
         case "--timeout":
             guard let seconds = words.seconds(of: word) else { return 2 }
             timeout = seconds
+        case "--memory":
+            guard let mb = words.megabytes(of: word) else { return 2 }
+            memory = mb
         default:
             if word.hasPrefix("-") || handler != nil {
                 words.report("unexpected argument '\(word)'", showUsage: true)
@@ -55,6 +61,7 @@ func serveCommand(_ arguments: [String]) -> Int32 {
             handler = word
         }
     }
+    applyMemorySize(memory)
     let handlerName = handler ?? "functions.parity"
     let rootDirectory = root ?? ServeDefaults.root()
 

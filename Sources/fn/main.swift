@@ -18,6 +18,7 @@ let usage = """
       repl [FILE...]            read-eval-print loop (sources FILEs first; :help inside)
       runtime [HANDLER]         the Lambda custom runtime (bootstrap)
       check [PATH...]           report syntax errors, unknown functions and unassigned variables
+      package [-o FILE]         a zip for Lambda's provided.al2023 runtime (fn as bootstrap + handlers)
       help                      this text
 
     Run `fn <command> --help` for the command's options.
@@ -38,6 +39,7 @@ let status: Int32 = runWithLargeStack {
     case "serve": return serveCommand(rest)
     case "repl": return replCommand(rest)
     case "check": return checkCommand(rest)
+    case "package": return packageCommand(rest)
     case "help", "-h", "--help":
         print(usage)
         return 0

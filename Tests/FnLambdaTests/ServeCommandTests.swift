@@ -44,7 +44,7 @@ func loggingHandlerRoot() -> String {
 }
 
 /// Runs a Python script (boto3 clients) and returns its exit code and output.
-private func runPython(_ script: String) throws -> (Int32, String) {
+func runPython(_ script: String) throws -> (Int32, String) {
     let path = temporaryDirectory("boto") + "/script.py"
     writeFile(path, script)
     return try Subprocess.shell("python3 \(path)")

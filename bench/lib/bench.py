@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 
+import container
 import emulator
 
 COLUMNS = ["fn", "C", "Python", "R"]
@@ -137,6 +138,17 @@ def runtime_section(args):
         ("runtime", "runtime CPU per invocation", "µs", column("cpu_us"), [at_most("C", 2), ahead_of("Python")]),
         ("runtime", "peak RSS of the runtime (VmHWM)", "MiB", column("peak_mib"),
          [at_most_value(8, "MiB"), ahead_of("Python")]),
+    ]
+
+
+# Container: the image run with podman, fn's and the C floor's, each FROM scratch with the emulator.
+
+def container_section(args):
+    cold, size = container.section(args, PARITY_EVENT, PARITY_ANSWER, log)
+    return [
+        ("container", "cold start, podman run to first answer (median of %d)" % args.cold, "ms", cold,
+         [ratio_to("C")]),
+        ("container", "image size (emulator + bootstrap + handlers)", "MiB", size, [ratio_to("C")]),
     ]
 
 
@@ -390,7 +402,7 @@ def main():
     parser.add_argument("--rscript", required=True)
     parser.add_argument("--root", required=True, help="the repository")
     parser.add_argument("--out", required=True, help="bench/out: peers, logs, events")
-    parser.add_argument("--sections", default="runtime,scale,binary,interpreter")
+    parser.add_argument("--sections", default="runtime,container,scale,binary,interpreter")
     args = parser.parse_args()
     args.programs = os.path.join(args.root, "bench/programs")
     args.timers = set()
@@ -402,7 +414,7 @@ def main():
         args.cold, args.invocations, args.leak, args.size_counts = 5, 1000, (100, 10000), (200, 100, 10)
     os.makedirs(os.path.join(args.out, "logs"), exist_ok=True)
 
-    sections = {"runtime": runtime_section, "scale": scale_section, "binary": binary_section,
+    sections = {"runtime": runtime_section, "container": container_section, "scale": scale_section, "binary": binary_section,
                 "interpreter": interpreter_section}
     rows = []
     begin = time.perf_counter()

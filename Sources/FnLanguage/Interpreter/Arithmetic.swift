@@ -82,6 +82,7 @@ class BinaryNode: Node {
     private func general(_ a: Value, _ b: Value, _ ip: Interpreter) throws(Control) -> Value {
         ip.visible = true
         if let fast = Operators.scalar(op, a, b) { return fast }
+        if a.attributes != nil || b.attributes != nil, let r = try Dispatch.binary(op, a, b, ip, at: self) { return r }
         let warningsBefore = ip.warnings.count
         do throws(FnError) {
             let result = try Operators.binary(op, a, b, ip)
@@ -214,6 +215,7 @@ final class UnaryNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let v = try operand.eval(ip)
         ip.visible = true
+        if v.attributes != nil, let r = try Dispatch.unary(op, v, ip, at: self) { return r }
         do {
             return try Operators.unary(op, v)
         } catch {
@@ -484,16 +486,39 @@ enum Operators {
         return nil
     }
 
-    /// The class an arithmetic result keeps, as R copies attributes: the first operand's of the
-    /// result's length (so `Sys.time() + 60` is still a time). The difference of two times is
+    /// The names and other attributes a result keeps, as R copies them: from both operands when
+    /// their lengths equal the result's (the first's winning), else from the longer one. Arrays
+    /// must conform. Arithmetic keeps every attribute (`all`), so `Sys.time() + 60` is still a
+    /// time; comparisons and logic keep only `dim` and `dimnames`. The difference of two times is
     /// plain seconds (R makes a difftime, which fn does not have).
-    static func resultClasses(_ op: BinaryOperator, _ a: Value, _ b: Value, _ n: Int) -> [String]? {
-        let ca = a.classAttribute, cb = b.classAttribute
-        if ca == nil && cb == nil { return nil }
-        if op == .minus, ca?.contains("POSIXct") == true, cb?.contains("POSIXct") == true { return nil }
-        if let ca, a.length == n { return ca }
-        if let cb, b.length == n { return cb }
-        return nil
+    @inline(__always) static func resultAttributes(
+        _ op: BinaryOperator, _ a: Value, _ b: Value, _ n: Int, all: Bool
+    ) throws(FnError) -> (names: [String]?, attributes: AttributeList?) {
+        let names = resultNames(a, b, n)
+        if a.attributes == nil && b.attributes == nil { return (names, nil) }
+        return (names, try mergedAttributes(op, a, b, n, all: all))
+    }
+
+    static func mergedAttributes(
+        _ op: BinaryOperator, _ a: Value, _ b: Value, _ n: Int, all: Bool
+    ) throws(FnError) -> AttributeList? {
+        let da = a.dim, db = b.dim
+        if let da, let db, da != db { throw FnError.runtime("non-conformable arrays") }
+        for (d, v) in [(da, a), (db, b)] {
+            if let d, n > v.length {
+                throw FnError.runtime("dims [product \(d.reduce(1, *))] do not match the length of object [\(n)]")
+            }
+        }
+        var out: AttributeList? = nil
+        for v in [b, a] where v.length == n {
+            for p in v.attributes?.pairs ?? [] where all || p.name == "dim" || p.name == "dimnames" {
+                setAttribute(&out, p.name, p.value)
+            }
+        }
+        if op == .minus, a.classAttribute?.contains("POSIXct") == true, b.classAttribute?.contains("POSIXct") == true {
+            setAttribute(&out, "class", nil)
+        }
+        return out
     }
 
     static func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
@@ -502,7 +527,7 @@ enum Operators {
         }
         let nx = sx.count, ny = sy.count
         let n = recycledLength(nx, ny, ip)
-        let names = resultNames(a, b, n)
+        let (names, attributes) = try resultAttributes(op, a, b, n, all: true)
         let integerResult = sx.type <= .integer && sy.type <= .integer && op != .divide && op != .power
         if integerResult {
             let x = sx.integers(), y = sy.integers()
@@ -525,7 +550,7 @@ enum Operators {
                 }
             }
             if overflow { ip.warn("NAs produced by integer overflow") }
-            return Value(Vector(.integer(out), names: names, classes: resultClasses(op, a, b, n)))
+            return Value(Vector(.integer(out), names: names, attributes: attributes))
         }
         let x = sx.doubles(), y = sy.doubles()
         var out = [Double](repeating: 0, count: n)
@@ -560,16 +585,17 @@ enum Operators {
             }
         }
         if lostAccuracy { ip.warn("probable complete loss of accuracy in modulus") }
-        return Value(Vector(.double(out), names: names, classes: resultClasses(op, a, b, n)))
+        return Value(Vector(.double(out), names: names, attributes: attributes))
     }
 
     static func comparison(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        if Factors.isFactor(a) || Factors.isFactor(b) { return try factorComparison(op, a, b, ip) }
         guard let sx = operand(a), let sy = operand(b) else {
             throw FnError.runtime("comparison (\(op.symbol)) is possible only for atomic and list types")
         }
         let nx = sx.count, ny = sy.count
         let n = recycledLength(nx, ny, ip)
-        let names = resultNames(a, b, n)
+        let (names, attributes) = try resultAttributes(op, a, b, n, all: false)
         var out = [Int8](repeating: 0, count: n)
         if sx.type == .character || sy.type == .character {
             let x = sx.strings(), y = sy.strings()
@@ -585,7 +611,34 @@ enum Operators {
                 out[i] = holds(op, p, q) ? 1 : 0
             }
         }
-        return Value(Vector(.logical(out), names: names))
+        return Value(Vector(.logical(out), names: names, attributes: attributes))
+    }
+
+    /// A factor compares by its levels (`f == "a"`); only `==` and `!=` unless it is ordered.
+    static func factorComparison(_ op: BinaryOperator, _ a: Value, _ b: Value, _ ip: Interpreter) throws(FnError) -> Value {
+        if op != .equal && op != .notEqual {
+            if Factors.isOrdered(a) || Factors.isOrdered(b) {
+                // Ordered factors compare by level position.
+                let f = Factors.isOrdered(a) ? a : b
+                let levels = Factors.levels(f)
+                func codes(_ v: Value) -> Value {
+                    if Factors.isFactor(v) { return Factors.plain(v) }
+                    return Value(Vector(.integer(Factors.strings(v).map { s in
+                        s.flatMap { levels.firstIndex(of: $0) }.map { Int32($0 + 1) } ?? NA.integer
+                    })))
+                }
+                return try comparison(op, codes(a), codes(b), ip)
+            }
+            ip.warn("‘\(op.symbol)’ not meaningful for factors")
+            return Value(Vector(.logical([Int8](repeating: NA.logical, count: max(a.length, b.length)))))
+        }
+        if Factors.isFactor(a) && Factors.isFactor(b) && Set(Factors.levels(a)) != Set(Factors.levels(b)) {
+            throw FnError.runtime("level sets of factors are different")
+        }
+        func labels(_ v: Value) -> Value {
+            Factors.isFactor(v) ? Value(Vector(.character(Factors.labels(v)), names: v.names)) : v
+        }
+        return try comparison(op, labels(a), labels(b), ip)
     }
 
     /// `p op q` for a comparison operator.
@@ -606,7 +659,7 @@ enum Operators {
         }
         let nx = sx.count, ny = sy.count
         let n = recycledLength(nx, ny, ip)
-        let names = resultNames(a, b, n)
+        let (names, attributes) = try resultAttributes(op, a, b, n, all: false)
         let x = sx.logicals(), y = sy.logicals()
         var out = [Int8](repeating: 0, count: n)
         for i in 0..<n {
@@ -617,7 +670,7 @@ enum Operators {
                 out[i] = (p == 1 || q == 1) ? 1 : ((p == NA.logical || q == NA.logical) ? NA.logical : 0)
             }
         }
-        return Value(Vector(.logical(out), names: names))
+        return Value(Vector(.logical(out), names: names, attributes: attributes))
     }
 
     static func unary(_ op: UnaryOperator, _ v: Value) throws(FnError) -> Value {
@@ -633,20 +686,27 @@ enum Operators {
             throw FnError.runtime(op == .not ? "invalid argument type" : "invalid argument to unary operator")
         }
         let names = v.names
+        // `-x` and `!x` of a logical keep every attribute; `!x` of a number only the array ones.
+        var kept = v.attributes
+        if op == .not, kept != nil, s.type != .logical {
+            var arrayOnly: AttributeList? = nil
+            for name in ["dim", "dimnames"] { setAttribute(&arrayOnly, name, kept?[name]) }
+            kept = arrayOnly
+        }
         switch op {
         case .not:
             guard s.type != .character else { throw FnError.runtime("invalid argument type") }
             let out = s.logicals().map { $0 == NA.logical ? $0 : 1 - $0 }
-            return Value(Vector(.logical(out), names: names))
+            return Value(Vector(.logical(out), names: names, attributes: kept))
         case .minus, .plus:
             switch s.type {
             case .character: throw FnError.runtime("invalid argument to unary operator")
             case .double:
                 let d = s.doubles()
-                return Value(Vector(.double(op == .minus ? d.map { -$0 } : d), names: names))
+                return Value(Vector(.double(op == .minus ? d.map { -$0 } : d), names: names, attributes: kept))
             case .logical, .integer:
                 let d = s.integers()
-                return Value(Vector(.integer(op == .minus ? d.map { $0 == NA.integer ? $0 : -$0 } : d), names: names))
+                return Value(Vector(.integer(op == .minus ? d.map { $0 == NA.integer ? $0 : -$0 } : d), names: names, attributes: kept))
             }
         }
     }

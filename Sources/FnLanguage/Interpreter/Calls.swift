@@ -56,8 +56,9 @@ struct ArgumentPlan {
 final class CallNode: Node {
     let callee: Node
     let arguments: [CallArgument]
-    /// One per entry of `arguments`: how a closure call evaluates it.
-    let plans: [ArgumentPlan]
+    /// One per entry of `arguments`: how a closure call evaluates it. A plain buffer the call path
+    /// reads without reference counting or bounds checks.
+    let plans: UnsafeMutablePointer<ArgumentPlan>
     /// The call as written, for `sys.call()`, `match.call()` and `substitute()`.
     let expression: Expr?
     /// Argument names when no `...` is spliced in (then names are known statically).
@@ -75,7 +76,9 @@ final class CallNode: Node {
     init(callee: Node, arguments: [CallArgument], plans: [ArgumentPlan]? = nil, expression: Expr? = nil, span: Span) {
         self.callee = callee
         self.arguments = arguments.filter { $0.value != nil || $0.isDots }
-        self.plans = plans ?? self.arguments.map { _ in ArgumentPlan(mode: .lazy) }
+        let given = plans ?? self.arguments.map { _ in ArgumentPlan(mode: .lazy) }
+        self.plans = UnsafeMutablePointer<ArgumentPlan>.allocate(capacity: max(1, given.count))
+        self.plans.initialize(from: given, count: given.count)
         self.expression = expression
         self.names = self.arguments.map(\.name)
         self.splicesDots = arguments.contains { $0.isDots }
@@ -88,6 +91,8 @@ final class CallNode: Node {
         }
         super.init(span: span)
     }
+
+    deinit { plans.deallocate() }
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         // The commonest call, a global function with positional arguments, borrows the function
@@ -163,7 +168,7 @@ extension Interpreter {
     /// One argument of a call to a closure: evaluated now when `plan` allows it and the callee
     /// does not look at its arguments as code, else a promise over the current environment.
     @inline(__always) func closureArgument(
-        _ node: Node, _ plan: ArgumentPlan, _ expression: Expr?, reflective: Bool
+        _ node: Node, _ plan: ArgumentPlan, reflective: Bool, call: CallNode, index: Int
     ) throws(Control) -> Value {
         switch plan.mode {
         case .constant:
@@ -177,7 +182,12 @@ extension Interpreter {
         default:
             break
         }
-        return .promise(Promise(node: node, expression: expression, environment: env, source: currentSource))
+        return makePromise(node, call.arguments[index].expression)
+    }
+
+    /// A promise of `node` in the current environment (out of line: the call path stays small).
+    @inline(never) func makePromise(_ node: Node, _ expression: Expr?) -> Value {
+        .promise(Promise(node: node, expression: expression, environment: env, source: currentSource))
     }
 
     /// Whether local `slot` holds a plain double (or, with `integers`, an integer or logical);
@@ -207,7 +217,7 @@ extension Interpreter {
                     names.append(contentsOf: repeatElement(nil, count: dots.count))
                 }
             } else if let node = a.value {
-                values.append(try closureArgument(node, call.plans[i], a.expression, reflective: reflective))
+                values.append(try closureArgument(node, call.plans[i], reflective: reflective, call: call, index: i))
                 names.append(a.name)
             }
         }
@@ -278,7 +288,7 @@ extension Interpreter {
         let warningsBefore = warnings.count
         do throws(FnError) {
             var matched = try match()
-            let result = try b.body(&matched, self)
+            let result = try Dispatch.run(b, &matched, self, callNode)
             giveBack(&matched.values)
             try raiseCaughtWarnings(since: warningsBefore, at: callNode)
             return result
@@ -405,7 +415,7 @@ extension Interpreter {
             while i < count {
                 let plan = call.plans[i]
                 let v = try withBorrowed(arguments[i]) { node throws(Control) in
-                    try closureArgument(node, plan, call.arguments[i].expression, reflective: reflective)
+                    try closureArgument(node, plan, reflective: reflective, call: call, index: i)
                 }
                 (slots + i).initialize(to: v)
                 i += 1

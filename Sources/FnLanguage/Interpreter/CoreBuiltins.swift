@@ -2,7 +2,7 @@
 /// `identical`, `invisible`, the operators as functions, indexing as functions, environments.
 extension Interpreter {
     static func coreBuiltins() -> [Builtin] {
-        var out: [Builtin] = conditionBuiltins() + environmentBuiltins() + languageBuiltins() + optionBuiltins()
+        var out: [Builtin] = conditionBuiltins() + environmentBuiltins() + languageBuiltins() + optionBuiltins() + vectorizeBuiltins()
         func define(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
             out.append(Builtin(name, formals, body))
         }
@@ -63,65 +63,6 @@ extension Interpreter {
             try Attributes.setNames(&x, nil)
             return x
         }
-        define("class", ["x"]) { args, _ throws(FnError) in
-            Value(Vector(.character(Attributes.implicitClass(try args.required(0, "x")))))
-        }
-        define("oldClass", ["x"]) { args, _ throws(FnError) in
-            (try args.required(0, "x")).classAttribute.map { Value(Vector(.character($0))) } ?? .null
-        }
-        define("class<-", ["x", "value"]) { args, _ throws(FnError) in
-            var x = try args.required(0, "x")
-            let v = args[1] ?? .null
-            let classes: [String]? = v.isNull ? nil : v.storage?.strings().map { $0 ?? "NA" }
-            try Attributes.setClass(&x, classes)
-            return x
-        }
-        define("inherits", ["x", "what", "which"]) { args, _ throws(FnError) in
-            let cls = Attributes.implicitClass(try args.required(0, "x"))
-            let what = (try args.required(1, "what")).storage?.strings() ?? []
-            return .bool(what.contains { w in w.map { cls.contains($0) } ?? false })
-        }
-        define("structure", [".Data", "..."]) { args, _ throws(FnError) in
-            var x = try args.required(0, ".Data")
-            for (i, name) in args.dotNames.enumerated() {
-                switch name {
-                case "names"?: try Attributes.setNames(&x, args.dots[i].storage?.strings().map { $0 ?? "NA" })
-                case "class"?: try Attributes.setClass(&x, args.dots[i].storage?.strings().map { $0 ?? "NA" })
-                default: throw FnError.runtime("structure(): only 'names' and 'class' attributes are supported")
-                }
-            }
-            return x
-        }
-        define("attr", ["x", "which", "exact"]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            switch try attributeName(args[1], "which") {
-            case "names": return x.names.map { Value(Vector(.character($0))) } ?? .null
-            case "class": return x.classAttribute.map { Value(Vector(.character($0))) } ?? .null
-            default: return .null  // fn values carry no other attribute
-            }
-        }
-        define("attr<-", ["x", "which", "value"]) { args, _ throws(FnError) in
-            var x = try args.required(0, "x")
-            let v = args[2] ?? .null
-            let strings: [String]? = v.isNull ? nil : v.storage?.strings().map { $0 ?? "NA" }
-            switch try attributeName(args[1], "which") {
-            case "names":
-                if let strings, strings.count > x.length {
-                    throw FnError.runtime("'names' attribute [\(strings.count)] must be the same length as the vector [\(x.length)]")
-                }
-                try Attributes.setNames(&x, strings.map { s in (0..<x.length).map { $0 < s.count ? s[$0] : "NA" } })
-            case "class": try Attributes.setClass(&x, strings)
-            default: throw FnError.runtime("attr<-: only the 'names' and 'class' attributes are supported")
-            }
-            return x
-        }
-        define("attributes", ["x"]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            var values: [Value] = [], names: [String] = []
-            if let n = x.names { values.append(Value(Vector(.character(n)))); names.append("names") }
-            if let c = x.classAttribute { values.append(Value(Vector(.character(c)))); names.append("class") }
-            return values.isEmpty ? .null : .list(List(values, names: names))
-        }
         define("identical", ["x", "y"]) { args, _ throws(FnError) in
             .bool(Value.identical(try args.required(0, "x"), try args.required(1, "y")))
         }
@@ -130,7 +71,10 @@ extension Interpreter {
             return args[0] ?? .null
         }
         define("%in%", ["x", "table"]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x"), table = try args.required(1, "table")
+            var x = try args.required(0, "x"), table = try args.required(1, "table")
+            // A factor matches by its levels.
+            if Factors.isFactor(x) { x = Value(Vector(.character(Factors.labels(x)))) }
+            if Factors.isFactor(table) { table = Value(Vector(.character(Factors.labels(table)))) }
             // R's definition: match(x, table, nomatch = 0) > 0.
             return Value(Vector(.logical(try matchPositions(x, table).map { $0 >= 0 ? 1 : 0 })))
         }
@@ -162,10 +106,11 @@ extension Interpreter {
             if a == 1 || b == 1 { return .logical(1) }
             return .logical(a == NA.logical || b == NA.logical ? NA.logical : 0)
         }
-        define("[", ["x", "..."]) { args, _ throws(FnError) in
-            try Indexing.get(try args.required(0, "x"), args.dots.map { Optional($0) }, double: false)
+        define("[", ["x", "...", "drop"]) { args, _ throws(FnError) in
+            try Indexing.get(try args.required(0, "x"), args.dots.map { Optional($0) }, double: false,
+                             drop: try Unpack.flag(args[2], "drop", default: true))
         }
-        define("[[", ["x", "..."]) { args, _ throws(FnError) in
+        define("[[", ["x", "...", "exact"]) { args, _ throws(FnError) in
             try Indexing.get(try args.required(0, "x"), args.dots.map { Optional($0) }, double: true)
         }
         define("$", ["x", "name"]) { args, ip throws(FnError) in
@@ -199,74 +144,8 @@ extension Interpreter {
     }
 }
 
-/// Reading and setting the `names` and `class` attributes.
-enum Attributes {
-    static func setNames(_ x: inout Value, _ names: [String]?) throws(FnError) {
-        switch x {
-        case .list(var l):
-            x = .null
-            l.names = names
-            x = .list(l)
-        case .null:
-            if let names, !names.isEmpty {
-                throw FnError.runtime("attempt to set an attribute on NULL")
-            }
-        default:
-            guard let s = x.storage else { throw FnError.runtime("names() applied to a non-vector") }
-            var v: Vector
-            if case .vector(let existing) = x { v = existing } else { v = Vector(s) }
-            x = .null
-            v.names = names
-            x = Value(v)
-        }
-    }
-
-    static func setClass(_ x: inout Value, _ classes: [String]?) throws(FnError) {
-        switch x {
-        case .list(var l):
-            x = .null
-            l.classes = classes
-            x = .list(l)
-        case .null:
-            if classes != nil { throw FnError.runtime("attempt to set an attribute on NULL") }
-        default:
-            guard let s = x.storage else { throw FnError.runtime("cannot set the class of a \(x.typeName)") }
-            var v: Vector
-            if case .vector(let existing) = x { v = existing } else { v = Vector(s) }
-            x = .null
-            v.classes = classes
-            x = Value(v)
-        }
-    }
-
-    /// R's `class(x)`: the class attribute, else the implicit class.
-    static func implicitClass(_ x: Value) -> [String] {
-        if let c = x.classAttribute { return c }
-        switch x {
-        case .null: return ["NULL"]
-        case .closure, .builtin: return ["function"]
-        case .environment: return ["environment"]
-        case .list: return ["list"]
-        default:
-            switch x.atomicType {
-            case .double?: return ["numeric"]
-            case .integer?: return ["integer"]
-            case .logical?: return ["logical"]
-            default: return ["character"]
-            }
-        }
-    }
-}
-
-/// `c()`: R's combination rules (types promoted, lists absorb everything, names composed).
-/// The `which` of `attr(x, which)`: one string.
-private func attributeName(_ v: Value?, _ formal: String) throws(FnError) -> String {
-    guard case .character(let s?)? = v else {
-        throw FnError.runtime("exactly one attribute '\(formal)' must be given")
-    }
-    return s
-}
-
+/// `c()`: R's combination rules (types promoted, lists absorb everything, names composed;
+/// every other attribute dropped).
 enum Combine {
     static func values(_ parts: [Value], names argNames: [String?]) throws(FnError) -> Value {
         var anyList = false
@@ -352,9 +231,9 @@ enum Combine {
 }
 
 extension Value {
-    /// R's `identical()`: same type, same elements (NA equal to NA), same names and class.
+    /// R's `identical()`: same type, same elements (NA equal to NA), same attributes in any order.
     public static func identical(_ a: Value, _ b: Value) -> Bool {
-        if a.names != b.names || a.classAttribute != b.classAttribute { return false }
+        if a.names != b.names || !Attributes.sameAttributes(a.attributes, b.attributes) { return false }
         switch (a, b) {
         case (.null, .null): return true
         case (.list(let x), .list(let y)):

@@ -16,6 +16,22 @@ final class IndexNode: Node {
         let x = try target.eval(ip)
         let idx = try ip.evaluateIndexArguments(arguments)
         ip.visible = true
+        if idx.count > 1 || x.attributes != nil {
+            // `m[i, j, drop = FALSE]`: the named argument is an option, not an index.
+            let dropValue = try arguments.first(where: { $0.name == "drop" })?.value.map { n throws(Control) in try n.eval(ip) }
+            if x.classAttribute != nil,
+                let r = try Dispatch.index(ip, double ? "[[" : "[", x, idx, drop: dropValue, at: self)
+            {
+                return r
+            }
+            var drop = true
+            if let dropValue { drop = try ip.truth(dropValue, at: self) }
+            do {
+                return try Indexing.get(x, idx, double: double, drop: drop)
+            } catch {
+                throw ip.locate(error, at: self, call: self).control
+            }
+        }
         // Fast path: `x[[i]]` / `x[i]` with a scalar positive integer index.
         if idx.count == 1, let i = idx[0], let k = Indexing.scalarPosition(i) {
             switch x {
@@ -46,6 +62,7 @@ final class DollarNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let x = try target.eval(ip)
         ip.visible = true
+        if x.classAttribute != nil, let r = try Dispatch.index(ip, "$", x, [.character(name)], at: self) { return r }
         do {
             return try Indexing.dollar(x, name, ip)
         } catch {
@@ -60,6 +77,7 @@ extension Interpreter {
         var out: [Value?] = []
         out.reserveCapacity(args.count)
         for a in args {
+            if a.name == "drop" || a.name == "exact" { continue }
             if a.isDots {
                 out.append(contentsOf: try currentDots(at: Node(span: .none)).elements.map { Optional($0) })
             } else if let v = a.value {
@@ -81,7 +99,11 @@ extension Interpreter {
         let last = steps.count == 1
         switch step {
         case .dollar(let name):
-            if last {
+            if last, container.classAttribute != nil,
+                let r = try Dispatch.index(ip: self, "$<-", container, [.character(name)], value: value, at: node)
+            {
+                container = r
+            } else if last {
                 try lifted(node) { () throws(FnError) in try Indexing.setDollar(&container, name, value) }
             } else {
                 var inner = Indexing.takeNamed(&container, name)
@@ -89,7 +111,11 @@ extension Interpreter {
                 try lifted(node) { () throws(FnError) in try Indexing.setDollar(&container, name, inner) }
             }
         case .index(_, let double):
-            if last {
+            if last, container.classAttribute != nil,
+                let r = try Dispatch.index(ip: self, double ? "[[<-" : "[<-", container, idx, value: value, at: node)
+            {
+                container = r
+            } else if last {
                 try lifted(node) { () throws(FnError) in try Indexing.set(&container, idx, double: double, value) }
             } else {
                 let current = container
@@ -133,10 +159,21 @@ enum Indexing {
 
     // MARK: Reading
 
-    static func get(_ x: Value, _ idx: [Value?], double: Bool) throws(FnError) -> Value {
+    static func get(_ x: Value, _ idx: [Value?], double: Bool, drop: Bool = true) throws(FnError) -> Value {
         if case .language(let l) = x { return try l.subset(idx, double: double) }
-        if idx.count > 1 { throw FnError.runtime("incorrect number of dimensions") }
+        if idx.count > 1 {
+            guard let d = x.dim, d.count == idx.count else { throw FnError.runtime("incorrect number of dimensions") }
+            if double {
+                guard idx.allSatisfy({ $0?.length == 1 }) else { throw FnError.runtime("subscript out of bounds") }
+                let r = try ArrayIndex.get(x, idx, d, drop: true)
+                return try getElement(r, .integer(1))
+            }
+            return try ArrayIndex.get(x, idx, d, drop: drop)
+        }
         let i = idx.first ?? nil
+        if let i, let offsets = try ArrayIndex.matrixIndex(x, i) {
+            return try getSubset(x, .vector(Vector(.double(offsets.map { Double($0 + 1) }))))
+        }
         return double ? try getElement(x, i) : try getSubset(x, i)
     }
 
@@ -324,8 +361,16 @@ enum Indexing {
 
     static func set(_ x: inout Value, _ idx: [Value?], double: Bool, _ v: Value) throws(FnError) {
         if case .language(let l) = x { return x = try l.replacing(idx, double: double, with: v) }
-        if idx.count > 1 { throw FnError.runtime("incorrect number of subscripts") }
-        let i = idx.first ?? nil
+        if idx.count > 1 {
+            guard let d = x.dim, d.count == idx.count else {
+                throw FnError.runtime(double ? "[[ ]] improper number of subscripts" : "incorrect number of subscripts on matrix")
+            }
+            return try ArrayIndex.set(&x, idx, d, v)
+        }
+        var i = idx.first ?? nil
+        if let index = i, let offsets = try ArrayIndex.matrixIndex(x, index) {
+            i = .vector(Vector(.double(offsets.map { Double($0 + 1) })))
+        }
         if double {
             guard let i else { throw FnError.runtime("[[ ]] with missing subscript") }
             try setElement(&x, i, v)
@@ -571,5 +616,140 @@ enum Indexing {
             for (k, name) in added.enumerated() where n + k < count { names[n + k] = name }
             l.names = names
         }
+    }
+}
+
+/// `x[i, j, ...]` on arrays: one index per dimension, each selecting positions along it.
+enum ArrayIndex {
+    /// The positions each index selects along its dimension (an empty index selects all).
+    static func positions(_ x: Value, _ idx: [Value?], _ d: [Int]) throws(FnError) -> [[Int]] {
+        var out: [[Int]] = []
+        for (k, i) in idx.enumerated() {
+            guard let i else { out.append(Array(0..<d[k])); continue }
+            let names = Matrix.names(x, k)
+            let (pos, _) = try Indexing.positions(i, count: d[k], names: names, assigning: false)
+            for p in pos where p >= d[k] || (p < 0 && i.atomicType == .character) {
+                throw FnError.runtime("subscript out of bounds")
+            }
+            out.append(pos)
+        }
+        return out
+    }
+
+    /// The column-major offsets of every combination of `positions` (the first varying fastest);
+    /// -1 where a position is NA.
+    static func offsets(_ positions: [[Int]], _ d: [Int]) -> [Int] {
+        var total = 1
+        for p in positions { total *= p.count }
+        var out: [Int] = []
+        out.reserveCapacity(total)
+        if total == 0 { return out }
+        var counter = [Int](repeating: 0, count: positions.count)
+        for _ in 0..<total {
+            var off = 0, stride = 1, na = false
+            for k in 0..<positions.count {
+                let p = positions[k][counter[k]]
+                if p < 0 { na = true }
+                off += p * stride
+                stride *= d[k]
+            }
+            out.append(na ? -1 : off)
+            var k = 0
+            while k < counter.count {
+                counter[k] += 1
+                if counter[k] < positions[k].count { break }
+                counter[k] = 0
+                k += 1
+            }
+        }
+        return out
+    }
+
+    static func get(_ x: Value, _ idx: [Value?], _ d: [Int], drop: Bool) throws(FnError) -> Value {
+        let pos = try positions(x, idx, d)
+        let offs = offsets(pos, d)
+        var dimnames: [Value]? = nil
+        var dimnamesNames: [String]? = nil
+        if case .list(let dn)? = x.attribute("dimnames") {
+            dimnamesNames = dn.names
+            dimnames = dn.elements.enumerated().map { k, e in
+                guard let s = e.storage else { return .null }
+                return Value(Vector(s.gathered(pos[k])))
+            }
+        }
+        var data: Value
+        switch x {
+        case .list(let l):
+            data = .list(List(offs.map { $0 < 0 ? .null : l.elements[$0] }))
+        default:
+            guard let s = x.storage else { throw FnError.runtime("object of type '\(x.typeName)' is not subsettable") }
+            data = .vector(Vector(s.gathered(offs)))
+        }
+        var kept = Array(0..<d.count)
+        if drop { kept = kept.filter { pos[$0].count != 1 } }
+        if drop && kept.count <= 1 {
+            if kept.count == 1, let dn = dimnames, case let n = dn[kept[0]], !n.isNull {
+                try Attributes.set(&data, "names", n)
+            }
+            if case .vector(let v) = data { return Value(v) }
+            return data
+        }
+        try Attributes.set(&data, "dim", Value(Vector(.integer(kept.map { Int32(pos[$0].count) }))))
+        if let dn = dimnames, kept.contains(where: { !dn[$0].isNull }) || dimnamesNames != nil {
+            try Attributes.set(&data, "dimnames", .list(List(kept.map { dn[$0] }, names: dimnamesNames.map { n in kept.map { n[$0] } })))
+        }
+        return data
+    }
+
+    static func set(_ x: inout Value, _ idx: [Value?], _ d: [Int], _ v: Value) throws(FnError) {
+        let pos = try positions(x, idx, d)
+        let offs = offsets(pos, d)
+        if offs.isEmpty { return }
+        if offs.contains(where: { $0 < 0 }) { throw FnError.runtime("NAs are not allowed in subscripted assignments") }
+        if case .list(var l) = x {
+            let values = Unpack.elements(v)
+            if values.isEmpty { throw FnError.runtime("replacement has length zero") }
+            x = .null
+            for (k, p) in offs.enumerated() { l.elements[p] = values[k % values.count] }
+            x = .list(l)
+            return
+        }
+        guard let vs = v.storage, case .vector(var vec) = x else {
+            throw FnError.runtime("incompatible types (from \(v.typeName) to \(x.typeName)) in subassignment type fix")
+        }
+        if vs.count == 0 { throw FnError.runtime("replacement has length zero") }
+        if offs.count % vs.count != 0 {
+            throw FnError.runtime("number of items to replace is not a multiple of replacement length")
+        }
+        let type = max(vec.storage.type, vs.type)
+        var storage = vec.storage.converted(to: type)
+        x = .null
+        vec.storage = .logical([])
+        Indexing.write(&storage, positions: offs, from: vs.converted(to: type), newCount: storage.count)
+        vec.storage = storage
+        x = .vector(vec)
+    }
+
+    /// The offsets a numeric matrix index with one column per dimension of `x` selects
+    /// (`m[cbind(i, j)]`); nil when `i` is not such a matrix.
+    static func matrixIndex(_ x: Value, _ i: Value) throws(FnError) -> [Int]? {
+        guard case .vector(let iv) = i, iv.attributes != nil, let id = iv.dim, id.count == 2,
+            let d = x.dim, id[1] == d.count, d.count >= 2, iv.storage.type == .integer || iv.storage.type == .double
+        else { return nil }
+        let values = iv.storage.doubles()
+        let rows = id[0]
+        var out: [Int] = []
+        for r in 0..<rows {
+            var off = 0, stride = 1
+            for k in 0..<d.count {
+                let p = values[k * rows + r]
+                if p.isNaN { off = -1; break }
+                guard p >= 1, Int(p) <= d[k] else { throw FnError.runtime("subscript out of bounds") }
+                off += (Int(p) - 1) * stride
+                stride *= d[k]
+            }
+            out.append(off)
+        }
+        return out
     }
 }

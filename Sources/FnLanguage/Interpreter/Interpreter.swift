@@ -51,6 +51,7 @@ public struct Limits: Sendable {
 
     /// Fails cleanly when a string of `n` bytes would be over the string limit.
     @inline(__always) public static func checkStringLength(_ n: Double) throws(FnError) {
+        try MemoryBudget.check(bytes: n)
         if !(n <= Double(stringBytes)) {
             throw FnError(.limit, "cannot make a string of \(NumberFormat.r15(n)) bytes: the limit is \(stringBytes) bytes")
         }
@@ -58,6 +59,7 @@ public struct Limits: Sendable {
 
     /// Fails cleanly when a result of `n` elements would be over the vector limit.
     @inline(__always) public static func checkLength(_ n: Double) throws(FnError) {
+        try MemoryBudget.check(bytes: n * 8)
         if !(n <= Double(vectorLength)) {
             throw FnError(.limit, "cannot allocate a vector of length \(NumberFormat.r15(n)): the limit is \(vectorLength) elements")
         }
@@ -302,6 +304,8 @@ public final class Interpreter {
     /// Spare `Arguments.values` arrays for builtin calls, by formal count (see `takeArguments`). They
     /// start as the shared all-nil arrays; the first call that fills one makes it its own.
     var spareArguments = Builtin.nils
+    /// The session's random number generator (`set.seed`, `runif`, `sample`, ...).
+    var random = RandomState()
 
     public init() {
         env = globalEnvironment

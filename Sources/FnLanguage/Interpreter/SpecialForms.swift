@@ -57,6 +57,7 @@ extension Resolver {
             }
             if name == "try" { return TryNode(expr: expr, silent: silent, span: span) }
             return TryCatchNode(expr: expr, handlers: handlers, finally: finally, span: span)
+        case "UseMethod", "NextMethod": return resolveDispatch(name, args, span)
         case "local":
             guard let body = args.first?.value else { return nil }
             let def = resolveFunction([], body, span: span, name: "local")

@@ -357,7 +357,7 @@ final class AppendNode: Node {
         case .integer: return .integer
         case .double: return .double
         case .character: return .character
-        case .vector(let vec): return vec.names == nil && vec.classes == nil ? vec.storage.type : nil
+        case .vector(let vec): return vec.names == nil && vec.attributes == nil ? vec.storage.type : nil
         default: return nil
         }
     }

@@ -12,7 +12,9 @@
 /// vectors are arrays (`[]` when empty, names dropped); lists with names are objects, where an
 /// empty name becomes the element's position and repeated names are made unique as
 /// `make.unique` does (`a`, `a.1`); lists without names are arrays; `NULL` inside a list is
-/// `null`; classes are ignored (a `POSIXct` is its number). Strings escape `"`, `\` and control
+/// `null`; a matrix or array is nested arrays, row-major (jsonlite's `matrix = "rowmajor"`); a
+/// factor is its levels as strings;
+/// classes are ignored (a `POSIXct` is its number). Strings escape `"`, `\` and control
 /// characters and keep other characters as raw UTF-8.
 ///
 /// The writer walks nested lists with an explicit stack, so deep values cannot exhaust the call
@@ -51,6 +53,10 @@ struct JSONWriter {
         var stack: [Frame] = []
         var current = root
         while true {
+            if current.attributes != nil {
+                if let d = current.dim, d.count >= 2 { current = JSONWriter.rowMajor(current, d) }
+                if Factors.isFactor(current) { current = Value(Vector(.character(Factors.labels(current)))) }
+            }
             if case .list(let list) = current, list.count > 0 {
                 guard stack.count < JSONWriter.maxDepth else {
                     throw FnError(.json,
@@ -84,6 +90,24 @@ struct JSONWriter {
             }
             current = stack[stack.count - 1].elements[i]
         }
+    }
+
+    /// An array as jsonlite writes it (`matrix = "rowmajor"`): nested arrays, the first dimension
+    /// outermost, each innermost row an array even when it has one element.
+    static func rowMajor(_ x: Value, _ d: [Int]) -> Value {
+        var strides = [Int](repeating: 1, count: d.count)
+        for k in 1..<d.count { strides[k] = strides[k - 1] * d[k - 1] }
+        func element(_ offset: Int) -> Value {
+            switch x {
+            case .list(let l): return l.elements[offset]
+            default: return x.storage?.element(offset) ?? .null
+            }
+        }
+        func level(_ k: Int, _ offset: Int) -> Value {
+            if k == d.count { return element(offset) }
+            return .list(List((0..<d[k]).map { level(k + 1, offset + $0 * strides[k]) }))
+        }
+        return level(0, 0)
     }
 
     private mutating func newline(indent: Int) {

@@ -143,11 +143,19 @@ private func resultNames(_ x: Value, useNames: Bool) -> [String]? {
     return nil
 }
 
-/// sapply's simplification: all results length 1 become one vector; otherwise the list is kept
-/// (R would build a matrix from equal-length results; fn returns the list).
-private func simplified(_ results: [Value], names: [String]?) -> Value {
+/// sapply's simplification (R's `simplify2array`): all results length 1 become one vector, all
+/// of one length k > 1 a k-row matrix; otherwise the list is kept.
+func simplified(_ results: [Value], names: [String]?) -> Value {
     if results.isEmpty { return .list(List([])) }
-    for r in results where r.length != 1 { return .list(List(results, names: names)) }
+    for r in results where r.length != 1 {
+        let k = r.length
+        if k > 1, results.allSatisfy({ $0.length == k }),
+            let m = try? Matrix.simplifyToMatrix(results, names: names)
+        {
+            return m
+        }
+        return .list(List(results, names: names))
+    }
     if results.allSatisfy({ $0.atomicType != nil }) {
         return unlist(List(results, names: names), useNames: true)
     }
@@ -177,7 +185,17 @@ private func vapplyResult(_ results: [Value], template: Value, names: [String]?)
         }
     }
     guard let type = templateType else { return .list(List(results, names: names)) }
-    if n != 1 { return .list(List(results, names: names)) }
+    if n != 1 {
+        if n == 0 || results.isEmpty { return .list(List(results, names: names)) }
+        let rows = template.names ?? results[0].names
+        let storage = Unpack.combine(results, as: type)
+        var attributes = AttributeList([("dim", Value(Vector(.integer([Int32(n), Int32(results.count)]))))])
+        if rows != nil || names != nil {
+            attributes["dimnames"] = .list(List([rows.map { Value(Vector(.character($0))) } ?? .null,
+                                                 names.map { Value(Vector(.character($0))) } ?? .null]))
+        }
+        return .vector(Vector(storage, names: nil, attributes: attributes))
+    }
     let storage = Unpack.combine(results, as: type)
     if results.isEmpty { return Value(Vector(Storage.empty(type), names: names == nil ? nil : [])) }
     // Inner names are used only when X gives none, as R does.

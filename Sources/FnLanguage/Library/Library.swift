@@ -31,5 +31,11 @@ extension BuiltinRegistry {
         registerRanking()
         registerMatchArg()
         registerAllEqual()
+        registerAttributes()
+        registerMatrix()
+        registerFactors()
+        registerSpecialFunctions()
+        registerDistributions()
+        registerRandom()
     }
 }

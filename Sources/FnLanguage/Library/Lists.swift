@@ -7,27 +7,6 @@ extension BuiltinRegistry {
             guard case .list(let changes) = val else { throw FnError.runtime("is.list(val) is not TRUE") }
             return .list(modify(base, changes, keepNull: try Unpack.flag(args[2], "keep.null", default: false)))
         }
-        define("outer", ["X", "Y", "FUN", "..."]) { args, ip throws(FnError) in
-            // fn has no matrices: the result is a list of rows, which JSON writes as R writes the
-            // matrix ([[row 1], [row 2], ...]).
-            let x = try args.required(0, "X"), y = try args.required(1, "Y")
-            let f = try Unpack.function(args[2] ?? .character("*"), ip, "FUN")
-            let ys = y.gathered(Array(0..<y.length))
-            var rows: [Value] = []
-            for i in 0..<x.length {
-                let xi = Value(Vector(x.storage?.gathered(Array(repeating: i, count: y.length)) ?? .logical([])))
-                var callArgs = [xi, ys]
-                var names: [String?] = [nil, nil]
-                callArgs += args.dots
-                names += args.dotNames
-                let row = try ip.callFunction(f, callArgs, names: names)
-                guard row.length == y.length else {
-                    throw FnError.runtime("dims [product \(y.length)] do not match the length of object [\(row.length)]")
-                }
-                rows.append(row)
-            }
-            return .list(List(rows, names: x.names))
-        }
         define("as.vector", ["x", "mode"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
             let mode = try Unpack.string(args[1], "mode", default: "any")

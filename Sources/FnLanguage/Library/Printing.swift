@@ -2,9 +2,16 @@
 /// `stdout()`/`stderr()` connections they accept.
 extension BuiltinRegistry {
     mutating func registerPrinting() {
-        define("print", ["x", "digits", "..."]) { args, ip throws(FnError) in
+        define("print", ["x", "digits", "quote", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[1], "digits", default: 7)
+            if try !Unpack.flag(args[2], "quote", default: true), x.atomicType == .character, x.attributes == nil,
+                let s = x.storage
+            {
+                ip.output(.stdout, formatUnquoted(s.strings().map { $0 ?? "<NA>" }, names: x.names))
+                ip.visible = false
+                return x
+            }
             ip.output(.stdout, formatForPrint(x, digits: min(max(digits, 1), 22)))
             ip.visible = false
             return x
@@ -137,6 +144,13 @@ public func formatForPrint(_ v: Value, digits: Int = 7) -> String {
 
 private let lineWidth = 80
 
+/// Strings as `print(x, quote = FALSE)` shows them (how a factor shows its levels).
+func formatUnquoted(_ strings: [String], names: [String]?) -> String {
+    var out = ""
+    printVector(.character(strings), names: names, quote: false, digits: 7, into: &out)
+    return out
+}
+
 private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout String) {
     switch v {
     case .null: out += "NULL\n"
@@ -148,18 +162,128 @@ private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout
     case .environment(let e): out += e.isGlobal ? "<environment: R_GlobalEnv>\n" : "<environment>\n"
     default:
         guard let s = v.storage else { return }
+        if Factors.isFactor(v) {
+            out += Factors.printed(v)
+            return
+        }
         let classes = v.classAttribute ?? []
         if classes.contains("POSIXct") || classes.contains("Date") {
             let times = characterElements(formatTimes(v, pattern: nil, zone: true))
             printVector(.character(times), names: v.names, quote: true, digits: digits, into: &out)
             return
         }
-        printVector(s, names: v.names, quote: true, digits: digits, into: &out)
-        if let classes = v.classAttribute, !classes.contains("connection") {
-            out += "attr(,\"class\")\n"
-            printVector(.character(classes), names: nil, quote: true, digits: digits, into: &out)
+        if let d = v.dim, d.count >= 2 {
+            printArray(s, d, v.attribute("dimnames"), digits: digits, into: &out)
+        } else if let d = v.dim, d.count == 1, let names = Matrix.names(v, 0) {
+            printVector(s, names: names, quote: true, digits: digits, into: &out)
+        } else {
+            printVector(s, names: v.names, quote: true, digits: digits, into: &out)
         }
+        printAttributes(v.attributes, prefix: prefix, digits: digits, into: &out)
     }
+}
+
+/// The attributes `print` shows after a value: all but names, dim, dimnames (and a connection's
+/// class), as `attr(,"name")` blocks.
+private func printAttributes(_ attributes: AttributeList?, prefix: String, digits: Int, into out: inout String) {
+    guard let attributes else { return }
+    for (name, value) in attributes.pairs where name != "dim" && name != "dimnames" {
+        if name == "class", value.storage?.strings().contains("connection") == true { continue }
+        out += "attr(,\"\(name)\")\n"
+        printValue(value, prefix: prefix, digits: digits, into: &out)
+    }
+}
+
+/// A matrix, or an array as its matrix slices (`, , k`), laid out as R prints them.
+private func printArray(_ s: Storage, _ d: [Int], _ dimnames: Value?, digits: Int, into out: inout String) {
+    var parts: [[String]?] = Array(repeating: nil, count: d.count)
+    var titles: [String]? = nil
+    if case .list(let l)? = dimnames {
+        for (k, e) in l.elements.enumerated() where k < d.count {
+            parts[k] = e.storage.map { $0.strings().map { $0 ?? "NA" } }
+        }
+        titles = l.names
+    }
+    let r = d[0], c = d[1]
+    if d.count == 2 {
+        if r == 0 && c == 0 { out += "<0 x 0 matrix>\n"; return }
+        printMatrix(s, 0, r, c, rowNames: parts[0], colNames: parts[1], titles: titles, digits: digits, into: &out)
+        return
+    }
+    let sliceSize = r * c
+    let slices = d.dropFirst(2).reduce(1, *)
+    if sliceSize == 0 || slices == 0 { out += "<" + d.map(String.init).joined(separator: " x ") + " array of \(s.type.name)>\n"; return }
+    for k in 0..<slices {
+        var label = ", , "
+        var rest = k
+        var labels: [String] = []
+        for m in 2..<d.count {
+            let i = rest % d[m]
+            rest /= d[m]
+            let label = parts[m]?[i] ?? String(i + 1)
+            if let t = titles?[m], !t.isEmpty { labels.append(t + " = " + label) } else { labels.append(label) }
+        }
+        label += labels.joined(separator: ", ")
+        out += label + "\n\n"
+        printMatrix(s, k * sliceSize, r, c, rowNames: parts[0], colNames: parts[1], titles: titles, digits: digits,
+                    into: &out)
+        out += "\n"
+    }
+}
+
+private func printMatrix(
+    _ s: Storage, _ offset: Int, _ r: Int, _ c: Int, rowNames: [String]?, colNames: [String]?, titles: [String]?,
+    digits: Int, into out: inout String
+) {
+    var rowLabels = rowNames ?? (0..<r).map { "[\($0 + 1),]" }
+    var rowWidth = rowLabels.map(displayWidth).max() ?? 0
+    var leftRows = rowNames != nil
+    // Named dimnames: a title row for the columns' name, the rows' name above the row labels,
+    // which are set two columns in (R's layout).
+    let rowTitle = titles.map { $0[0] }, colTitle = titles.map { $0.count > 1 ? $0[1] : "" }
+    if let rowTitle {
+        let block = rowLabels.map { leftRows ? padRight($0, rowWidth) : padLeft($0, rowWidth) }
+        rowWidth = max(displayWidth(rowTitle), rowWidth + 2)
+        rowLabels = block.map { padLeft($0, rowWidth) }
+        leftRows = false
+    }
+    let quoteLeft = s.type == .character
+    var columns: [(header: String, cells: [String], width: Int)] = []
+    for j in 0..<c {
+        let column = Indexing.select(s, (0..<r).map { offset + j * r + $0 })
+        let cells = formatElements(column, quote: true, digits: digits)
+        let header = colNames?[j] ?? "[,\(j + 1)]"
+        let width = max(cells.map(displayWidth).max() ?? 0, displayWidth(header))
+        columns.append((header, cells, width))
+    }
+    var start = 0
+    repeat {
+        var end = start
+        var used = rowWidth
+        while end < c && (end == start || used + 1 + columns[end].width <= lineWidth) {
+            used += 1 + columns[end].width
+            end += 1
+        }
+        if let rowTitle, let colTitle {
+            out += String(repeating: " ", count: rowWidth) + colTitle + "\n"
+            out += padRight(rowTitle, rowWidth)
+        } else {
+            out += String(repeating: " ", count: rowWidth)
+        }
+        for j in start..<end {
+            out += " " + (quoteLeft ? padRight(columns[j].header, columns[j].width) : padLeft(columns[j].header, columns[j].width))
+        }
+        out += "\n"
+        for i in 0..<r {
+            out += leftRows ? padRight(rowLabels[i], rowWidth) : padLeft(rowLabels[i], rowWidth)
+            for j in start..<end {
+                let cell = columns[j].cells[i]
+                out += " " + (quoteLeft ? padRight(cell, columns[j].width) : padLeft(cell, columns[j].width))
+            }
+            out += "\n"
+        }
+        start = end
+    } while start < c
 }
 
 private func printList(_ l: List, prefix: String, digits: Int, into out: inout String) {
@@ -179,10 +303,7 @@ private func printList(_ l: List, prefix: String, digits: Int, into out: inout S
         printValue(e, prefix: tag, digits: digits, into: &out)
         out += "\n"
     }
-    if let classes = l.classes {
-        out += "attr(,\"class\")\n"
-        printVector(.character(classes), names: nil, quote: true, digits: digits, into: &out)
-    }
+    printAttributes(l.attributes, prefix: prefix, digits: digits, into: &out)
 }
 
 /// R's `getOption("max.print")`: print shows at most this many elements of a vector, so one

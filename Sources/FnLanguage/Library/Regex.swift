@@ -210,9 +210,18 @@ struct Matcher {
         }
     }
 
-    /// Replaces the first (or every) match in `s` by `replacement`'s expansion.
+    /// Replaces the first (or every) match in `s` by `replacement`'s expansion; `s` when the result
+    /// would not fit the memory budget (callers that can report that use `replacing`).
     func replace(_ s: String, _ replacement: Replacement, all: Bool) -> String {
+        (try? replacing(s, replacement, all: all)) ?? s
+    }
+
+    /// Replaces the first (or every) match in `s` by `replacement`'s expansion; R's memory error when
+    /// the result would not fit the memory budget.
+    func replacing(_ s: String, _ replacement: Replacement, all: Bool) throws(FnError) -> String {
         if emptyLiteral { return s }
+        // The memory budget is read each time the result doubles (see MemoryBudget).
+        var budgetCheck = MemoryBudget.smallRequest, refused = 0
         let result: String? = withText(s) { text in
             var out: [UInt8] = []
             var last = 0
@@ -225,6 +234,10 @@ struct Matcher {
                 previous = (r.upperBound, empty)
                 out.append(contentsOf: text[last..<r.lowerBound])
                 replacement.expand(text, machine.slots, into: &out)
+                if out.count >= budgetCheck {
+                    budgetCheck = out.count * 2
+                    if !MemoryBudget.allows(bytes: Double(out.count)) { refused = out.count; return false }
+                }
                 last = r.upperBound
                 changed = true
                 return all
@@ -233,6 +246,7 @@ struct Matcher {
             out.append(contentsOf: text[last...])
             return String(decoding: out, as: UTF8.self)
         }
+        if refused > 0 { throw MemoryBudget.refusal(bytes: Double(refused) * 2) }
         return result ?? s
     }
 
@@ -389,10 +403,12 @@ func regexReplace(
     let matcher = try Matcher(pattern, options, groups: replacement.highestGroup, ip)
     let result: Value
     if case .character(let s) = x {
-        result = .character(s.map { matcher.replace($0, replacement, all: all) })
+        result = .character(try s.map { v throws(FnError) in try matcher.replacing(v, replacement, all: all) })
     } else {
         let strings = characterElements(x)
-        result = Value(.character(strings.map { s in s.map { matcher.replace($0, replacement, all: all) } }))
+        result = Value(.character(try strings.map { s throws(FnError) in
+            try s.map { v throws(FnError) in try matcher.replacing(v, replacement, all: all) }
+        }))
     }
     try matcher.throwIfCancelled()
     return result

@@ -14,7 +14,7 @@ public enum Value {
     case double(Double)
     /// A length-1 character; `nil` is NA.
     case character(String?)
-    /// An atomic vector that is not a plain scalar (length != 1, or with names/class).
+    /// An atomic vector that is not a plain scalar (length != 1, or with names or attributes).
     case vector(Vector)
     /// A generic vector (R's `list`), with optional names.
     case list(List)
@@ -100,38 +100,107 @@ public enum Storage {
     }
 }
 
-/// An atomic vector with optional names and class.
+/// The attributes of a vector or list other than `names`, in the order they were set
+/// (`dim`, `dimnames`, `class`, `levels`, or any name given to `attr<-`).
+public struct AttributeList {
+    public private(set) var pairs: [(name: String, value: Value)]
+
+    public init(_ pairs: [(name: String, value: Value)] = []) { self.pairs = pairs }
+
+    public var isEmpty: Bool { pairs.isEmpty }
+
+    /// The attribute called `name`; setting nil removes it, setting a new name appends it.
+    public subscript(name: String) -> Value? {
+        get {
+            for p in pairs where p.name == name { return p.value }
+            return nil
+        }
+        set {
+            if let i = pairs.firstIndex(where: { $0.name == name }) {
+                if let newValue { pairs[i].value = newValue } else { pairs.remove(at: i) }
+            } else if let newValue {
+                pairs.append((name, newValue))
+            }
+        }
+    }
+
+    /// The attribute as strings (the `class` and `levels` attributes).
+    func strings(_ name: String) -> [String]? {
+        self[name]?.storage.map { $0.strings().map { $0 ?? "NA" } }
+    }
+}
+
+/// Reads and writes one attribute of an optional attribute list, keeping "no attributes" as nil
+/// so a plain vector pays one nil check.
+@usableFromInline func setAttribute(_ list: inout AttributeList?, _ name: String, _ value: Value?) {
+    if list == nil {
+        guard let value else { return }
+        list = AttributeList([(name, value)])
+        return
+    }
+    list![name] = value
+    if list!.isEmpty { list = nil }
+}
+
+/// An atomic vector with optional names and other attributes.
 public struct Vector {
     public var storage: Storage
     /// Element names; when present, `names.count == storage.count`.
     public var names: [String]?
-    /// The `class` attribute, when set (e.g. `"POSIXct"`, `"table"`).
-    public var classes: [String]?
+    /// Every other attribute (`dim`, `dimnames`, `class`, ...); nil when there are none.
+    public var attributes: AttributeList?
 
     public init(_ storage: Storage, names: [String]? = nil, classes: [String]? = nil) {
         self.storage = storage
         self.names = names
-        self.classes = classes
+        if let classes { attributes = AttributeList([("class", Value(Vector(.character(classes))))]) }
+    }
+
+    public init(_ storage: Storage, names: [String]?, attributes: AttributeList?) {
+        self.storage = storage
+        self.names = names
+        self.attributes = attributes?.isEmpty == true ? nil : attributes
     }
 
     public var count: Int { storage.count }
+
+    /// The `class` attribute, when set (e.g. `"POSIXct"`, `"table"`).
+    public var classes: [String]? {
+        get { attributes?.strings("class") }
+        set { setAttribute(&attributes, "class", newValue.map { Value(Vector(.character($0))) }) }
+    }
+
+    /// The `dim` attribute as sizes, when set.
+    public var dim: [Int]? { attributes?["dim"].flatMap { $0.storage?.integers().map { Int($0) } } }
 }
 
-/// A generic vector (R's list) with optional names and class.
+/// A generic vector (R's list) with optional names and other attributes.
 public struct List {
     public var elements: [Value]
     /// Element names; when present, `names.count == elements.count`. Unnamed elements have "".
     public var names: [String]?
-    /// The `class` attribute (conditions are lists of class `c("simpleError", "error", "condition")`).
-    public var classes: [String]?
+    /// Every other attribute; nil when there are none.
+    public var attributes: AttributeList?
 
     public init(_ elements: [Value], names: [String]? = nil, classes: [String]? = nil) {
         self.elements = elements
         self.names = names
-        self.classes = classes
+        if let classes { attributes = AttributeList([("class", Value(Vector(.character(classes))))]) }
+    }
+
+    public init(_ elements: [Value], names: [String]?, attributes: AttributeList?) {
+        self.elements = elements
+        self.names = names
+        self.attributes = attributes?.isEmpty == true ? nil : attributes
     }
 
     public var count: Int { elements.count }
+
+    /// The `class` attribute (conditions are lists of class `c("simpleError", "error", "condition")`).
+    public var classes: [String]? {
+        get { attributes?.strings("class") }
+        set { setAttribute(&attributes, "class", newValue.map { Value(Vector(.character($0))) }) }
+    }
 
     /// The first element named `name`, if any.
     public func element(named name: String) -> Value? {
@@ -144,7 +213,7 @@ public struct List {
 extension Value {
     /// Wraps an atomic vector, choosing the inline scalar form when it is a plain length-1 vector.
     @inlinable public init(_ v: Vector) {
-        if v.names == nil && v.classes == nil && v.storage.count == 1 {
+        if v.names == nil && v.attributes == nil && v.storage.count == 1 {
             switch v.storage {
             case .logical(let a): self = .logical(a[0])
             case .integer(let a): self = .integer(a[0])
@@ -235,12 +304,27 @@ extension Value {
     /// The `class` attribute as set (not the implicit class).
     public var classAttribute: [String]? {
         switch self {
-        case .vector(let v): return v.classes
-        case .list(let l): return l.classes
+        case .vector(let v): return v.attributes?.strings("class")
+        case .list(let l): return l.attributes?.strings("class")
         case .language(let l): return l.classes
         default: return nil
         }
     }
+
+    /// The attributes other than `names`, if any.
+    public var attributes: AttributeList? {
+        switch self {
+        case .vector(let v): return v.attributes
+        case .list(let l): return l.attributes
+        default: return nil
+        }
+    }
+
+    /// One attribute other than `names`.
+    public func attribute(_ name: String) -> Value? { attributes?[name] }
+
+    /// The `dim` attribute as sizes, when set.
+    public var dim: [Int]? { attribute("dim").flatMap { $0.storage?.integers().map { Int($0) } } }
 
     public var isFunction: Bool {
         switch self {

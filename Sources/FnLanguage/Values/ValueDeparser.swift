@@ -12,6 +12,23 @@ public enum ValueDeparser {
     }
 
     static func write(_ v: Value, into s: inout String, limit: Int, simple: Bool = false) {
+        if let attributes = v.attributes {
+            // `structure(1:4, dim = c(2L, 2L))`, as R writes a value with attributes.
+            var plain = v
+            switch v {
+            case .vector(let vec): plain = .vector(Vector(vec.storage, names: vec.names, attributes: nil))
+            case .list(let l): plain = .list(List(l.elements, names: l.names, attributes: nil))
+            default: break
+            }
+            s += "structure("
+            write(plain, into: &s, limit: limit, simple: simple)
+            for (name, value) in attributes.pairs {
+                s += ", " + quotedName(name) + " = "
+                write(value, into: &s, limit: limit, simple: simple)
+            }
+            s += ")"
+            return
+        }
         switch v {
         case .null: s += "NULL"
         case .logical(let x): s += scalar(.logical([x]), 0)

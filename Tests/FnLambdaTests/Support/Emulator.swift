@@ -21,7 +21,10 @@ final class Emulator {
     }()
 
     /// Starts the emulator. `taskRoot` nil exports no `LAMBDA_TASK_ROOT` (the emulator sets none).
-    init(handler: String, taskRoot: String?, directory: String? = nil, environment: [String: String] = [:]) throws {
+    /// `bootstrap` is the executable to run (a zip deployment's `/var/task/bootstrap`); by default
+    /// fn linked as `/var/runtime/bootstrap`.
+    init(handler: String, taskRoot: String?, directory: String? = nil, environment: [String: String] = [:],
+         bootstrap: String? = nil) throws {
         let rie = try Self.binary.get()
         root = temporaryDirectory("rie")
         let runtimeDirectory = root + "/var/runtime"
@@ -32,7 +35,7 @@ final class Emulator {
         if let taskRoot { env["LAMBDA_TASK_ROOT"] = taskRoot }
         for (name, value) in environment { env[name] = value }
         process = try Subprocess(
-            [rie, "--runtime-interface-emulator-address", "127.0.0.1:\(port)", runtimeDirectory + "/bootstrap"],
+            [rie, "--runtime-interface-emulator-address", "127.0.0.1:\(port)", bootstrap ?? runtimeDirectory + "/bootstrap"],
             environment: env, directory: directory ?? taskRoot, logPath: root + "/rie.log")
         guard waitForPort(port, process: process) else {
             throw SubprocessError(message: "the emulator did not start:\n\(process.log)")

@@ -1,0 +1,96 @@
+import Glibc
+import Testing
+
+/// The image run for real: podman containers of a `FROM scratch` image in provided:al2023's layout
+/// and of the shipped Dockerfile's runtime stage, driven by curl, the AWS CLI and boto3.
+///
+/// The first test pays for the static release build of fn (minutes on 2 cores; bench/ shares it).
+/// Where podman cannot build or run containers these tests fail with podman's own message.
+@Suite(.serialized) struct ContainerTests {
+    @Test func parityThroughCurlTheAWSCLIAndBoto3() throws {
+        let container = try Container(ContainerImages.scratch)
+        #expect(try container.curl(#"{"number": 5}"#) == #"{"parity":"odd"}"#)
+        #expect(try container.curl(#"{"number": 0}"#) == #"{"parity":"even"}"#)
+        #expect(try container.curl(#"{"number": -3}"#) == #"{"parity":"odd"}"#)
+        #expect(try container.curl(#"{"number": "12"}"#) == #"{"parity":"even"}"#)
+
+        let out = temporaryDirectory("cli") + "/out.json"
+        let (code, output) = try Subprocess.shell(
+            "aws lambda invoke --endpoint-url http://127.0.0.1:\(container.port) --no-sign-request --region us-east-1 "
+                + "--function-name function --payload '{\"number\": 8}' \(out)")
+        #expect(code == 0, "\(output)")
+        #expect(readFile(out) == #"{"parity":"even"}"#)
+
+        let (pythonCode, pythonOutput) = try runPython("""
+            import boto3, json
+            from botocore import UNSIGNED
+            from botocore.config import Config
+            client = boto3.client("lambda", endpoint_url="http://127.0.0.1:\(container.port)", region_name="us-east-1",
+                                  config=Config(signature_version=UNSIGNED))
+            ok = client.invoke(FunctionName="function", Payload=json.dumps({"number": 7}))
+            print(ok["StatusCode"], ok["Payload"].read().decode())
+            """)
+        #expect(pythonCode == 0, "\(pythonOutput)")
+        #expect(pythonOutput == "200 {\"parity\":\"odd\"}\n", "\(pythonOutput)")
+
+        // One runtime process served them all; the emulator logged a REPORT line for each.
+        let log = container.log
+        #expect(log.contains("exec '/var/runtime/bootstrap' (cwd=/var/task, handler=functions.parity)"), "\(log)")
+        #expect(log.split(separator: "\n").filter { $0.hasPrefix("REPORT RequestId: ") }.count == 6, "\(log)")
+        #expect(log.split(separator: "\n").filter { $0.contains("INIT START") }.count == 1, "\(log)")
+    }
+
+    @Test func handlerErrorsAreLambdaErrorObjectsAndTheRuntimeGoesOn() throws {
+        let container = try Container(ContainerImages.scratch)
+        let unused = try container.curl(#"{"nope": 1}"#)
+        #expect(unused.hasPrefix(#"{"errorMessage":"unused argument (nope = 1)","errorType":"simpleError""#), "\(unused)")
+        let notJSON = try container.curl("not json")
+        #expect(notJSON.contains(#""errorType":"Runtime.UnmarshalError""#), "\(notJSON)")
+        #expect(try container.curl(#"{"number": 1}"#) == #"{"parity":"odd"}"#)
+        #expect(container.log.split(separator: "\n").filter { $0.contains("INIT START") }.count == 1, "\(container.log)")
+    }
+
+    @Test func aTimeoutIsReportedAndTheNextInvocationAnswers() throws {
+        let container = try Container(ContainerImages.scratch, command: ["tests.spin"],
+                                      environment: ["AWS_LAMBDA_FUNCTION_TIMEOUT": "2"])
+        #expect(try container.curl(#"{"stop": false}"#) == #""alive""#)
+        let body = try container.curl("{}")
+        #expect(body.hasPrefix(#"{"errorMessage":"Task timed out after "#), "\(body)")
+        #expect(body.contains(#""errorType":"Runtime.Timeout""#), "\(body)")
+        #expect(try container.curl(#"{"stop": false}"#) == #""alive""#)
+    }
+
+    @Test func jsonLogsCarryTheRequestId() throws {
+        let container = try Container(ContainerImages.scratch, command: ["tests.logs"],
+                                      environment: ["AWS_LAMBDA_LOG_FORMAT": "JSON"])
+        #expect(try container.curl("{}") == #"{"ok":true}"#)
+        let log = container.log
+        let start = log.split(separator: "\n").first { $0.hasPrefix("START RequestId: ") }
+        let requestId = start.map { String($0.dropFirst("START RequestId: ".count).prefix(36)) } ?? "?"
+        let warn = log.split(separator: "\n").first { $0.hasPrefix("{") && $0.contains(#""message":"warn line""#) }
+        #expect(warn?.contains(#""level":"WARN""#) == true, "\(log)")
+        #expect(warn?.contains(#""requestId":"\#(requestId)""#) == true, "\(log)")
+        #expect(!log.contains("debug line"))
+    }
+
+    @Test func theImageCMDIsOverriddenByTheRunCommand() throws {
+        let container = try Container(ContainerImages.scratch, command: ["tests.count"])
+        #expect(try container.curl("") == #"{"count":1}"#)
+        #expect(try container.curl("{}") == #"{"count":2}"#)
+    }
+
+    /// The shipped Dockerfile's runtime stage (its FROM ARG, COPY paths and CMD) on the stand-in base.
+    @Test func theDockerfilesRuntimeStageServesParity() throws {
+        let (code, output) = try ContainerImages.podman(
+            "image inspect --format '{{.Config.Cmd}} {{.Config.Entrypoint}}' \(ContainerImages.dockerfile)")
+        #expect(code == 0, "\(output)")
+        #expect(output == "[functions.parity] [/usr/local/bin/aws-lambda-rie /var/runtime/bootstrap]\n", "\(output)")
+        let container = try Container(ContainerImages.dockerfile)
+        #expect(try container.curl(#"{"number": 5}"#) == #"{"parity":"odd"}"#)
+        #expect(try container.curl(#"{"number": 8}"#) == #"{"parity":"even"}"#)
+        #expect(container.log.contains("handler=functions.parity"), "\(container.log)")
+
+        let other = try Container(ContainerImages.dockerfile, command: ["tests.count"])
+        #expect(try other.curl("") == #"{"count":1}"#)
+    }
+}
