@@ -1,3 +1,15 @@
+extension Environment {
+    /// A new environment whose variables are the named elements of `l` (what `eval`, `with`,
+    /// `bquote` and `as.environment` make of a list or data frame).
+    static func holding(_ l: List, parent: Environment, scope: FunctionScope = FunctionScope()) -> Environment {
+        let e = Environment(slotCount: 0, parent: parent, scope: scope, dynamic: true)
+        for (i, v) in l.elements.enumerated() {
+            if let n = l.names?[i], !n.isEmpty { _ = e.bind(n, v) }
+        }
+        return e
+    }
+}
+
 /// Environments as values: `environment()`, `parent.frame()`, `new.env()`, `assign`/`get`/
 /// `exists`/`mget`/`rm`, `delayedAssign`, `sys.frames()`, `environmentName()`, ...
 extension Interpreter {
@@ -7,11 +19,7 @@ extension Interpreter {
         case nil, .null?: return env
         case .environment(let e)?: return e
         case .list(let l)?:
-            let e = Environment(slotCount: 0, parent: emptyEnvironment, scope: FunctionScope(), dynamic: true)
-            for (i, x) in l.elements.enumerated() {
-                if let n = l.names?[i], !n.isEmpty { _ = e.bind(n, x) }
-            }
-            return e
+            return Environment.holding(l, parent: emptyEnvironment)
         default:
             if let n = v?.storage?.doubles().first, n == -1 { return env }
             throw FnError.runtime("invalid '\(formal)' argument")

@@ -125,10 +125,14 @@ final class BquoteNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         var target = ip.env
         if let whereNode {
-            guard case .environment(let e) = try whereNode.eval(ip) else {
-                throw ip.locate(FnError.runtime("'where' must be an environment"), at: self).control
+            switch try whereNode.eval(ip) {
+            case .environment(let e): target = e
+            case .list(let l):
+                // A list's elements as variables, enclosed by the calling environment.
+                target = Environment.holding(l, parent: ip.env)
+            default:
+                throw ip.locate(FnError.runtime("'where' must be an environment or a list"), at: self).control
             }
-            target = e
         }
         ip.visible = true
         return try unquote(template, ip, target)
@@ -356,10 +360,7 @@ final class WithNode: Node {
         case .environment(let given):
             e = given
         case .list(let l):
-            e = Environment(slotCount: 0, parent: ip.env, scope: scope, dynamic: true)
-            for (i, v) in l.elements.enumerated() {
-                if let n = l.names?[i], !n.isEmpty { _ = e.bind(n, v) }
-            }
+            e = Environment.holding(l, parent: ip.env, scope: scope)
         case .null:
             e = Environment(slotCount: 0, parent: ip.env, scope: scope, dynamic: true)
         default:
@@ -509,10 +510,7 @@ extension Interpreter {
             case .list(let l)?:
                 var enclosure = ip.env
                 if case .environment(let e)? = args[2] { enclosure = e }
-                target = Environment(slotCount: 0, parent: enclosure, scope: FunctionScope(), dynamic: true)
-                for (i, v) in l.elements.enumerated() {
-                    if let n = l.names?[i], !n.isEmpty { _ = target.bind(n, v) }
-                }
+                target = Environment.holding(l, parent: enclosure)
             default:
                 throw FnError.runtime("invalid 'envir' argument of type '\(args[1]?.typeName ?? "NULL")'")
             }
@@ -601,15 +599,19 @@ extension Interpreter {
             return .closure(ip.frames[i].closure)
         }
         define("match.call", ["definition", "call", "expand.dots", "envir"]) { args, ip throws(FnError) in
-            guard let i = ip.currentFrameIndex() else {
+            // The calling function and its call, unless both are given.
+            let i = ip.currentFrameIndex()
+            var closure = i.map { ip.frames[$0].closure }
+            if case .closure(let c)? = args[0] { closure = c }
+            var call = i.map { ip.callLanguage(ofFrame: $0) }
+            if let given = args[1], case .language = given { call = given }
+            guard let closure, let call else {
                 throw FnError.runtime("match.call() was called from outside a function")
             }
-            var closure = ip.frames[i].closure
-            if case .closure(let c)? = args[0] { closure = c }
-            var call = ip.callLanguage(ofFrame: i)
-            if let given = args[1], case .language = given { call = given }
+            var dotsEnvironment = i.map { ip.frames[$0].callerEnvironment } ?? ip.env
+            if case .environment(let e)? = args[3] { dotsEnvironment = e }
             let expand = try Unpack.flag(args[2], "expand.dots", default: true)
-            return ip.matchCall(closure, call, callerEnvironment: ip.frames[i].callerEnvironment, expandDots: expand)
+            return ip.matchCall(closure, call, callerEnvironment: dotsEnvironment, expandDots: expand)
         }
         define("body", ["fun"]) { args, _ throws(FnError) in
             guard case .closure(let c)? = args[0], case .function(_, let body)? = c.definition.expression?.kind else {
