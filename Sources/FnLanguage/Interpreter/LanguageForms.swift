@@ -541,6 +541,8 @@ extension Interpreter {
                 } else {
                     lines = ["function (" + c.parameterNames.joined(separator: ", ") + ") ", "NULL"]
                 }
+            case .vector, .list:
+                lines = Expr(.constant(x), .none).deparsedLines(cutoff: cutoff)
             default:
                 lines = [ValueDeparser.deparse(x)]
             }
