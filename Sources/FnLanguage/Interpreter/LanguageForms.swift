@@ -543,6 +543,10 @@ extension Interpreter {
                 }
             case .vector, .list:
                 lines = Expr(.constant(x), .none).deparsedLines(cutoff: cutoff)
+            case .integer(NA.integer), .character(nil):
+                lines = Expr(.constant(x), .none).deparsedLines(cutoff: nil)  // NA_integer_, NA_character_
+            case .double(let d) where NA.isNA(d):
+                lines = ["NA_real_"]
             default:
                 lines = [ValueDeparser.deparse(x)]
             }
