@@ -67,6 +67,18 @@ enum Substitution {
     /// What `name` in `e` stands for in `substitute()`: the argument expressions of `...`, a
     /// promise's expression, a variable's value; nil when unbound.
     static func binding(_ name: String, in e: Environment) -> [(String?, Value)]? {
+        // A formal the caller did not supply stands for its default's expression (a promise in
+        // R), or for the empty name when it has none.
+        if name != "...", let f = e.function, let k = f.definition.parameters.firstIndex(where: { $0.name == name }),
+            k < 64, e.missingMask & (1 << UInt64(k)) != 0
+        {
+            if case .function(let params, _)? = f.definition.expression?.kind, k < params.count,
+                let d = params[k].defaultValue
+            {
+                return [(nil, Language.value(of: d))]
+            }
+            if f.definition.parameters[k].defaultValue == nil, e.slots[k] == nil { return [(nil, .symbol(""))] }
+        }
         guard let v = e.ownBinding(name) else { return nil }
         if name == "...", case .list(let dots) = v {
             return dots.elements.indices.map { i in
