@@ -185,6 +185,25 @@ extension Interpreter {
         return makePromise(node, call.arguments[index].expression)
     }
 
+    /// Whether an argument with `plan` is a constant, or arithmetic on plain numbers the callee
+    /// cannot observe being computed now.
+    @inline(__always) func isEvaluatedNow(_ plan: ArgumentPlan, reflective: Bool) -> Bool {
+        switch plan.mode {
+        case .constant: return true
+        case .arithmetic: return !reflective && isPlainNumber(plan.slotA, plan.integers) && isPlainNumber(plan.slotB, plan.integers)
+        default: return false
+        }
+    }
+
+    /// Argument `i` of `call` when it is not evaluated at once: a calling function's variable as it
+    /// stands (a promise in it passed on unforced), or a new promise.
+    @inline(never) func laterArgument(_ call: CallNode, _ i: Int, reflective: Bool) -> Value {
+        let plan = call.plans[i]
+        if plan.mode == .local && !reflective, let v = locals[Int(plan.slotA)] { return v }
+        guard let node = call.arguments[i].value else { return .null }
+        return makePromise(node, call.arguments[i].expression)
+    }
+
     /// A promise of `node` in the current environment (out of line: the call path stays small).
     @inline(never) func makePromise(_ node: Node, _ expression: Expr?) -> Value {
         .promise(Promise(node: node, expression: expression, environment: env, source: currentSource))
@@ -192,7 +211,7 @@ extension Interpreter {
 
     /// Whether local `slot` holds a plain double (or, with `integers`, an integer or logical);
     /// true for -1 (a constant operand).
-    @inline(__always) private func isPlainNumber(_ slot: Int32, _ integers: Bool) -> Bool {
+    @inline(__always) func isPlainNumber(_ slot: Int32, _ integers: Bool) -> Bool {
         if slot < 0 { return true }
         switch locals[Int(slot)] {
         case .double?: return true
@@ -413,11 +432,13 @@ extension Interpreter {
             // The frame's slots are nil (see `Environment.clear`): initialized without releasing anything.
             let reflective = def.isReflective
             while i < count {
-                let plan = call.plans[i]
-                let v = try withBorrowed(arguments[i]) { node throws(Control) in
-                    try closureArgument(node, plan, reflective: reflective, call: call, index: i)
+                // Constants and plain arithmetic are evaluated here, as before promises existed;
+                // anything else is decided out of line.
+                if isEvaluatedNow(call.plans[i], reflective: reflective) {
+                    (slots + i).initialize(to: try withBorrowed(arguments[i]) { node throws(Control) in try node.eval(self) })
+                } else {
+                    (slots + i).initialize(to: laterArgument(call, i, reflective: reflective))
                 }
-                (slots + i).initialize(to: v)
                 i += 1
             }
         } catch {

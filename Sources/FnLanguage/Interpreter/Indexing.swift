@@ -395,6 +395,7 @@ enum Indexing {
 
     /// `x$name <- v`.
     static func setDollar(_ x: inout Value, _ name: String, _ v: Value) throws(FnError) {
+        if case .language(let l) = x { return x = try l.replacing([.character(name)], double: true, with: v) }
         switch x {
         case .null:
             // `x$a <- v` on NULL always makes a list.

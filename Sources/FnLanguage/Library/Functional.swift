@@ -85,18 +85,19 @@ extension BuiltinRegistry {
                 values = Unpack.elements(list)
                 names = list.names.map { $0.map { $0.isEmpty ? nil : $0 } } ?? Array(repeating: nil, count: values.count)
             }
-            // Without quote = TRUE, names and calls among the arguments are evaluated in `envir`
-            // (default: the caller), as in the call R builds from them.
-            var evaluated = values
+            // Without `quote = TRUE`, R builds the call and evaluates it, so names and calls among
+            // the arguments are evaluated in `envir`.
+            var arguments = values
             if !(try Unpack.flag(args[2], "quote", default: false)) {
-                let envir = try ip.environmentArgument(args[3], "envir")
-                for (i, v) in values.enumerated() {
-                    switch v {
+                var target = ip.env
+                if case .environment(let e)? = args[3] { target = e }
+                for i in arguments.indices {
+                    switch arguments[i] {
                     case .language(let l) where l.classes != nil:
                         break  // a formula stays itself, as R's `~` returns a classed call unchanged
                     case .symbol, .language:
                         do throws(Control) {
-                            evaluated[i] = try ip.evaluate(language: v, in: envir, at: nil)
+                            arguments[i] = try ip.evaluate(language: arguments[i], in: target, at: nil)
                         } catch {
                             throw ip.asError(error)
                         }
@@ -104,7 +105,7 @@ extension BuiltinRegistry {
                     }
                 }
             }
-            return try ip.callFunction(f, evaluated, names: names)
+            return try ip.callFunction(f, arguments, names: names)
         }
     }
 }

@@ -190,6 +190,13 @@ func characterElements(_ v: Value) -> [String?] {
     case .vector(let vec): return vec.storage.strings()
     case .null: return []
     case .list(let l): return l.elements.map(describeForCharacter)
+    case .symbol(let name): return [name]
+    // A call converts element by element, each deparsed (`as.character(quote(f(x, 1)))`).
+    case .language(let l):
+        return l.elements.map { e in
+            if case .symbol(let name) = e { return name }
+            return Language.deparseLines(e).joined(separator: "\n")
+        }
     default: return ["function"]
     }
 }

@@ -194,8 +194,10 @@ public final class Environment {
         parent = nil
         function = nil
         if onExit != nil { onExit = nil }
-        if extras != nil { extras = nil }
+        if extras != nil { clearExtras() }
     }
+
+    @inline(never) private func clearExtras() { extras = nil }
 
     /// True for the global environment.
     public var isGlobal: Bool { parent == nil && !isEmpty }

@@ -297,6 +297,7 @@ extension Value {
         switch self {
         case .vector(let v): return v.names
         case .list(let l): return l.names
+        case .language(let l): return l.names
         default: return nil
         }
     }
