@@ -262,7 +262,13 @@ extension Interpreter {
         }
         define("ls", ["name", "pos", "envir", "all.names", "pattern", "sorted"]) { args, ip throws(FnError) in
             let e = try ip.environmentArgument(args[2] ?? args[0], "envir")
-            return Value(Vector(.character(ip.names(in: e, all: try Unpack.flag(args[3], "all.names", default: false)))))
+            var names = ip.names(in: e, all: try Unpack.flag(args[3], "all.names", default: false))
+            if let pattern = args[4] {
+                let matcher = try Matcher(try Unpack.string(pattern, "pattern"), RegexOptions(), ip)
+                names = names.filter { matcher.matches($0) }
+                try matcher.throwIfCancelled()
+            }
+            return Value(Vector(.character(names)))
         }
         define("list2env", ["x", "envir", "parent"]) { args, ip throws(FnError) in
             var target: Environment
