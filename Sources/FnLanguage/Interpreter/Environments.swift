@@ -1,3 +1,15 @@
+extension Environment {
+    /// A new environment whose variables are the named elements of `l` (what `eval`, `with`,
+    /// `bquote` and `as.environment` make of a list or data frame).
+    static func holding(_ l: List, parent: Environment, scope: FunctionScope = FunctionScope()) -> Environment {
+        let e = Environment(slotCount: 0, parent: parent, scope: scope, dynamic: true)
+        for (i, v) in l.elements.enumerated() {
+            if let n = l.names?[i], !n.isEmpty { _ = e.bind(n, v) }
+        }
+        return e
+    }
+}
+
 /// Environments as values: `environment()`, `parent.frame()`, `new.env()`, `assign`/`get`/
 /// `exists`/`mget`/`rm`, `delayedAssign`, `sys.frames()`, `environmentName()`, ...
 extension Interpreter {
@@ -7,11 +19,7 @@ extension Interpreter {
         case nil, .null?: return env
         case .environment(let e)?: return e
         case .list(let l)?:
-            let e = Environment(slotCount: 0, parent: emptyEnvironment, scope: FunctionScope(), dynamic: true)
-            for (i, x) in l.elements.enumerated() {
-                if let n = l.names?[i], !n.isEmpty { _ = e.bind(n, x) }
-            }
-            return e
+            return Environment.holding(l, parent: emptyEnvironment)
         default:
             if let n = v?.storage?.doubles().first, n == -1 { return env }
             throw FnError.runtime("invalid '\(formal)' argument")
@@ -129,6 +137,40 @@ extension Interpreter {
             if e.isEmpty { return .character("R_EmptyEnv") }
             return .character("")
         }
+        define("sys.frame", ["which"]) { args, ip throws(FnError) in
+            // 0 is the global environment, positive counts from the outermost call, negative back
+            // from the current one.
+            let which = try Unpack.int(args[0], "which", default: 0)
+            if which == 0 { return .environment(ip.globalEnvironment) }
+            let current = ip.currentFrameIndex() ?? -1
+            let i = which > 0 ? which - 1 : current + which
+            guard i >= 0 && i <= current else { throw FnError.runtime("not that many frames on the stack") }
+            return .environment(ip.frames[i].environment)
+        }
+        define("sys.parent", ["n"]) { args, ip throws(FnError) in
+            // The number of the frame parent.frame(n) is (0 for the global environment).
+            let n = try Unpack.int(args[0], "n", default: 1)
+            let target = ip.parentFrame(n)
+            return .integer(Int32(ip.frameIndex(of: target).map { $0 + 1 } ?? 0))
+        }
+        define("eval.parent", ["expr", "n"]) { args, ip throws(FnError) in
+            let n = try Unpack.int(args[1], "n", default: 1)
+            guard n >= 1 else { throw FnError.runtime("invalid 'n' value") }
+            do throws(Control) {
+                return try ip.evaluate(language: args[0] ?? .null, in: ip.parentFrame(n), at: nil)
+            } catch {
+                throw ip.asError(error)
+            }
+        }
+        define("as.environment", ["x"]) { args, ip throws(FnError) in
+            switch args[0] {
+            case .environment?: return args[0]!
+            case .list?: return .environment(try ip.environmentArgument(args[0], "x"))
+            default:
+                if let n = args[0]?.storage?.doubles().first, n == 1 { return .environment(ip.globalEnvironment) }
+                throw FnError.runtime("invalid object for 'as.environment'")
+            }
+        }
         define("sys.frames", []) { _, ip throws(FnError) in
             guard let current = ip.currentFrameIndex() else { return .null }
             return .list(List((0...current).map { .environment(ip.frames[$0].environment) }))
@@ -220,7 +262,13 @@ extension Interpreter {
         }
         define("ls", ["name", "pos", "envir", "all.names", "pattern", "sorted"]) { args, ip throws(FnError) in
             let e = try ip.environmentArgument(args[2] ?? args[0], "envir")
-            return Value(Vector(.character(ip.names(in: e, all: try Unpack.flag(args[3], "all.names", default: false)))))
+            var names = ip.names(in: e, all: try Unpack.flag(args[3], "all.names", default: false))
+            if let pattern = args[4] {
+                let matcher = try Matcher(try Unpack.string(pattern, "pattern"), RegexOptions(), ip)
+                names = names.filter { matcher.matches($0) }
+                try matcher.throwIfCancelled()
+            }
+            return Value(Vector(.character(names)))
         }
         define("list2env", ["x", "envir", "parent"]) { args, ip throws(FnError) in
             var target: Environment

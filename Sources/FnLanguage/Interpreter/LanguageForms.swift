@@ -67,6 +67,18 @@ enum Substitution {
     /// What `name` in `e` stands for in `substitute()`: the argument expressions of `...`, a
     /// promise's expression, a variable's value; nil when unbound.
     static func binding(_ name: String, in e: Environment) -> [(String?, Value)]? {
+        // A formal the caller did not supply stands for its default's expression (a promise in
+        // R), or for the empty name when it has none.
+        if name != "...", let f = e.function, let k = f.definition.parameters.firstIndex(where: { $0.name == name }),
+            k < 64, e.missingMask & (1 << UInt64(k)) != 0
+        {
+            if case .function(let params, _)? = f.definition.expression?.kind, k < params.count,
+                let d = params[k].defaultValue
+            {
+                return [(nil, Language.value(of: d))]
+            }
+            if f.definition.parameters[k].defaultValue == nil, e.slots[k] == nil { return [(nil, .symbol(""))] }
+        }
         guard let v = e.ownBinding(name) else { return nil }
         if name == "...", case .list(let dots) = v {
             return dots.elements.indices.map { i in
@@ -125,10 +137,14 @@ final class BquoteNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         var target = ip.env
         if let whereNode {
-            guard case .environment(let e) = try whereNode.eval(ip) else {
-                throw ip.locate(FnError.runtime("'where' must be an environment"), at: self).control
+            switch try whereNode.eval(ip) {
+            case .environment(let e): target = e
+            case .list(let l):
+                // A list's elements as variables, enclosed by the calling environment.
+                target = Environment.holding(l, parent: ip.env)
+            default:
+                throw ip.locate(FnError.runtime("'where' must be an environment or a list"), at: self).control
             }
-            target = e
         }
         ip.visible = true
         return try unquote(template, ip, target)
@@ -356,10 +372,7 @@ final class WithNode: Node {
         case .environment(let given):
             e = given
         case .list(let l):
-            e = Environment(slotCount: 0, parent: ip.env, scope: scope, dynamic: true)
-            for (i, v) in l.elements.enumerated() {
-                if let n = l.names?[i], !n.isEmpty { _ = e.bind(n, v) }
-            }
+            e = Environment.holding(l, parent: ip.env, scope: scope)
         case .null:
             e = Environment(slotCount: 0, parent: ip.env, scope: scope, dynamic: true)
         default:
@@ -458,7 +471,32 @@ extension Interpreter {
         if let call = frame.callNode as? CallNode, let expression = call.expression {
             return Language.value(of: expression)
         }
-        return .language(Language.call(frame.closure.name, []))
+        // A call made without call syntax (do.call, a builtin applying a function): the call
+        // as R would build it, the supplied arguments in order of the formals, named after the
+        // first one left out.
+        let e = frame.environment
+        var args: [Value] = []
+        var names: [String] = []
+        var skipped = false
+        for (k, p) in frame.closure.definition.parameters.enumerated() {
+            if k == frame.closure.definition.dotsSlot {
+                if case .list(let dots)? = e.slots[k] {
+                    for (j, v) in dots.elements.enumerated() {
+                        args.append(Substitution.expression(v))
+                        names.append(dots.names?[j] ?? "")
+                    }
+                }
+                skipped = true
+                continue
+            }
+            guard k < 64, e.missingMask & (1 << UInt64(k)) == 0, let v = e.slots[k] else {
+                skipped = true
+                continue
+            }
+            args.append(Substitution.expression(v))
+            names.append(skipped ? p.name : "")
+        }
+        return .language(Language.call(frame.closure.name, args, names: names))
     }
 
     /// A closure like `c` whose function is `expression`, resolved for environment `e` (for
@@ -471,7 +509,7 @@ extension Interpreter {
     }
 
     static func languageBuiltins() -> [Builtin] {
-        var out: [Builtin] = []
+        var out: [Builtin] = restartBuiltins()
         func define(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
             out.append(Builtin(name, formals, body))
         }
@@ -484,10 +522,7 @@ extension Interpreter {
             case .list(let l)?:
                 var enclosure = ip.env
                 if case .environment(let e)? = args[2] { enclosure = e }
-                target = Environment(slotCount: 0, parent: enclosure, scope: FunctionScope(), dynamic: true)
-                for (i, v) in l.elements.enumerated() {
-                    if let n = l.names?[i], !n.isEmpty { _ = target.bind(n, v) }
-                }
+                target = Environment.holding(l, parent: enclosure)
             default:
                 throw FnError.runtime("invalid 'envir' argument of type '\(args[1]?.typeName ?? "NULL")'")
             }
@@ -518,6 +553,12 @@ extension Interpreter {
                 } else {
                     lines = ["function (" + c.parameterNames.joined(separator: ", ") + ") ", "NULL"]
                 }
+            case .vector, .list:
+                lines = Expr(.constant(x), .none).deparsedLines(cutoff: cutoff)
+            case .integer(NA.integer), .character(nil):
+                lines = Expr(.constant(x), .none).deparsedLines(cutoff: nil)  // NA_integer_, NA_character_
+            case .double(let d) where NA.isNA(d):
+                lines = ["NA_real_"]
             default:
                 lines = [ValueDeparser.deparse(x)]
             }
@@ -576,15 +617,19 @@ extension Interpreter {
             return .closure(ip.frames[i].closure)
         }
         define("match.call", ["definition", "call", "expand.dots", "envir"]) { args, ip throws(FnError) in
-            guard let i = ip.currentFrameIndex() else {
+            // The calling function and its call, unless both are given.
+            let i = ip.currentFrameIndex()
+            var closure = i.map { ip.frames[$0].closure }
+            if case .closure(let c)? = args[0] { closure = c }
+            var call = i.map { ip.callLanguage(ofFrame: $0) }
+            if let given = args[1], case .language = given { call = given }
+            guard let closure, let call else {
                 throw FnError.runtime("match.call() was called from outside a function")
             }
-            var closure = ip.frames[i].closure
-            if case .closure(let c)? = args[0] { closure = c }
-            var call = ip.callLanguage(ofFrame: i)
-            if let given = args[1], case .language = given { call = given }
+            var dotsEnvironment = i.map { ip.frames[$0].callerEnvironment } ?? ip.env
+            if case .environment(let e)? = args[3] { dotsEnvironment = e }
             let expand = try Unpack.flag(args[2], "expand.dots", default: true)
-            return ip.matchCall(closure, call, callerEnvironment: ip.frames[i].callerEnvironment, expandDots: expand)
+            return ip.matchCall(closure, call, callerEnvironment: dotsEnvironment, expandDots: expand)
         }
         define("body", ["fun"]) { args, _ throws(FnError) in
             guard case .closure(let c)? = args[0], case .function(_, let body)? = c.definition.expression?.kind else {
@@ -639,6 +684,24 @@ extension Interpreter {
                 names = names.filter { seen.insert($0).inserted }
             }
             return Value(Vector(.character(names)))
+        }
+        define("match.fun", ["FUN", "descend"]) { args, ip throws(FnError) in
+            let f = try args.required(0, "FUN")
+            if f.isFunction { return f }
+            let name: String
+            switch f {
+            case .symbol(let s): name = s
+            case .character(let s?): name = s
+            default: throw FnError.runtime("'\(ValueDeparser.deparse(f))' is not a function, character or symbol")
+            }
+            do throws(Control) {
+                guard let found = try ip.lookupFunction(name, from: ip.env) else {
+                    throw FnError.runtime("object '\(name)' of mode 'function' was not found").control
+                }
+                return found
+            } catch {
+                throw ip.asError(error)
+            }
         }
         define("Recall", ["..."]) { args, ip throws(FnError) in
             guard let i = ip.currentFrameIndex() else { throw FnError.runtime("Recall called from outside a closure") }

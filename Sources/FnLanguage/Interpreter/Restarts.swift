@@ -60,3 +60,53 @@ final class WithVisibleNode: Node {
         return .list(List([v, .bool(visible)], names: ["value", "visible"]))
     }
 }
+
+extension Interpreter {
+    /// Condition and restart helpers that need no special evaluation: `errorCondition`,
+    /// `warningCondition`, `tryInvokeRestart`, `isRestart`.
+    static func restartBuiltins() -> [Builtin] {
+        var out: [Builtin] = []
+        func define(_ name: String, _ formals: [String], _ body: @escaping BuiltinBody) {
+            out.append(Builtin(name, formals, body))
+        }
+        /// A condition object: `message` and `call`, then the other fields, classed `classes`
+        /// followed by `base`.
+        func condition(_ args: Arguments, _ base: [String]) throws(FnError) -> Value {
+            let message = try Unpack.string(args[0], "message")
+            let classes = (args[2]?.storage?.strings() ?? []).map { $0 ?? "NA" }
+            var values: [Value] = [.character(message), args[3] ?? .null]
+            var names = ["message", "call"]
+            for (i, v) in args.dots.enumerated() {
+                values.append(v)
+                names.append(args.dotNames[i] ?? "")
+            }
+            return .list(List(values, names: names, classes: classes + base))
+        }
+        define("errorCondition", ["message", "...", "class", "call"]) { args, _ throws(FnError) in
+            try condition(args, ["error", "condition"])
+        }
+        define("warningCondition", ["message", "...", "class", "call"]) { args, _ throws(FnError) in
+            try condition(args, ["warning", "condition"])
+        }
+        define("isRestart", ["x"]) { args, _ throws(FnError) in
+            .bool(args[0]?.classAttribute?.contains("restart") ?? false)
+        }
+        define("tryInvokeRestart", ["r", "..."]) { args, ip throws(FnError) in
+            // invokeRestart when the restart is established; otherwise nothing happens.
+            var name: String?
+            if case .list(let l)? = args[0], case .character(let n?)? = l.element(named: "name") {
+                name = n
+            } else if case .character(let n?)? = args[0] {
+                name = n
+            }
+            guard let name, ip.restarts.contains(where: { $0.name == name }) else { return .null }
+            do throws(Control) {
+                guard let invoke = try ip.lookupFunction("invokeRestart", from: ip.globalEnvironment) else { return .null }
+                return try ip.apply(invoke, args: [args[0]!] + args.dots, names: [nil] + args.dotNames, callNode: nil)
+            } catch {
+                throw ip.asError(error)
+            }
+        }
+        return out
+    }
+}

@@ -190,6 +190,8 @@ func modeName(_ x: Value) -> String {
     switch x.typeName {
     case "integer", "double": return "numeric"
     case "closure", "builtin": return "function"
+    case "symbol": return "name"
+    case "language": return "call"
     case let t: return t
     }
 }

@@ -93,6 +93,8 @@ extension BuiltinRegistry {
                 if case .environment(let e)? = args[3] { target = e }
                 for i in arguments.indices {
                     switch arguments[i] {
+                    case .language(let l) where l.classes != nil:
+                        break  // a formula stays itself, as R's `~` returns a classed call unchanged
                     case .symbol, .language:
                         do throws(Control) {
                             arguments[i] = try ip.evaluate(language: arguments[i], in: target, at: nil)

@@ -108,6 +108,11 @@ private struct Deparser {
     var indent = 0
     var atLineStart = true
     var depth = 0
+    /// How many braces enclose what is being written: inside them R puts an `if`'s branches on
+    /// lines of their own...
+    var braces = 0
+    /// ...except within the arguments of `c()` or `list()`.
+    var inList = 0
     /// R's `width.cutoff`; nil never breaks a line.
     let cutoff: Int?
     static let maxDepth = 256
@@ -232,13 +237,25 @@ private struct Deparser {
             }
             if broken { indent -= 1 }
         case .call(let callee, let arguments):
-            if case .identifier(let name) = callee.kind {
+            var listLike = false
+            switch callee.kind {
+            case .identifier(let name):
                 put(quotedName(name))
-            } else {
+                listLike = name == "c" || name == "list"
+            case .call(let inner, _):
+                // `(f(g)(h))(i)`: R brackets a callee whose own function is a call.
+                if case .identifier = inner.kind {
+                    write(callee)
+                } else {
+                    writeOperand(callee, parenthesize: true)
+                }
+            default:
                 writeOperand(callee, parenthesize: Deparser.precedence(callee) < Deparser.atom)
             }
             put("(")
+            if listLike { inList += 1 }
             writeArguments(arguments)
+            if listLike { inList -= 1 }
             put(")")
         case .unary(let op, let operand):
             put(op.symbol)
@@ -266,10 +283,12 @@ private struct Deparser {
         case .block(let items):
             put("{")
             indent += 1
+            braces += 1
             for item in items {
                 newline()
                 write(item)
             }
+            braces -= 1
             indent -= 1
             newline()
             put("}")
@@ -281,7 +300,25 @@ private struct Deparser {
             put("if (")
             write(condition)
             put(") ")
-            if let otherwise {
+            if braces > 0 && inList == 0 {
+                // Within braces R writes a branch that is not itself braced on a line of its own,
+                // and `else` at the start of the next line.
+                var then = then
+                if otherwise != nil, case .ifElse(_, _, nil) = then.kind { then = Expr(.paren(then), then.span) }
+                if case .block = then.kind {
+                    write(then)
+                } else {
+                    indent += 1
+                    newline()
+                    write(then)
+                    indent -= 1
+                }
+                if let otherwise {
+                    newline()
+                    put("else ")
+                    write(otherwise)
+                }
+            } else if let otherwise {
                 // An `if` without `else` in the then-branch would capture our `else`.
                 if case .ifElse(_, _, nil) = then.kind { writeOperand(then, parenthesize: true) } else { write(then) }
                 put(" else ")
@@ -387,6 +424,74 @@ private struct Deparser {
         if broken { indent -= 1 }
     }
 
+    /// A value's source text (`c(1, 2, 3)`, `list(a = 1)`), broken as R breaks a long vector: after
+    /// any element (its comma included) that ends a line past the cutoff, with no extra indent.
+    mutating func writeValueText(_ text: String) {
+        guard cutoff != nil, let (head, items) = Deparser.splitCall(text), head == "c(" || head == "list(" else {
+            put(text)
+            return
+        }
+        put(head)
+        if head == "list(" {
+            // Broken as a call's arguments.
+            var broken = false
+            for (k, item) in items.enumerated() {
+                put(item)
+                if k < items.count - 1 {
+                    put(", ")
+                    breakIfLong(&broken)
+                }
+            }
+            if broken { indent -= 1 }
+            put(")")
+            return
+        }
+        var broken = true  // a vector's continuation lines keep the current indent
+        for (k, item) in items.enumerated() {
+            put(item)
+            if k < items.count - 1 { put(", ") }
+            breakIfLong(&broken)
+        }
+        put(")")
+    }
+
+    /// `f(a, b = "x, y", c(1, 2))` as `f(` and its top-level arguments; nil for anything else.
+    static func splitCall(_ text: String) -> (String, [String])? {
+        let chars = Array(text.unicodeScalars)
+        guard chars.last == ")", let open = chars.firstIndex(of: "("), open > 0 else { return nil }
+        var items: [String] = []
+        var current = String.UnicodeScalarView()
+        var depth = 0
+        var quote: Unicode.Scalar?
+        var escaped = false
+        var i = open + 1
+        while i < chars.count - 1 {
+            let c = chars[i]
+            if let q = quote {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { quote = nil }
+            } else if c == "\"" || c == "'" || c == "`" {
+                quote = c
+            } else if c == "(" || c == "[" {
+                depth += 1
+            } else if c == ")" || c == "]" {
+                depth -= 1
+                if depth < 0 { return nil }
+            } else if c == ",", depth == 0, i + 1 < chars.count, chars[i + 1] == " " {
+                items.append(String(current))
+                current = String.UnicodeScalarView()
+                i += 2
+                continue
+            }
+            current.append(c)
+            i += 1
+        }
+        guard depth == 0, quote == nil else { return nil }
+        if !current.isEmpty { items.append(String(current)) }
+        var head = String.UnicodeScalarView()
+        head.append(contentsOf: chars[...open])
+        return (String(head), items)
+    }
+
     mutating func writeConstant(_ v: Value) {
         switch v {
         case .null: put("NULL")
@@ -394,7 +499,7 @@ private struct Deparser {
         case .integer(let i): put(i == NA.integer ? "NA_integer_" : "\(i)L")
         case .double(let d): put(NA.isNA(d) ? "NA_real_" : NumberFormat.r15(d))
         case .character(let s): put(s.map(quotedString) ?? "NA_character_")
-        case .vector, .list: put(ValueDeparser.deparse(v))
+        case .vector, .list: writeValueText(ValueDeparser.deparse(v))
         case .closure, .builtin: put("<function>")
         case .environment: put("<environment>")
         case .symbol(let name): put(quotedName(name))
