@@ -265,6 +265,22 @@ enum Distribution {
         if x <= 0 { return tail.tailZero }
         if x == .infinity { return tail.tailOne }
         if a == 0 { return tail.tailOne }
+        if a > 1e5 && abs(x - a) < 1e-3 * a {
+            // Near the centre of a very large shape both the series and the fraction would need
+            // millions of terms; integrate the density (exact to rounding by Loader's form) instead.
+            let scale = a.squareRoot()
+            // x^(a-1) e^-t / Γ(a) at t = x + offset, with a - 1 - t formed without rounding t.
+            let k = a - 1, gap = k - x
+            let constant = -Special.stirlerr(k), root = (2 * Double.pi * k).squareRoot()
+            let logNear = log(tailIntegral(from: x, toward: x <= a ? -1 : 1, scale: scale, limit: x) { offset in
+                let t = x + offset
+                return t <= 0 ? 0 : exp(constant - Special.bd0(k, t, difference: gap - offset)) / root
+            })
+            let lowerIsNear = x <= a
+            let (logLower, logUpper) = lowerIsNear ? (logNear, Tail.log1mexp(logNear)) : (Tail.log1mexp(logNear), logNear)
+            let v = tail.lower ? logLower : logUpper
+            return tail.log ? v : exp(v)
+        }
         // log of x^a e^-x / Γ(a+1)
         let logFront = dpoisRaw(a, x, log: true)
         let useSeries = x < a + 1 && !(a < 1 && x >= 0.5)
@@ -323,6 +339,33 @@ enum Distribution {
         if x >= 1 { return tail.tailOne }
         // The continued fraction converges fast below the mean; above it, use the symmetry
         // I_x(a, b) = 1 - I_{1-x}(b, a).
+        let mode = (a - 1) / (a + b - 2)
+        let spread = (a * b / ((a + b) * (a + b) * (a + b + 1))).squareRoot()
+        if a > 1e5 && b > 1e5 && abs(x - mode) < 30 * spread {
+            // As for the gamma integral: near the centre of huge shapes, integrate the density.
+            let y = complement ?? 0.5 - x + 0.5
+            let towardZero = x <= mode
+            // dbeta by Loader's binomial form, with k - n t and (n - k) - n (1 - t) formed from the
+            // offset so that rounding t costs nothing.
+            let n = a + b - 2, k = a - 1
+            let constant = Special.stirlerr(n) - Special.stirlerr(k) - Special.stirlerr(n - k)
+                - 0.5 * (Special.ln2Pi + log(k) + log1p(-k / n)) + log(a + b - 1)
+            let gapLow = k - n * x
+            let gapHigh = (n - k) - n * y
+            let density: (Double) -> Double = { offset in
+                let t = x + offset
+                if t <= 0 || t >= 1 { return 0 }
+                let lc = constant - Special.bd0(k, n * t, difference: gapLow - n * offset)
+                    - Special.bd0(n - k, n * (y - offset), difference: gapHigh + n * offset)
+                return exp(lc)
+            }
+            let logNear = log(tailIntegral(from: x, toward: towardZero ? -1 : 1, scale: spread,
+                                           limit: towardZero ? x : y, density))
+            let logLower = towardZero ? logNear : Tail.log1mexp(logNear)
+            let logUpper = towardZero ? Tail.log1mexp(logNear) : logNear
+            let v = tail.lower ? logLower : logUpper
+            return tail.log ? v : exp(v)
+        }
         let swapped = x > (a + 1) / (a + b + 2)
         let y = complement ?? 0.5 - x + 0.5
         let (xx, yy, aa, bb) = swapped ? (y, x, b, a) : (x, y, a, b)
@@ -376,6 +419,30 @@ enum Distribution {
             m += 1
         }
         return h
+    }
+
+    /// ∫ density from `x` in direction `toward` (-1: down to x - limit, +1: upwards) by the exp-sinh
+    /// (double exponential) rule, t = x ± scale·u; `density` receives the offset t - x, so that it
+    /// can avoid the rounding of t.
+    static func tailIntegral(
+        from x: Double, toward direction: Double, scale: Double, limit: Double, _ density: (Double) -> Double
+    ) -> Double {
+        let step = 1.0 / 64
+        let half = Double.pi / 2
+        var total = 0.0
+        var k = -288
+        while k <= 288 {
+            let tau = Double(k) * step
+            let u = exp(half * sinh(tau))
+            let distance = scale * u
+            if distance >= limit && direction < 0 { break }
+            let f = density(direction * distance)
+            let term = f * u * half * cosh(tau)
+            total += term
+            if k > 0 && (f == 0 || term < total * 1e-18) { break }
+            k += 1
+        }
+        return total * step * scale
     }
 
     // MARK: Quantiles

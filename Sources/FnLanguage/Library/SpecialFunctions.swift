@@ -150,11 +150,13 @@ enum Special {
     ]
 
     /// Loader's deviance term bd0(x, np) = x log(x / np) + np - x, without cancellation.
-    static func bd0(_ x: Double, _ np: Double) -> Double {
+    /// `difference` is x - np when the caller knows it more precisely than by subtraction.
+    static func bd0(_ x: Double, _ np: Double, difference: Double? = nil) -> Double {
         if !x.isFinite || !np.isFinite || np == 0 { return .nan }
-        if abs(x - np) < 0.1 * (x + np) {
-            var v = (x - np) / (x + np)
-            var s = (x - np) * v
+        let diff = difference ?? x - np
+        if abs(diff) < 0.1 * (x + np) {
+            var v = diff / (x + np)
+            var s = diff * v
             if abs(s) < Double.leastNormalMagnitude { return s }
             var ej = 2 * x * v
             v *= v
