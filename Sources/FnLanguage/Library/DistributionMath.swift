@@ -272,10 +272,12 @@ enum Distribution {
             // x^(a-1) e^-t / Γ(a) at t = x + offset, with a - 1 - t formed without rounding t.
             let k = a - 1, gap = k - x
             let constant = -Special.stirlerr(k), root = (2 * Double.pi * k).squareRoot()
-            let logNear = log(tailIntegral(from: x, toward: x <= a ? -1 : 1, scale: scale, limit: x) { offset in
+            let logRoot = log(root)
+            let logNear = logTailIntegral(from: x, toward: x <= a ? -1 : 1, scale: min(scale, 1 / abs((a - 1) / x - 1)),
+                                          limit: x) { offset in
                 let t = x + offset
-                return t <= 0 ? 0 : exp(constant - Special.bd0(k, t, difference: gap - offset)) / root
-            })
+                return t <= 0 ? -.infinity : constant - Special.bd0(k, t, difference: gap - offset) - logRoot
+            }
             let lowerIsNear = x <= a
             let (logLower, logUpper) = lowerIsNear ? (logNear, Tail.log1mexp(logNear)) : (Tail.log1mexp(logNear), logNear)
             let v = tail.lower ? logLower : logUpper
@@ -339,28 +341,43 @@ enum Distribution {
         if x >= 1 { return tail.tailOne }
         // The continued fraction converges fast below the mean; above it, use the symmetry
         // I_x(a, b) = 1 - I_{1-x}(b, a).
-        let mode = (a - 1) / (a + b - 2)
         let spread = (a * b / ((a + b) * (a + b) * (a + b + 1))).squareRoot()
-        if a > 1e5 && b > 1e5 && abs(x - mode) < 30 * spread {
-            // As for the gamma integral: near the centre of huge shapes, integrate the density.
+        let mode = a >= 1 && b >= 1 ? (a - 1) / (a + b - 2) : (a < 1 ? 0 : 1)
+        let mean = a / (a + b)
+        let towardZero = x < min(mode, mean), upward = x > max(mode, mean)
+        // The integral runs over the smaller tail, which then keeps its relative precision.
+        if (towardZero && a > 500) || (upward && b > 500) {
+            // As for the gamma integral: with a huge shape the continued fraction needs very many
+            // terms (or cancels near 1), so integrate the density from x away from the mode, toward
+            // an end where the huge shape makes it vanish.
             let y = complement ?? 0.5 - x + 0.5
-            let towardZero = x <= mode
-            // dbeta by Loader's binomial form, with k - n t and (n - k) - n (1 - t) formed from the
-            // offset so that rounding t costs nothing.
-            let n = a + b - 2, k = a - 1
-            let constant = Special.stirlerr(n) - Special.stirlerr(k) - Special.stirlerr(n - k)
-                - 0.5 * (Special.ln2Pi + log(k) + log1p(-k / n)) + log(a + b - 1)
-            let gapLow = k - n * x
-            let gapHigh = (n - k) - n * y
-            let density: (Double) -> Double = { offset in
-                let t = x + offset
-                if t <= 0 || t >= 1 { return 0 }
-                let lc = constant - Special.bd0(k, n * t, difference: gapLow - n * offset)
-                    - Special.bd0(n - k, n * (y - offset), difference: gapHigh + n * offset)
-                return exp(lc)
+            let density: (Double) -> Double
+            if min(a, b) >= 2 {
+                // dbeta by Loader's binomial form, with k - n t and (n - k) - n (1 - t) formed from
+                // the offset so that rounding t costs nothing.
+                let n = a + b - 2, k = a - 1
+                let constant = Special.stirlerr(n) - Special.stirlerr(k) - Special.stirlerr(n - k)
+                    - 0.5 * (Special.ln2Pi + log(k) + log1p(-k / n)) + log(a + b - 1)
+                let gapLow = k - n * x
+                let gapHigh = (n - k) - n * y
+                density = { offset in
+                    let t = x + offset
+                    if t <= 0 || t >= 1 { return -.infinity }
+                    return constant - Special.bd0(k, n * t, difference: gapLow - n * offset)
+                        - Special.bd0(n - k, n * (y - offset), difference: gapHigh + n * offset)
+                }
+            } else {
+                let constant = -Special.lbeta(a, b)
+                density = { offset in
+                    let t = x + offset, u = y - offset
+                    if t <= 0 || u <= 0 { return -.infinity }
+                    let logT = t < 0.5 ? log(t) : log1p(-u), logU = u < 0.5 ? log(u) : log1p(-t)
+                    return (a - 1) * logT + (b - 1) * logU + constant
+                }
             }
-            let logNear = log(tailIntegral(from: x, toward: towardZero ? -1 : 1, scale: spread,
-                                           limit: towardZero ? x : y, density))
+            let slope = abs((a - 1) / x - (b - 1) / y)
+            let logNear = logTailIntegral(from: x, toward: towardZero ? -1 : 1, scale: min(spread, 1 / slope),
+                                          limit: towardZero ? x : y, density)
             let logLower = towardZero ? logNear : Tail.log1mexp(logNear)
             let logUpper = towardZero ? Tail.log1mexp(logNear) : logNear
             let v = tail.lower ? logLower : logUpper
@@ -421,12 +438,15 @@ enum Distribution {
         return h
     }
 
-    /// ∫ density from `x` in direction `toward` (-1: down to x - limit, +1: upwards) by the exp-sinh
-    /// (double exponential) rule, t = x ± scale·u; `density` receives the offset t - x, so that it
-    /// can avoid the rounding of t.
-    static func tailIntegral(
-        from x: Double, toward direction: Double, scale: Double, limit: Double, _ density: (Double) -> Double
+    /// log ∫ exp(logDensity) from `x` in direction `toward` (-1: down to x - limit, +1: upwards) by
+    /// the exp-sinh (double exponential) rule, t = x ± scale·u. `logDensity` receives the offset
+    /// t - x, so that it can avoid the rounding of t; the sum is scaled by the density at x, so
+    /// tails far below the smallest double keep their logarithm.
+    static func logTailIntegral(
+        from x: Double, toward direction: Double, scale: Double, limit: Double, _ logDensity: (Double) -> Double
     ) -> Double {
+        let reference = logDensity(0)
+        if !reference.isFinite { return reference }
         let step = 1.0 / 64
         let half = Double.pi / 2
         var total = 0.0
@@ -436,13 +456,13 @@ enum Distribution {
             let u = exp(half * sinh(tau))
             let distance = scale * u
             if distance >= limit && direction < 0 { break }
-            let f = density(direction * distance)
+            let f = exp(logDensity(direction * distance) - reference)
             let term = f * u * half * cosh(tau)
             total += term
             if k > 0 && (f == 0 || term < total * 1e-18) { break }
             k += 1
         }
-        return total * step * scale
+        return reference + log(total * step * scale)
     }
 
     // MARK: Quantiles
@@ -483,7 +503,13 @@ enum Distribution {
             if slope.isFinite && slope != 0 && logF.isFinite { next = x - g / slope }
             if !(next > a && next < b) || !next.isFinite {
                 if a.isFinite && b.isFinite {
-                    next = a > 0 && b > 0 && b / a > 4 ? (a * b).squareRoot() : a + (b - a) / 2
+                    if a == 0 && b > 0 {
+                        // Quantiles of distributions on [0, ...) can be as small as the smallest double.
+                        next = b * 0.0625
+                        if next == 0 { return 0 }
+                    } else {
+                        next = a > 0 && b > 0 && b / a > 4 ? (a * b).squareRoot() : a + (b - a) / 2
+                    }
                 } else if b.isFinite {
                     next = x > 0 ? -1 : 2 * x - 1
                     if next >= b { next = b - 1 }
