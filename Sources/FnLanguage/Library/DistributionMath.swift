@@ -341,16 +341,17 @@ enum Distribution {
         if x >= 1 { return tail.tailOne }
         // The continued fraction converges fast below the mean; above it, use the symmetry
         // I_x(a, b) = 1 - I_{1-x}(b, a).
-        let spread = (a * b / ((a + b) * (a + b) * (a + b + 1))).squareRoot()
+        let spread = ((a / (a + b)) * (b / (a + b)) / (a + b + 1)).squareRoot()
         let mode = a >= 1 && b >= 1 ? (a - 1) / (a + b - 2) : (a < 1 ? 0 : 1)
         let mean = a / (a + b)
         let towardZero = x < min(mode, mean), upward = x > max(mode, mean)
         // The integral runs over the smaller tail, which then keeps its relative precision.
-        if (towardZero && a > 500) || (upward && b > 500) {
+        if (towardZero && a > 500) || (upward && b > 500) || (a > 500 && b > 500) {
             // As for the gamma integral: with a huge shape the continued fraction needs very many
             // terms (or cancels near 1), so integrate the density from x away from the mode, toward
             // an end where the huge shape makes it vanish.
             let y = complement ?? 0.5 - x + 0.5
+            let towardZero = towardZero || (!upward && x < mean)
             let density: (Double) -> Double
             if min(a, b) >= 2 {
                 // dbeta by Loader's binomial form, with k - n t and (n - k) - n (1 - t) formed from
@@ -550,9 +551,11 @@ enum Distribution {
             return tail.lower ? z >= target : z < target
         }
         var y = max(0, min(top, guess.rounded(.towardZero)))
+        // Beyond 2^53 a step of 1 would not move y.
+        let firstStep = max(1, y.ulp)
         if reached(y) {
             // Gallop left to an unreached point, then bisect.
-            var step = 1.0
+            var step = firstStep
             var hiY = y
             var loY = y
             while true {
@@ -565,7 +568,7 @@ enum Distribution {
             }
             return bisectDiscrete(loY, hiY, reached)
         }
-        var step = 1.0
+        var step = firstStep
         var loY = y
         while true {
             y = min(top, loY + step)
@@ -582,6 +585,8 @@ enum Distribution {
         var lo = lo, hi = hi
         while hi - lo > 1 {
             let mid = (lo + (hi - lo) / 2).rounded(.down)
+            // Beyond 2^53 neighbouring doubles are more than 1 apart.
+            if mid <= lo || mid >= hi { break }
             if reached(mid) { hi = mid } else { lo = mid }
         }
         return hi

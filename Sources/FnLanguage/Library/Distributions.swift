@@ -345,7 +345,7 @@ enum Dists {
             return 0.5
         }
         let mean = a / (a + b)
-        let sd = (a * b / ((a + b) * (a + b) * (a + b + 1))).squareRoot()
+        let sd = ((a / (a + b)) * (b / (a + b)) / (a + b + 1)).squareRoot()
         let guess = min(max(mean + sd * Distribution.qnorm(p, 0, 1, tail), 1e-3 * mean), 1 - 1e-3 * (1 - mean))
         return Distribution.invert(p, tail, lo: 0, hi: 1, guess: guess,
             cdf: { Distribution.pbetaRaw($0, a, b, $1) },
