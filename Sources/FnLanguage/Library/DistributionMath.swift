@@ -4,6 +4,39 @@ import Glibc
 import Darwin
 #endif
 
+/// 1/(b0 + a1/(b1 + a2/(b2 + ...))) by the modified Lentz method, one term at a time.
+struct ContinuedFraction {
+    private static let tiny = 1e-300
+    private var c: Double
+    private var d: Double
+    private(set) var value: Double
+
+    init(first b0: Double) {
+        c = 1 / ContinuedFraction.tiny
+        d = abs(b0) < ContinuedFraction.tiny ? 1 / ContinuedFraction.tiny : 1 / b0
+        value = d
+    }
+
+    /// 1/(1 + a1/(1 + a2/(...))) after its first term: `leading` is 1 + a1.
+    init(afterLeading leading: Double) {
+        c = 1
+        d = abs(leading) < ContinuedFraction.tiny ? 1 / ContinuedFraction.tiny : 1 / leading
+        value = d
+    }
+
+    /// Takes the next partial numerator and denominator; true once the value has converged.
+    mutating func add(_ a: Double, _ b: Double) -> Bool {
+        d = b + a * d
+        if abs(d) < ContinuedFraction.tiny { d = ContinuedFraction.tiny }
+        c = b + a / c
+        if abs(c) < ContinuedFraction.tiny { c = ContinuedFraction.tiny }
+        d = 1 / d
+        let delta = d * c
+        value *= delta
+        return abs(delta - 1) < 1e-16
+    }
+}
+
 /// Where a probability lives: which tail, and whether on the log scale. The helpers turn a
 /// lower-tail probability into the requested form and back, as R's d/p/q functions do.
 struct Tail {
@@ -77,7 +110,7 @@ enum Distribution {
         if z < 5 { return Special.invSqrt2Pi * exp(-0.5 * z * z) / sigma }
         // Beyond 5, split z so that exp(-z²/2) keeps its relative accuracy.
         if z > 38.58 { return 0 }
-        let z1 = ldexp((ldexp(z, 16)).rounded(), -16)
+        let z1 = scalbn(scalbn(z, 16).rounded(), -16)
         let z2 = z - z1
         return Special.invSqrt2Pi / sigma * (exp(-0.5 * z1 * z1) * exp((-0.5 * z2 - z1) * z2))
     }
@@ -299,26 +332,11 @@ enum Distribution {
             logLower = logFront + Glibc.log(sum)
             logUpper = Tail.log1mexp(logLower)
         } else {
-            // Q = x^a e^-x / Γ(a) · continued fraction (modified Lentz).
-            let tiny = 1e-300
-            var b = x + 1 - a
-            var c = 1 / tiny
-            var d = 1 / b
-            var h = d
+            // Q = x^a e^-x / Γ(a) · 1/(x+1-a - 1(1-a)/(x+3-a - 2(2-a)/(x+5-a - ...)))
+            var fraction = ContinuedFraction(first: x + 1 - a)
             var i = 1.0
-            while i < 100_000 {
-                let an = -i * (i - a)
-                b += 2
-                d = an * d + b
-                if abs(d) < tiny { d = tiny }
-                c = b + an / c
-                if abs(c) < tiny { c = tiny }
-                d = 1 / d
-                let delta = d * c
-                h *= delta
-                if abs(delta - 1) < 1e-16 { break }
-                i += 1
-            }
+            while i < 100_000 && !fraction.add(-i * (i - a), x + 1 - a + 2 * i) { i += 1 }
+            let h = fraction.value
             logUpper = logFront + Glibc.log(a) + Glibc.log(h)
             logLower = Tail.log1mexp(logUpper)
         }
@@ -407,36 +425,17 @@ enum Distribution {
 
     /// The continued fraction for I_x(a, b) (modified Lentz).
     static func betaFraction(_ x: Double, _ y: Double, _ a: Double, _ b: Double) -> Double {
-        let tiny = 1e-300
         let qab = a + b, qap = a + 1, qam = a - 1
-        var c = 1.0
         // 1 - (a + b) x / (a + 1), written with y = 1 - x so that x near 1 does not cancel.
-        var d = x > 0.5 ? (1 - b + qab * y) / qap : 1 - qab * x / qap
-        if abs(d) < tiny { d = tiny }
-        d = 1 / d
-        var h = d
+        var fraction = ContinuedFraction(afterLeading: x > 0.5 ? (1 - b + qab * y) / qap : 1 - qab * x / qap)
         var m = 1.0
         while m < 1_000_000 {
             let m2 = 2 * m
-            var aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-            d = 1 + aa * d
-            if abs(d) < tiny { d = tiny }
-            c = 1 + aa / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            h *= d * c
-            aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-            d = 1 + aa * d
-            if abs(d) < tiny { d = tiny }
-            c = 1 + aa / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            let delta = d * c
-            h *= delta
-            if abs(delta - 1) < 1e-16 { break }
+            _ = fraction.add(m * (b - m) * x / ((qam + m2) * (a + m2)), 1)
+            if fraction.add(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1) { break }
             m += 1
         }
-        return h
+        return fraction.value
     }
 
     /// log ∫ exp(logDensity) from `x` in direction `toward` (-1: down to x - limit, +1: upwards) by

@@ -81,9 +81,7 @@ enum Special {
         let z = 1 / (x * x)
         let c: [Double] = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188,
                            -691.0 / 360360, 1.0 / 156, -3617.0 / 122400]
-        var s = c[7]
-        for k in stride(from: 6, through: 0, by: -1) { s = s * z + c[k] }
-        return s / x
+        return polynomial(c, z) / x
     }
 
     /// log Γ(1 + a), accurate for small a.
@@ -218,9 +216,7 @@ enum Special {
         // ψ(v) ~ log v - 1/(2v) - Σ B(2k) / (2k v^2k)
         let c: [Double] = [1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132,
                            -691.0 / 32760, 1.0 / 12, -3617.0 / 8160]
-        var s = c[7]
-        for k in stride(from: 6, through: 0, by: -1) { s = s * z + c[k] }
-        return shift + (log(v) - 0.5 / v - s * z)
+        return shift + (log(v) - 0.5 / v - polynomial(c, z) * z)
     }
 
     /// ψ'(x).
@@ -241,9 +237,14 @@ enum Special {
         // ψ'(v) ~ 1/v + 1/(2v²) + Σ B(2k) / v^(2k+1)
         let c: [Double] = [1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66,
                            -691.0 / 2730, 7.0 / 6, -3617.0 / 510]
-        var s = c[7]
-        for k in stride(from: 6, through: 0, by: -1) { s = s * z + c[k] }
-        return shift + (1 / v + 0.5 * z + s * z / v)
+        return shift + (1 / v + 0.5 * z + polynomial(c, z) * z / v)
+    }
+
+    /// c[0] + c[1] z + c[2] z² + ... by Horner's rule.
+    static func polynomial(_ c: [Double], _ z: Double) -> Double {
+        var s = 0.0
+        for coefficient in c.reversed() { s = s * z + coefficient }
+        return s
     }
 
     /// sin(πx), exact at the integers and half-integers.
