@@ -9,54 +9,58 @@ import Darwin
 extension BuiltinRegistry {
     mutating func registerDistributions() {
         defineFamily("norm", ["mean", "sd"], [0, 1],
-            d: { x, a, log, _ in Distribution.dnorm(x, a[0], a[1], log: log) },
-            p: { q, a, t in Distribution.pnorm(q, a[0], a[1], t) },
-            q: { p, a, t in Distribution.qnorm(p, a[0], a[1], t) })
+            d: { x, a, log, _ in Distribution.dnorm(x, a[1], a[2], log: log) },
+            p: { q, a, t in Distribution.pnorm(q, a[1], a[2], t) },
+            q: { p, a, t in Distribution.qnorm(p, a[1], a[2], t) })
         defineFamily("unif", ["min", "max"], [0, 1],
-            d: { x, a, log, _ in Dists.dunif(x, a[0], a[1], log) },
-            p: { q, a, t in Dists.punif(q, a[0], a[1], t) },
-            q: { p, a, t in Dists.qunif(p, a[0], a[1], t) })
+            d: { x, a, log, _ in Dists.dunif(x, a[1], a[2], log) },
+            p: { q, a, t in Dists.punif(q, a[1], a[2], t) },
+            q: { p, a, t in Dists.qunif(p, a[1], a[2], t) })
         defineFamily("exp", ["rate"], [1],
-            d: { x, a, log, _ in Dists.dexp(x, 1 / a[0], log) },
-            p: { q, a, t in Dists.pexp(q, 1 / a[0], t) },
-            q: { p, a, t in Dists.qexp(p, 1 / a[0], t) })
+            d: { x, a, log, _ in Dists.dexp(x, 1 / a[1], log) },
+            p: { q, a, t in Dists.pexp(q, 1 / a[1], t) },
+            q: { p, a, t in Dists.qexp(p, 1 / a[1], t) })
         defineFamily("binom", ["size", "prob"], [nil, nil],
-            d: { x, a, log, w in Dists.dbinom(x, a[0], a[1], log, &w) },
-            p: { q, a, t in Dists.pbinom(q, a[0], a[1], t) },
-            q: { p, a, t in Dists.qbinom(p, a[0], a[1], t) })
+            d: { x, a, log, w in Dists.dbinom(x, a[1], a[2], log, &w) },
+            p: { q, a, t in Dists.pbinom(q, a[1], a[2], t) },
+            q: { p, a, t in Dists.qbinom(p, a[1], a[2], t) })
         defineFamily("pois", ["lambda"], [nil],
-            d: { x, a, log, w in Dists.dpois(x, a[0], log, &w) },
-            p: { q, a, t in Dists.ppois(q, a[0], t) },
-            q: { p, a, t in Dists.qpois(p, a[0], t) })
+            d: { x, a, log, w in Dists.dpois(x, a[1], log, &w) },
+            p: { q, a, t in Dists.ppois(q, a[1], t) },
+            q: { p, a, t in Dists.qpois(p, a[1], t) })
         defineFamily("gamma", ["shape", "rate", "scale"], [nil, 1, nil],
-            d: { x, a, log, _ in Dists.dgamma(x, a[0], a[2], log) },
-            p: { q, a, t in Dists.pgamma(q, a[0], a[2], t) },
-            q: { p, a, t in Dists.qgamma(p, a[0], a[2], t) })
+            d: { x, a, log, _ in Dists.dgamma(x, a[1], a[3], log) },
+            p: { q, a, t in Dists.pgamma(q, a[1], a[3], t) },
+            q: { p, a, t in Dists.qgamma(p, a[1], a[3], t) })
         defineFamily("chisq", ["df", "ncp"], [nil, 0],
-            d: { x, a, log, _ in Dists.dgamma(x, a[0] / 2, 2, log) },
-            p: { q, a, t in Dists.pgamma(q, a[0] / 2, 2, t) },
-            q: { p, a, t in Dists.qgamma(p, a[0] / 2, 2, t) })
+            d: { x, a, log, _ in Dists.dgamma(x, a[1] / 2, 2, log) },
+            p: { q, a, t in Dists.pgamma(q, a[1] / 2, 2, t) },
+            q: { p, a, t in Dists.qgamma(p, a[1] / 2, 2, t) })
         defineFamily("beta", ["shape1", "shape2", "ncp"], [nil, nil, 0],
-            d: { x, a, log, _ in Dists.dbeta(x, a[0], a[1], log) },
-            p: { q, a, t in Dists.pbeta(q, a[0], a[1], t) },
-            q: { p, a, t in Dists.qbeta(p, a[0], a[1], t) })
+            d: { x, a, log, _ in Dists.dbeta(x, a[1], a[2], log) },
+            p: { q, a, t in Dists.pbeta(q, a[1], a[2], t) },
+            q: { p, a, t in Dists.qbeta(p, a[1], a[2], t) })
         defineFamily("t", ["df", "ncp"], [nil, nil],
-            d: { x, a, log, _ in Dists.dt(x, a[0], log) },
-            p: { q, a, t in Dists.pt(q, a[0], t) },
-            q: { p, a, t in Dists.qt(p, a[0], t) })
+            d: { x, a, log, _ in Dists.dt(x, a[1], log) },
+            p: { q, a, t in Dists.pt(q, a[1], t) },
+            q: { p, a, t in Dists.qt(p, a[1], t) })
         defineFamily("f", ["df1", "df2", "ncp"], [nil, nil, nil],
-            d: { x, a, log, _ in Dists.df(x, a[0], a[1], log) },
-            p: { q, a, t in Dists.pf(q, a[0], a[1], t) },
-            q: { p, a, t in Dists.qf(p, a[0], a[1], t) })
+            d: { x, a, log, _ in Dists.df(x, a[1], a[2], log) },
+            p: { q, a, t in Dists.pf(q, a[1], a[2], t) },
+            q: { p, a, t in Dists.qf(p, a[1], a[2], t) })
     }
+
+    /// A density of x given the whole argument row (parameters from index 1), the `log` flag and
+    /// a place for warnings.
+    typealias DensityBody = (Double, [Double], Bool, inout [String]) -> Double
+    /// A distribution or quantile function of its first argument, given the whole row.
+    typealias ProbabilityBody = (Double, [Double], Tail) -> Double
 
     /// Defines `d<name>`, `p<name>` and `q<name>` with R's formals: the first argument (x, q or p),
     /// the parameters with their defaults (nil: required), then `log` or `lower.tail`, `log.p`.
     private mutating func defineFamily(
         _ name: String, _ params: [String], _ defaults: [Double?],
-        d: @escaping (Double, [Double], Bool, inout [String]) -> Double,
-        p: @escaping (Double, [Double], Tail) -> Double,
-        q: @escaping (Double, [Double], Tail) -> Double
+        d: @escaping DensityBody, p: @escaping ProbabilityBody, q: @escaping ProbabilityBody
     ) {
         let fname = "d" + name, pname = "p" + name, qname = "q" + name
         define(fname, ["x"] + params + ["log"]) { args, ip throws(FnError) in
@@ -64,7 +68,7 @@ extension BuiltinRegistry {
             let columns = try distributionColumns(args, name, params, defaults)
             var warnings: [String] = []
             let value = Recycled.apply(columns, names: args[0]?.names, ip) { row in
-                d(row[0], Array(row.dropFirst()), log, &warnings)
+                d(row[0], row, log, &warnings)
             }
             for w in warnings { ip.warn(w) }
             return value
@@ -76,7 +80,7 @@ extension BuiltinRegistry {
                     log: try Unpack.flag(args[params.count + 2], "log.p", default: false))
                 let columns = try distributionColumns(args, name, params, defaults)
                 return Recycled.apply(columns, names: args[0]?.names, ip) { row in
-                    body(row[0], Array(row.dropFirst()), tail)
+                    body(row[0], row, tail)
                 }
             }
         }
