@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The gamma family as builtins: `gamma`, `lgamma`, `beta`, `lbeta`, `digamma`, `trigamma`.
+/// The gamma family as builtins: `gamma`, `lgamma`, `beta`, `lbeta`, `digamma`, `trigamma`,
+/// `lfactorial`, `lchoose`.
 extension BuiltinRegistry {
     mutating func registerSpecialFunctions() {
         defineSpecial("gamma") { x, ip in
@@ -23,6 +24,16 @@ extension BuiltinRegistry {
         }
         define("lbeta", ["a", "b"]) { args, ip throws(FnError) in
             try Recycled.map2(args, "a", "b", ip) { Special.lbeta($0, $1) }
+        }
+        defineSpecial("lfactorial") { x, _ in Special.lgamma(x + 1) }
+        define("lchoose", ["n", "k"]) { args, ip throws(FnError) in
+            try Recycled.map2(args, "n", "k", ip) { n, k in
+                let r = k.rounded(.toNearestOrEven)
+                if abs(k - r) > 1e-7 * max(1, abs(k)) {
+                    ip.warn("'k' (\(cFormat("%.2f", k))) must be integer, rounded to \(cFormat("%.0f", r))")
+                }
+                return Special.lchoose(n, r)
+            }
         }
     }
 
@@ -185,6 +196,22 @@ enum Special {
         }
         if p + q < 171.61447887182298 { return log(tgamma(p) * (tgamma(q) / tgamma(p + q))) }
         return lgamma(p) + (lgamma(q) - lgamma(p + q))
+    }
+
+    /// log |choose(n, k)| for an integer k, as R computes it (through lbeta for integer n).
+    static func lchoose(_ n: Double, _ k: Double) -> Double {
+        if k < 2 {
+            if k < 0 { return -.infinity }
+            if k == 0 { return 0 }
+            return log(abs(n))
+        }
+        if n < 0 { return lchoose(-n + k - 1, k) }
+        if n == n.rounded() {
+            if n < k { return -.infinity }
+            if n - k < 2 { return lchoose(n, n - k) }
+            return -log(n + 1) - lbeta(n - k + 1, k + 1)
+        }
+        return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1)
     }
 
     /// B(a, b).
