@@ -311,10 +311,12 @@ enum Recycled {
         return s.doubles()
     }
 
-    /// Applies `f` over the recycled columns; `columns[0]` gives the names.
+    /// Applies `f` over the recycled columns; `columns[0]` gives the names. Warnings `f` collects
+    /// are given before "NaNs produced", in R's order.
     static func apply(
-        _ columns: [[Double]], names: [String]?, _ ip: Interpreter, _ f: ([Double]) -> Double
+        _ columns: [[Double]], names: [String]?, _ ip: Interpreter, _ f: ([Double], inout [String]) -> Double
     ) -> Value {
+        var warnings: [String] = []
         let n = columns.contains { $0.isEmpty } ? 0 : columns.map(\.count).max() ?? 0
         var out = [Double](repeating: 0, count: n)
         var row = [Double](repeating: 0, count: columns.count)
@@ -330,10 +332,11 @@ enum Recycled {
                 out[i] = na ? NA.double : .nan
                 continue
             }
-            let r = f(row)
+            let r = f(row, &warnings)
             if r.isNaN { nan = true }
             out[i] = r
         }
+        for w in warnings { ip.warn(w) }
         if nan { ip.warn("NaNs produced") }
         let keepNames = names != nil && columns[0].count == n ? names : nil
         return Value(Vector(.double(out), names: keepNames))
@@ -344,6 +347,6 @@ enum Recycled {
         _ args: Arguments, _ a: String, _ b: String, _ ip: Interpreter, _ f: (Double, Double) -> Double
     ) throws(FnError) -> Value {
         let x = try numbers(args[0], a), y = try numbers(args[1], b)
-        return apply([x, y], names: args[0]?.names, ip) { f($0[0], $0[1]) }
+        return apply([x, y], names: args[0]?.names, ip) { row, _ in f(row[0], row[1]) }
     }
 }
