@@ -8,17 +8,17 @@ import Darwin
 /// `sample`, `sample.int`. The generator state is the session's (`Interpreter.random`).
 extension BuiltinRegistry {
     mutating func registerRandom() {
-        define("set.seed", ["seed", "kind", "normal.kind", "sample.kind"]) { args, ip throws(FnError) in
-            try checkKind(args[1], ["Mersenne-Twister", "default"], "kind")
-            try checkKind(args[2], ["Inversion", "default"], "normal.kind")
-            if let v = args[3], !v.isNull {
-                let kind = try Unpack.string(v, "sample.kind")
-                guard kind == "Rejection" || kind == "Rounding" || kind == "default" else {
-                    throw FnError.runtime("'\(kind)' is not a valid choice")
-                }
-                if kind == "Rounding" { ip.warn("non-uniform 'Rounding' sampler used") }
-                ip.random.rounding = kind == "Rounding"
+        define("RNGkind", ["kind", "normal.kind", "sample.kind"]) { args, ip throws(FnError) in
+            let previous = Value(.character(["Mersenne-Twister", "Inversion", ip.random.rounding ? "Rounding" : "Rejection"]))
+            if args.values.contains(where: { $0.map { !$0.isNull } ?? false }) {
+                try chooseKinds(args[0], args[1], args[2], ip)
+                ip.visible = false
             }
+            return previous
+        }
+        define("set.seed", ["seed", "kind", "normal.kind", "sample.kind"]) { args, ip throws(FnError) in
+            try chooseKinds(args[1], args[2], args[3], ip)
+            ip.visible = false
             guard let seed = args[0], !seed.isNull else {
                 ip.random.seedFromTime()
                 return .null
@@ -125,6 +125,20 @@ extension BuiltinRegistry {
             return Value(.double(out))
         }
     }
+}
+
+/// The `kind`, `normal.kind` and `sample.kind` arguments of `set.seed` and `RNGkind`: only R's
+/// defaults, and the pre-3.6 "Rounding" sampler.
+private func chooseKinds(_ kind: Value?, _ normalKind: Value?, _ sampleKind: Value?, _ ip: Interpreter) throws(FnError) {
+    try checkKind(kind, ["Mersenne-Twister", "default"], "kind")
+    try checkKind(normalKind, ["Inversion", "default"], "normal.kind")
+    guard let v = sampleKind, !v.isNull else { return }
+    let chosen = try Unpack.string(v, "sample.kind")
+    guard chosen == "Rejection" || chosen == "Rounding" || chosen == "default" else {
+        throw FnError.runtime("'\(chosen)' is not a valid choice")
+    }
+    if chosen == "Rounding" { ip.warn("non-uniform 'Rounding' sampler used") }
+    ip.random.rounding = chosen == "Rounding"
 }
 
 /// Accepts a generator kind only if it is R's default (the one fn implements).
