@@ -251,7 +251,6 @@ enum Dists {
     }
 
     static func ppois(_ x: Double, _ lambda: Double, _ tail: Tail) -> Double {
-        if lambda < 0 || !lambda.isFinite && lambda.isNaN { return .nan }
         if lambda < 0 { return .nan }
         if x < 0 { return tail.tailZero }
         if lambda == 0 || !x.isFinite { return tail.tailOne }

@@ -23,10 +23,8 @@ extension BuiltinRegistry {
                 ip.random.seedFromTime()
                 return .null
             }
-            guard let d = Unpack.firstDouble(seed), seed.atomicType != .character || !d.isNaN else {
-                throw FnError.runtime("supplied seed is not a valid integer")
-            }
-            guard !d.isNaN, d.magnitude < 2_147_483_648 else {
+            // As R's asInteger: a number or numeric string, truncated; NA or out of range fails.
+            guard let d = Unpack.firstDouble(seed), !d.isNaN, d.magnitude < 2_147_483_648 else {
                 throw FnError.runtime("supplied seed is not a valid integer")
             }
             ip.random.seed(UInt32(bitPattern: Int32(d.rounded(.towardZero))))
@@ -75,7 +73,8 @@ extension BuiltinRegistry {
     }
 
     /// Defines an `r<dist>(n, params...)`: n values (or as many as `n` has when longer than one),
-    /// parameters recycled, NaN results as NA with R's warning "NAs produced".
+    /// parameters recycled; an invalid parameter gives NaN (NA in integer results) and R's warning
+    /// "NAs produced".
     private mutating func defineRandom(
         _ name: String, _ params: [String], _ defaults: [Double?], integer: Bool,
         _ draw: @escaping ([Double], inout RandomState) -> Double
