@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Random numbers as R draws them: `set.seed`, `runif`, `rnorm`, `rexp`, `rbinom`, `rpois`,
-/// `sample`, `sample.int`. The generator state is the session's (`Interpreter.random`).
+/// Random numbers as R draws them: `set.seed`, `RNGkind`, `runif`, `rnorm`, `rexp`, `rbinom`,
+/// `rpois`, `rgamma`, `rchisq`, `rt`, `rlnorm`, `sample`, `sample.int`. The generator state is the session's (`Interpreter.random`).
 extension BuiltinRegistry {
     mutating func registerRandom() {
         define("RNGkind", ["kind", "normal.kind", "sample.kind"]) { args, ip throws(FnError) in
@@ -52,6 +52,26 @@ extension BuiltinRegistry {
         }
         defineRandom("rpois", ["lambda"], [nil], integer: true) { a, rng in
             RandomVariates.poisson(a[0], &rng)
+        }
+        defineRandom("rgamma", ["shape", "rate", "scale"], [nil, 1, nil], integer: false) { a, rng in
+            RandomVariates.gamma(a[0], a[2], &rng)
+        }
+        defineRandom("rchisq", ["df"], [nil], integer: false) { a, rng in
+            let df = a[0]
+            if !df.isFinite || df < 0 { return .nan }
+            return RandomVariates.gamma(df / 2, 2, &rng)
+        }
+        defineRandom("rt", ["df"], [nil], integer: false) { a, rng in
+            let df = a[0]
+            if df.isNaN || df <= 0 { return .nan }
+            if !df.isFinite { return rng.normal() }
+            let z = rng.normal()
+            return z / (RandomVariates.gamma(df / 2, 2, &rng) / df).squareRoot()
+        }
+        defineRandom("rlnorm", ["meanlog", "sdlog"], [0, 1], integer: false) { a, rng in
+            let mu = a[0], sigma = a[1]
+            if mu.isNaN || !sigma.isFinite || sigma < 0 { return .nan }
+            return exp(sigma == 0 || !mu.isFinite ? mu : mu + sigma * rng.normal())
         }
         define("sample.int", ["n", "size", "replace", "prob", "useHash"]) { args, ip throws(FnError) in
             let nValue = try args.required(0, "n")
@@ -100,6 +120,8 @@ extension BuiltinRegistry {
                     columns.append(s.doubles())
                 } else if let d = defaults[i] {
                     columns.append([d])
+                } else if param == "scale", i > 0 {
+                    columns.append(columns[i - 1].map { 1 / $0 })  // scale = 1/rate
                 } else {
                     throw FnError.runtime("argument \"\(param)\" is missing, with no default")
                 }
