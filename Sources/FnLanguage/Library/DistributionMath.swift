@@ -50,16 +50,6 @@ struct Tail {
     var tailZero: Double { lower ? zero : one }
     var tailOne: Double { lower ? one : zero }
 
-    /// A density value `d` in the requested scale.
-    func density(_ d: Double) -> Double { log ? Glibc.log(d) : d }
-    /// A density given on the log scale.
-    func densityExp(_ logd: Double) -> Double { log ? logd : exp(logd) }
-
-    /// A lower-tail probability `p` (not logged) as the requested tail and scale.
-    func fromLower(_ p: Double) -> Double {
-        lower ? (log ? Glibc.log(p) : p) : (log ? log1p(-p) : 0.5 - p + 0.5)
-    }
-
     /// The requested probability `p` as a lower-tail probability, not logged (`R_DT_qIv`).
     func lowerProbability(_ p: Double) -> Double {
         log ? (lower ? exp(p) : -expm1(p)) : (lower ? p : 0.5 - p + 0.5)

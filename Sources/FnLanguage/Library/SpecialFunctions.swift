@@ -95,42 +95,6 @@ enum Special {
         return polynomial(c, z) / x
     }
 
-    /// log Γ(1 + a), accurate for small a.
-    static func lgamma1p(_ a: Double) -> Double {
-        if abs(a) >= 0.5 { return lgamma(a + 1) }
-        // log Γ(1 + a) = -γ a + Σ (-1)^k ζ(k) a^k / k, summed until the terms vanish.
-        let eulers = 0.577215664901532860606512090082
-        let zeta: [Double] = [
-            1.644934066848226436472415166646, 1.202056903159594285399738161511,
-            1.082323233711138191516003696541, 1.036927755143369926331365486457,
-            1.017343061984449139714517929790, 1.008349277381922826839797549849,
-            1.004077356197944339378685238508, 1.002008392826082214417852769232,
-            1.000994575127818085337145958900, 1.000494188604119464558702282526,
-            1.000246086553308048298637998047, 1.000122713347578489146751836526,
-            1.000061248135058704609267455103, 1.000030588236307020493551728510,
-            1.000015282259408651871732571487, 1.000007637197637899762273600293,
-            1.000003817293264999839856461644, 1.000001908212716553938925656957,
-            1.000000953962033872796113152038, 1.000000476932986787806463116720,
-        ]
-        var sum = 0.0
-        var power = a
-        for k in 0..<zeta.count {
-            power *= -a
-            sum += zeta[k] * power / Double(k + 2)
-        }
-        var k = zeta.count + 2
-        // ζ(k) ≈ 1 for larger k: the rest is Σ (-a)^k / k, i.e. -log(1 + a) minus its first terms.
-        while true {
-            power *= -a
-            let term = power / Double(k)
-            if abs(term) < 1e-17 * abs(sum) { break }
-            sum += term
-            k += 1
-            if k > 200 { break }
-        }
-        return -eulers * a + sum
-    }
-
     /// Loader's stirlerr(n) = log(n!) - log(√(2π n) (n/e)^n).
     static func stirlerr(_ n: Double) -> Double {
         if n <= 15 {
