@@ -4,6 +4,39 @@ import Glibc
 import Darwin
 #endif
 
+/// 1/(b0 + a1/(b1 + a2/(b2 + ...))) by the modified Lentz method, one term at a time.
+struct ContinuedFraction {
+    private static let tiny = 1e-300
+    private var c: Double
+    private var d: Double
+    private(set) var value: Double
+
+    init(first b0: Double) {
+        c = 1 / ContinuedFraction.tiny
+        d = abs(b0) < ContinuedFraction.tiny ? 1 / ContinuedFraction.tiny : 1 / b0
+        value = d
+    }
+
+    /// 1/(1 + a1/(1 + a2/(...))) after its first term: `leading` is 1 + a1.
+    init(afterLeading leading: Double) {
+        c = 1
+        d = abs(leading) < ContinuedFraction.tiny ? 1 / ContinuedFraction.tiny : 1 / leading
+        value = d
+    }
+
+    /// Takes the next partial numerator and denominator; true once the value has converged.
+    mutating func add(_ a: Double, _ b: Double) -> Bool {
+        d = b + a * d
+        if abs(d) < ContinuedFraction.tiny { d = ContinuedFraction.tiny }
+        c = b + a / c
+        if abs(c) < ContinuedFraction.tiny { c = ContinuedFraction.tiny }
+        d = 1 / d
+        let delta = d * c
+        value *= delta
+        return abs(delta - 1) < 1e-16
+    }
+}
+
 /// Where a probability lives: which tail, and whether on the log scale. The helpers turn a
 /// lower-tail probability into the requested form and back, as R's d/p/q functions do.
 struct Tail {
@@ -16,16 +49,6 @@ struct Tail {
     /// Probability 0 and 1 of the requested tail (`R_DT_0`, `R_DT_1`).
     var tailZero: Double { lower ? zero : one }
     var tailOne: Double { lower ? one : zero }
-
-    /// A density value `d` in the requested scale.
-    func density(_ d: Double) -> Double { log ? Glibc.log(d) : d }
-    /// A density given on the log scale.
-    func densityExp(_ logd: Double) -> Double { log ? logd : exp(logd) }
-
-    /// A lower-tail probability `p` (not logged) as the requested tail and scale.
-    func fromLower(_ p: Double) -> Double {
-        lower ? (log ? Glibc.log(p) : p) : (log ? log1p(-p) : 0.5 - p + 0.5)
-    }
 
     /// The requested probability `p` as a lower-tail probability, not logged (`R_DT_qIv`).
     func lowerProbability(_ p: Double) -> Double {
@@ -77,7 +100,7 @@ enum Distribution {
         if z < 5 { return Special.invSqrt2Pi * exp(-0.5 * z * z) / sigma }
         // Beyond 5, split z so that exp(-z²/2) keeps its relative accuracy.
         if z > 38.58 { return 0 }
-        let z1 = ldexp((ldexp(z, 16)).rounded(), -16)
+        let z1 = scalbn(scalbn(z, 16).rounded(), -16)
         let z2 = z - z1
         return Special.invSqrt2Pi / sigma * (exp(-0.5 * z1 * z1) * exp((-0.5 * z2 - z1) * z2))
     }
@@ -265,6 +288,24 @@ enum Distribution {
         if x <= 0 { return tail.tailZero }
         if x == .infinity { return tail.tailOne }
         if a == 0 { return tail.tailOne }
+        if a > 1e5 && abs(x - a) < 1e-3 * a {
+            // Near the centre of a very large shape both the series and the fraction would need
+            // millions of terms; integrate the density (exact to rounding by Loader's form) instead.
+            let scale = a.squareRoot()
+            // x^(a-1) e^-t / Γ(a) at t = x + offset, with a - 1 - t formed without rounding t.
+            let k = a - 1, gap = k - x
+            let constant = -Special.stirlerr(k), root = (2 * Double.pi * k).squareRoot()
+            let logRoot = log(root)
+            let logNear = logTailIntegral(from: x, toward: x <= a ? -1 : 1, scale: min(scale, 1 / abs((a - 1) / x - 1)),
+                                          limit: x) { offset in
+                let t = x + offset
+                return t <= 0 ? -.infinity : constant - Special.bd0(k, t, difference: gap - offset) - logRoot
+            }
+            let lowerIsNear = x <= a
+            let (logLower, logUpper) = lowerIsNear ? (logNear, Tail.log1mexp(logNear)) : (Tail.log1mexp(logNear), logNear)
+            let v = tail.lower ? logLower : logUpper
+            return tail.log ? v : exp(v)
+        }
         // log of x^a e^-x / Γ(a+1)
         let logFront = dpoisRaw(a, x, log: true)
         let useSeries = x < a + 1 && !(a < 1 && x >= 0.5)
@@ -281,26 +322,11 @@ enum Distribution {
             logLower = logFront + Glibc.log(sum)
             logUpper = Tail.log1mexp(logLower)
         } else {
-            // Q = x^a e^-x / Γ(a) · continued fraction (modified Lentz).
-            let tiny = 1e-300
-            var b = x + 1 - a
-            var c = 1 / tiny
-            var d = 1 / b
-            var h = d
+            // Q = x^a e^-x / Γ(a) · 1/(x+1-a - 1(1-a)/(x+3-a - 2(2-a)/(x+5-a - ...)))
+            var fraction = ContinuedFraction(first: x + 1 - a)
             var i = 1.0
-            while i < 100_000 {
-                let an = -i * (i - a)
-                b += 2
-                d = an * d + b
-                if abs(d) < tiny { d = tiny }
-                c = b + an / c
-                if abs(c) < tiny { c = tiny }
-                d = 1 / d
-                let delta = d * c
-                h *= delta
-                if abs(delta - 1) < 1e-16 { break }
-                i += 1
-            }
+            while i < 100_000 && !fraction.add(-i * (i - a), x + 1 - a + 2 * i) { i += 1 }
+            let h = fraction.value
             logUpper = logFront + Glibc.log(a) + Glibc.log(h)
             logLower = Tail.log1mexp(logUpper)
         }
@@ -323,6 +349,49 @@ enum Distribution {
         if x >= 1 { return tail.tailOne }
         // The continued fraction converges fast below the mean; above it, use the symmetry
         // I_x(a, b) = 1 - I_{1-x}(b, a).
+        let spread = ((a / (a + b)) * (b / (a + b)) / (a + b + 1)).squareRoot()
+        let mode = a >= 1 && b >= 1 ? (a - 1) / (a + b - 2) : (a < 1 ? 0 : 1)
+        let mean = a / (a + b)
+        let towardZero = x < min(mode, mean), upward = x > max(mode, mean)
+        // The integral runs over the smaller tail, which then keeps its relative precision.
+        if (towardZero && a > 500) || (upward && b > 500) || (a > 500 && b > 500) {
+            // As for the gamma integral: with a huge shape the continued fraction needs very many
+            // terms (or cancels near 1), so integrate the density from x away from the mode, toward
+            // an end where the huge shape makes it vanish.
+            let y = complement ?? 0.5 - x + 0.5
+            let towardZero = towardZero || (!upward && x < mean)
+            let density: (Double) -> Double
+            if min(a, b) >= 2 {
+                // dbeta by Loader's binomial form, with k - n t and (n - k) - n (1 - t) formed from
+                // the offset so that rounding t costs nothing.
+                let n = a + b - 2, k = a - 1
+                let constant = Special.stirlerr(n) - Special.stirlerr(k) - Special.stirlerr(n - k)
+                    - 0.5 * (Special.ln2Pi + log(k) + log1p(-k / n)) + log(a + b - 1)
+                let gapLow = k - n * x
+                let gapHigh = (n - k) - n * y
+                density = { offset in
+                    let t = x + offset
+                    if t <= 0 || t >= 1 { return -.infinity }
+                    return constant - Special.bd0(k, n * t, difference: gapLow - n * offset)
+                        - Special.bd0(n - k, n * (y - offset), difference: gapHigh + n * offset)
+                }
+            } else {
+                let constant = -Special.lbeta(a, b)
+                density = { offset in
+                    let t = x + offset, u = y - offset
+                    if t <= 0 || u <= 0 { return -.infinity }
+                    let logT = t < 0.5 ? log(t) : log1p(-u), logU = u < 0.5 ? log(u) : log1p(-t)
+                    return (a - 1) * logT + (b - 1) * logU + constant
+                }
+            }
+            let slope = abs((a - 1) / x - (b - 1) / y)
+            let logNear = logTailIntegral(from: x, toward: towardZero ? -1 : 1, scale: min(spread, 1 / slope),
+                                          limit: towardZero ? x : y, density)
+            let logLower = towardZero ? logNear : Tail.log1mexp(logNear)
+            let logUpper = towardZero ? Tail.log1mexp(logNear) : logNear
+            let v = tail.lower ? logLower : logUpper
+            return tail.log ? v : exp(v)
+        }
         let swapped = x > (a + 1) / (a + b + 2)
         let y = complement ?? 0.5 - x + 0.5
         let (xx, yy, aa, bb) = swapped ? (y, x, b, a) : (x, y, a, b)
@@ -346,36 +415,44 @@ enum Distribution {
 
     /// The continued fraction for I_x(a, b) (modified Lentz).
     static func betaFraction(_ x: Double, _ y: Double, _ a: Double, _ b: Double) -> Double {
-        let tiny = 1e-300
         let qab = a + b, qap = a + 1, qam = a - 1
-        var c = 1.0
         // 1 - (a + b) x / (a + 1), written with y = 1 - x so that x near 1 does not cancel.
-        var d = x > 0.5 ? (1 - b + qab * y) / qap : 1 - qab * x / qap
-        if abs(d) < tiny { d = tiny }
-        d = 1 / d
-        var h = d
+        var fraction = ContinuedFraction(afterLeading: x > 0.5 ? (1 - b + qab * y) / qap : 1 - qab * x / qap)
         var m = 1.0
         while m < 1_000_000 {
             let m2 = 2 * m
-            var aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-            d = 1 + aa * d
-            if abs(d) < tiny { d = tiny }
-            c = 1 + aa / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            h *= d * c
-            aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-            d = 1 + aa * d
-            if abs(d) < tiny { d = tiny }
-            c = 1 + aa / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            let delta = d * c
-            h *= delta
-            if abs(delta - 1) < 1e-16 { break }
+            _ = fraction.add(m * (b - m) * x / ((qam + m2) * (a + m2)), 1)
+            if fraction.add(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1) { break }
             m += 1
         }
-        return h
+        return fraction.value
+    }
+
+    /// log ∫ exp(logDensity) from `x` in direction `toward` (-1: down to x - limit, +1: upwards) by
+    /// the exp-sinh (double exponential) rule, t = x ± scale·u. `logDensity` receives the offset
+    /// t - x, so that it can avoid the rounding of t; the sum is scaled by the density at x, so
+    /// tails far below the smallest double keep their logarithm.
+    static func logTailIntegral(
+        from x: Double, toward direction: Double, scale: Double, limit: Double, _ logDensity: (Double) -> Double
+    ) -> Double {
+        let reference = logDensity(0)
+        if !reference.isFinite { return reference }
+        let step = 1.0 / 64
+        let half = Double.pi / 2
+        var total = 0.0
+        var k = -288
+        while k <= 288 {
+            let tau = Double(k) * step
+            let u = exp(half * sinh(tau))
+            let distance = scale * u
+            if distance >= limit && direction < 0 { break }
+            let f = exp(logDensity(direction * distance) - reference)
+            let term = f * u * half * cosh(tau)
+            total += term
+            if k > 0 && (f == 0 || term < total * 1e-18) { break }
+            k += 1
+        }
+        return reference + log(total * step * scale)
     }
 
     // MARK: Quantiles
@@ -416,7 +493,13 @@ enum Distribution {
             if slope.isFinite && slope != 0 && logF.isFinite { next = x - g / slope }
             if !(next > a && next < b) || !next.isFinite {
                 if a.isFinite && b.isFinite {
-                    next = a > 0 && b > 0 && b / a > 4 ? (a * b).squareRoot() : a + (b - a) / 2
+                    if a == 0 && b > 0 {
+                        // Quantiles of distributions on [0, ...) can be as small as the smallest double.
+                        next = b * 0.0625
+                        if next == 0 { return 0 }
+                    } else {
+                        next = a > 0 && b > 0 && b / a > 4 ? (a * b).squareRoot() : a + (b - a) / 2
+                    }
                 } else if b.isFinite {
                     next = x > 0 ? -1 : 2 * x - 1
                     if next >= b { next = b - 1 }
@@ -457,9 +540,11 @@ enum Distribution {
             return tail.lower ? z >= target : z < target
         }
         var y = max(0, min(top, guess.rounded(.towardZero)))
+        // Beyond 2^53 a step of 1 would not move y.
+        let firstStep = max(1, y.ulp)
         if reached(y) {
             // Gallop left to an unreached point, then bisect.
-            var step = 1.0
+            var step = firstStep
             var hiY = y
             var loY = y
             while true {
@@ -472,7 +557,7 @@ enum Distribution {
             }
             return bisectDiscrete(loY, hiY, reached)
         }
-        var step = 1.0
+        var step = firstStep
         var loY = y
         while true {
             y = min(top, loY + step)
@@ -489,6 +574,8 @@ enum Distribution {
         var lo = lo, hi = hi
         while hi - lo > 1 {
             let mid = (lo + (hi - lo) / 2).rounded(.down)
+            // Beyond 2^53 neighbouring doubles are more than 1 apart.
+            if mid <= lo || mid >= hi { break }
             if reached(mid) { hi = mid } else { lo = mid }
         }
         return hi

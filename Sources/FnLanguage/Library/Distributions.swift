@@ -9,78 +9,89 @@ import Darwin
 extension BuiltinRegistry {
     mutating func registerDistributions() {
         defineFamily("norm", ["mean", "sd"], [0, 1],
-            d: { x, a, log, _ in Distribution.dnorm(x, a[0], a[1], log: log) },
-            p: { q, a, t in Distribution.pnorm(q, a[0], a[1], t) },
-            q: { p, a, t in Distribution.qnorm(p, a[0], a[1], t) })
+            d: { x, a, log, _ in Distribution.dnorm(x, a[1], a[2], log: log) },
+            p: { q, a, t, _ in Distribution.pnorm(q, a[1], a[2], t) },
+            q: { p, a, t, _ in Distribution.qnorm(p, a[1], a[2], t) })
         defineFamily("unif", ["min", "max"], [0, 1],
-            d: { x, a, log, _ in Dists.dunif(x, a[0], a[1], log) },
-            p: { q, a, t in Dists.punif(q, a[0], a[1], t) },
-            q: { p, a, t in Dists.qunif(p, a[0], a[1], t) })
+            d: { x, a, log, _ in Dists.dunif(x, a[1], a[2], log) },
+            p: { q, a, t, _ in Dists.punif(q, a[1], a[2], t) },
+            q: { p, a, t, _ in Dists.qunif(p, a[1], a[2], t) })
         defineFamily("exp", ["rate"], [1],
-            d: { x, a, log, _ in Dists.dexp(x, 1 / a[0], log) },
-            p: { q, a, t in Dists.pexp(q, 1 / a[0], t) },
-            q: { p, a, t in Dists.qexp(p, 1 / a[0], t) })
+            d: { x, a, log, _ in Dists.dexp(x, 1 / a[1], log) },
+            p: { q, a, t, _ in Dists.pexp(q, 1 / a[1], t) },
+            q: { p, a, t, _ in Dists.qexp(p, 1 / a[1], t) })
         defineFamily("binom", ["size", "prob"], [nil, nil],
-            d: { x, a, log, w in Dists.dbinom(x, a[0], a[1], log, &w) },
-            p: { q, a, t in Dists.pbinom(q, a[0], a[1], t) },
-            q: { p, a, t in Dists.qbinom(p, a[0], a[1], t) })
+            d: { x, a, log, w in Dists.dbinom(x, a[1], a[2], log, &w) },
+            p: { q, a, t, w in Dists.pbinom(q, a[1], a[2], t, &w) },
+            q: { p, a, t, _ in Dists.qbinom(p, a[1], a[2], t) })
         defineFamily("pois", ["lambda"], [nil],
-            d: { x, a, log, w in Dists.dpois(x, a[0], log, &w) },
-            p: { q, a, t in Dists.ppois(q, a[0], t) },
-            q: { p, a, t in Dists.qpois(p, a[0], t) })
+            d: { x, a, log, w in Dists.dpois(x, a[1], log, &w) },
+            p: { q, a, t, _ in Dists.ppois(q, a[1], t) },
+            q: { p, a, t, _ in Dists.qpois(p, a[1], t) })
         defineFamily("gamma", ["shape", "rate", "scale"], [nil, 1, nil],
-            d: { x, a, log, _ in Dists.dgamma(x, a[0], a[2], log) },
-            p: { q, a, t in Dists.pgamma(q, a[0], a[2], t) },
-            q: { p, a, t in Dists.qgamma(p, a[0], a[2], t) })
+            d: { x, a, log, _ in Dists.dgamma(x, a[1], a[3], log) },
+            p: { q, a, t, _ in Dists.pgamma(q, a[1], a[3], t) },
+            q: { p, a, t, _ in Dists.qgamma(p, a[1], a[3], t) })
         defineFamily("chisq", ["df", "ncp"], [nil, 0],
-            d: { x, a, log, _ in Dists.dgamma(x, a[0] / 2, 2, log) },
-            p: { q, a, t in Dists.pgamma(q, a[0] / 2, 2, t) },
-            q: { p, a, t in Dists.qgamma(p, a[0] / 2, 2, t) })
+            d: { x, a, log, _ in Dists.dgamma(x, a[1] / 2, 2, log) },
+            p: { q, a, t, _ in Dists.pgamma(q, a[1] / 2, 2, t) },
+            q: { p, a, t, _ in Dists.qgamma(p, a[1] / 2, 2, t) })
         defineFamily("beta", ["shape1", "shape2", "ncp"], [nil, nil, 0],
-            d: { x, a, log, _ in Dists.dbeta(x, a[0], a[1], log) },
-            p: { q, a, t in Dists.pbeta(q, a[0], a[1], t) },
-            q: { p, a, t in Dists.qbeta(p, a[0], a[1], t) })
+            d: { x, a, log, _ in Dists.dbeta(x, a[1], a[2], log) },
+            p: { q, a, t, _ in Dists.pbeta(q, a[1], a[2], t) },
+            q: { p, a, t, _ in Dists.qbeta(p, a[1], a[2], t) })
         defineFamily("t", ["df", "ncp"], [nil, nil],
-            d: { x, a, log, _ in Dists.dt(x, a[0], log) },
-            p: { q, a, t in Dists.pt(q, a[0], t) },
-            q: { p, a, t in Dists.qt(p, a[0], t) })
+            d: { x, a, log, _ in Dists.dt(x, a[1], log) },
+            p: { q, a, t, _ in Dists.pt(q, a[1], t) },
+            q: { p, a, t, _ in Dists.qt(p, a[1], t) })
         defineFamily("f", ["df1", "df2", "ncp"], [nil, nil, nil],
-            d: { x, a, log, _ in Dists.df(x, a[0], a[1], log) },
-            p: { q, a, t in Dists.pf(q, a[0], a[1], t) },
-            q: { p, a, t in Dists.qf(p, a[0], a[1], t) })
+            d: { x, a, log, _ in Dists.df(x, a[1], a[2], log) },
+            p: { q, a, t, _ in Dists.pf(q, a[1], a[2], t) },
+            q: { p, a, t, _ in Dists.qf(p, a[1], a[2], t) })
     }
+
+    /// A density of x given the whole argument row (parameters from index 1), the `log` flag and
+    /// a place for warnings.
+    typealias DensityBody = (Double, [Double], Bool, inout [String]) -> Double
+    /// A distribution or quantile function of its first argument, given the whole row and a place
+    /// for warnings.
+    typealias ProbabilityBody = (Double, [Double], Tail, inout [String]) -> Double
 
     /// Defines `d<name>`, `p<name>` and `q<name>` with R's formals: the first argument (x, q or p),
     /// the parameters with their defaults (nil: required), then `log` or `lower.tail`, `log.p`.
     private mutating func defineFamily(
         _ name: String, _ params: [String], _ defaults: [Double?],
-        d: @escaping (Double, [Double], Bool, inout [String]) -> Double,
-        p: @escaping (Double, [Double], Tail) -> Double,
-        q: @escaping (Double, [Double], Tail) -> Double
+        d: @escaping DensityBody, p: @escaping ProbabilityBody, q: @escaping ProbabilityBody
     ) {
         let fname = "d" + name, pname = "p" + name, qname = "q" + name
         define(fname, ["x"] + params + ["log"]) { args, ip throws(FnError) in
-            let log = try Unpack.flag(args[params.count + 1], "log", default: false)
+            let log = distributionFlag(args[params.count + 1], default: false)
             let columns = try distributionColumns(args, name, params, defaults)
-            var warnings: [String] = []
-            let value = Recycled.apply(columns, names: args[0]?.names, ip) { row in
-                d(row[0], Array(row.dropFirst()), log, &warnings)
+            return Recycled.apply(columns, names: args[0]?.names, ip) { row, warnings in
+                d(row[0], row, log, &warnings)
             }
-            for w in warnings { ip.warn(w) }
-            return value
         }
         for (function, first, body) in [(pname, "q", p), (qname, "p", q)] {
             define(function, [first] + params + ["lower.tail", "log.p"]) { args, ip throws(FnError) in
                 let tail = Tail(
-                    lower: try Unpack.flag(args[params.count + 1], "lower.tail", default: true),
-                    log: try Unpack.flag(args[params.count + 2], "log.p", default: false))
+                    lower: distributionFlag(args[params.count + 1], default: true),
+                    log: distributionFlag(args[params.count + 2], default: false))
                 let columns = try distributionColumns(args, name, params, defaults)
-                return Recycled.apply(columns, names: args[0]?.names, ip) { row in
-                    body(row[0], Array(row.dropFirst()), tail)
+                return Recycled.apply(columns, names: args[0]?.names, ip) { row, warnings in
+                    body(row[0], row, tail, &warnings)
                 }
             }
         }
     }
+}
+
+/// A `log`, `lower.tail` or `log.p` flag as R's distribution functions read it: its first element
+/// as a logical, where NA (or anything not logical-like) counts as TRUE.
+private func distributionFlag(_ v: Value?, default d: Bool) -> Bool {
+    guard let v, !v.isNull else { return d }
+    guard let s = v.storage, s.count > 0 else { return true }
+    let b = s.logicals()[0]
+    return b == NA.logical || b != 0
 }
 
 /// The numeric columns of a distribution call: the first argument, then each parameter or its
@@ -189,6 +200,15 @@ enum Dists {
         return Distribution.dbinomRaw(x.rounded(), n.rounded(), p, 1 - p, log: log)
     }
 
+    static func pbinom(_ x: Double, _ n: Double, _ p: Double, _ tail: Tail, _ warnings: inout [String]) -> Double {
+        if !n.isFinite || !p.isFinite { return .nan }
+        if nonInteger(n) {
+            warnings.append("non-integer n = \(cFormat("%f", n))")
+            return .nan
+        }
+        return pbinom(x, n, p, tail)
+    }
+
     static func pbinom(_ x: Double, _ n: Double, _ p: Double, _ tail: Tail) -> Double {
         if !n.isFinite || !p.isFinite || nonInteger(n) { return .nan }
         let n = n.rounded()
@@ -201,7 +221,9 @@ enum Dists {
 
     static func qbinom(_ p: Double, _ n: Double, _ pr: Double, _ tail: Tail) -> Double {
         if !n.isFinite || !pr.isFinite || !p.isFinite && !(tail.log && p == -.infinity) { return .nan }
-        if n != n.rounded() || pr < 0 || pr > 1 || n < 0 { return .nan }
+        // R rounds the size (to even at .5) rather than rejecting a fractional one.
+        let n = n.rounded(.toNearestOrEven)
+        if pr < 0 || pr > 1 || n < 0 { return .nan }
         if let b = tail.boundary(p, left: 0, right: n) { return b }
         if pr == 0 || n == 0 { return 0 }
         let q = 1 - pr
@@ -229,7 +251,6 @@ enum Dists {
     }
 
     static func ppois(_ x: Double, _ lambda: Double, _ tail: Tail) -> Double {
-        if lambda < 0 || !lambda.isFinite && lambda.isNaN { return .nan }
         if lambda < 0 { return .nan }
         if x < 0 { return tail.tailZero }
         if lambda == 0 || !x.isFinite { return tail.tailOne }
@@ -345,7 +366,7 @@ enum Dists {
             return 0.5
         }
         let mean = a / (a + b)
-        let sd = (a * b / ((a + b) * (a + b) * (a + b + 1))).squareRoot()
+        let sd = ((a / (a + b)) * (b / (a + b)) / (a + b + 1)).squareRoot()
         let guess = min(max(mean + sd * Distribution.qnorm(p, 0, 1, tail), 1e-3 * mean), 1 - 1e-3 * (1 - mean))
         return Distribution.invert(p, tail, lo: 0, hi: 1, guess: guess,
             cdf: { Distribution.pbetaRaw($0, a, b, $1) },

@@ -4,29 +4,27 @@ import Glibc
 import Darwin
 #endif
 
-/// Random numbers as R draws them: `set.seed`, `runif`, `rnorm`, `rexp`, `rbinom`, `rpois`,
-/// `sample`, `sample.int`. The generator state is the session's (`Interpreter.random`).
+/// Random numbers as R draws them: `set.seed`, `RNGkind`, `runif`, `rnorm`, `rexp`, `rbinom`,
+/// `rpois`, `rgamma`, `rchisq`, `rt`, `rlnorm`, `sample`, `sample.int`. The generator state is the session's (`Interpreter.random`).
 extension BuiltinRegistry {
     mutating func registerRandom() {
-        define("set.seed", ["seed", "kind", "normal.kind", "sample.kind"]) { args, ip throws(FnError) in
-            try checkKind(args[1], ["Mersenne-Twister", "default"], "kind")
-            try checkKind(args[2], ["Inversion", "default"], "normal.kind")
-            if let v = args[3], !v.isNull {
-                let kind = try Unpack.string(v, "sample.kind")
-                guard kind == "Rejection" || kind == "Rounding" || kind == "default" else {
-                    throw FnError.runtime("'\(kind)' is not a valid choice")
-                }
-                if kind == "Rounding" { ip.warn("non-uniform 'Rounding' sampler used") }
-                ip.random.rounding = kind == "Rounding"
+        define("RNGkind", ["kind", "normal.kind", "sample.kind"]) { args, ip throws(FnError) in
+            let previous = Value(.character(["Mersenne-Twister", "Inversion", ip.random.rounding ? "Rounding" : "Rejection"]))
+            if args.values.contains(where: { $0.map { !$0.isNull } ?? false }) {
+                try chooseKinds(args[0], args[1], args[2], ip)
+                ip.visible = false
             }
+            return previous
+        }
+        define("set.seed", ["seed", "kind", "normal.kind", "sample.kind"]) { args, ip throws(FnError) in
+            try chooseKinds(args[1], args[2], args[3], ip)
+            ip.visible = false
             guard let seed = args[0], !seed.isNull else {
                 ip.random.seedFromTime()
                 return .null
             }
-            guard let d = Unpack.firstDouble(seed), seed.atomicType != .character || !d.isNaN else {
-                throw FnError.runtime("supplied seed is not a valid integer")
-            }
-            guard !d.isNaN, d.magnitude < 2_147_483_648 else {
+            // As R's asInteger: a number or numeric string, truncated; NA or out of range fails.
+            guard let d = Unpack.firstDouble(seed), !d.isNaN, d.magnitude < 2_147_483_648 else {
                 throw FnError.runtime("supplied seed is not a valid integer")
             }
             ip.random.seed(UInt32(bitPattern: Int32(d.rounded(.towardZero))))
@@ -55,6 +53,26 @@ extension BuiltinRegistry {
         defineRandom("rpois", ["lambda"], [nil], integer: true) { a, rng in
             RandomVariates.poisson(a[0], &rng)
         }
+        defineRandom("rgamma", ["shape", "rate", "scale"], [nil, 1, nil], integer: false) { a, rng in
+            RandomVariates.gamma(a[0], a[2], &rng)
+        }
+        defineRandom("rchisq", ["df"], [nil], integer: false) { a, rng in
+            let df = a[0]
+            if !df.isFinite || df < 0 { return .nan }
+            return RandomVariates.gamma(df / 2, 2, &rng)
+        }
+        defineRandom("rt", ["df"], [nil], integer: false) { a, rng in
+            let df = a[0]
+            if df.isNaN || df <= 0 { return .nan }
+            if !df.isFinite { return rng.normal() }
+            let z = rng.normal()
+            return z / (RandomVariates.gamma(df / 2, 2, &rng) / df).squareRoot()
+        }
+        defineRandom("rlnorm", ["meanlog", "sdlog"], [0, 1], integer: false) { a, rng in
+            let mu = a[0], sigma = a[1]
+            if mu.isNaN || !sigma.isFinite || sigma < 0 { return .nan }
+            return exp(sigma == 0 || !mu.isFinite ? mu : mu + sigma * rng.normal())
+        }
         define("sample.int", ["n", "size", "replace", "prob", "useHash"]) { args, ip throws(FnError) in
             let nValue = try args.required(0, "n")
             guard nValue.storage?.count == 1, let n = Unpack.firstDouble(nValue), nValue.atomicType != .character else {
@@ -75,7 +93,8 @@ extension BuiltinRegistry {
     }
 
     /// Defines an `r<dist>(n, params...)`: n values (or as many as `n` has when longer than one),
-    /// parameters recycled, NaN results as NA with R's warning "NAs produced".
+    /// parameters recycled; an invalid parameter gives NaN (NA in integer results) and R's warning
+    /// "NAs produced".
     private mutating func defineRandom(
         _ name: String, _ params: [String], _ defaults: [Double?], integer: Bool,
         _ draw: @escaping ([Double], inout RandomState) -> Double
@@ -101,6 +120,8 @@ extension BuiltinRegistry {
                     columns.append(s.doubles())
                 } else if let d = defaults[i] {
                     columns.append([d])
+                } else if param == "scale", i > 0 {
+                    columns.append(columns[i - 1].map { 1 / $0 })  // scale = 1/rate
                 } else {
                     throw FnError.runtime("argument \"\(param)\" is missing, with no default")
                 }
@@ -125,6 +146,20 @@ extension BuiltinRegistry {
             return Value(.double(out))
         }
     }
+}
+
+/// The `kind`, `normal.kind` and `sample.kind` arguments of `set.seed` and `RNGkind`: only R's
+/// defaults, and the pre-3.6 "Rounding" sampler.
+private func chooseKinds(_ kind: Value?, _ normalKind: Value?, _ sampleKind: Value?, _ ip: Interpreter) throws(FnError) {
+    try checkKind(kind, ["Mersenne-Twister", "default"], "kind")
+    try checkKind(normalKind, ["Inversion", "default"], "normal.kind")
+    guard let v = sampleKind, !v.isNull else { return }
+    let chosen = try Unpack.string(v, "sample.kind")
+    guard chosen == "Rejection" || chosen == "Rounding" || chosen == "default" else {
+        throw FnError.runtime("'\(chosen)' is not a valid choice")
+    }
+    if chosen == "Rounding" { ip.warn("non-uniform 'Rounding' sampler used") }
+    ip.random.rounding = chosen == "Rounding"
 }
 
 /// Accepts a generator kind only if it is R's default (the one fn implements).

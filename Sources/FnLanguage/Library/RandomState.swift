@@ -37,10 +37,12 @@ public struct RandomState {
     mutating func seedFromTime() {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let micros = UInt32(truncatingIfNeeded: now.tv_nsec / 1000)
+        // R mixes microseconds, seconds and the pid; nanoseconds make two sessions started in
+        // the same process and microsecond unlikely to share a stream.
+        let nanos = UInt32(truncatingIfNeeded: now.tv_nsec)
         let seconds = UInt32(truncatingIfNeeded: now.tv_sec)
         let pid = UInt32(truncatingIfNeeded: getpid())
-        seed((pid << 16) ^ (micros << 16) ^ seconds)
+        seed((pid << 16) ^ (nanos << 7) ^ nanos ^ seconds)
     }
 
     /// The next 32 random bits.

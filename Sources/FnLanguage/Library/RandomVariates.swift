@@ -4,9 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Binomial and Poisson variates by the algorithms R uses, so a seed gives R's draws:
+/// Binomial, Poisson and gamma variates by the algorithms R uses, so a seed gives R's draws:
 /// inversion for small means, BTPE (Kachitvichyanukul & Schmeiser 1988) for binomials with
-/// np ≥ 30, and PD (Ahrens & Dieter 1982) for Poisson means of 10 or more.
+/// np ≥ 30, PD (Ahrens & Dieter 1982) for Poisson means of 10 or more, and for gamma shapes GS
+/// (Ahrens & Dieter 1974) below 1 and GD (Ahrens & Dieter 1982) from 1 on.
 enum RandomVariates {
     static func binomial(_ size: Double, _ prob: Double, _ rng: inout RandomState) -> Double {
         if !size.isFinite || !prob.isFinite { return .nan }
@@ -210,5 +211,75 @@ enum RandomVariates {
                 if c * abs(u) <= py * exp(px + e) - fy * exp(fx + e) { return pois }
             }
         }
+    }
+
+    static func gamma(_ a: Double, _ scale: Double, _ rng: inout RandomState) -> Double {
+        if a.isNaN || scale.isNaN { return .nan }
+        if a <= 0 || scale <= 0 { return scale == 0 || a == 0 ? 0 : .nan }
+        if !a.isFinite || !scale.isFinite { return .infinity }
+        if a < 1 {
+            // GS: a mixture of x^(a-1) near 0 and e^-x beyond 1, accepted by an exponential.
+            let e = 1 + 0.36787944117144233 * a
+            while true {
+                let p = e * rng.uniform()
+                if p >= 1 {
+                    let x = -log((e - p) / a)
+                    if rng.exponential() >= (1 - a) * log(x) { return scale * x }
+                } else {
+                    let x = exp(log(p) / a)
+                    if rng.exponential() >= x { return scale * x }
+                }
+            }
+        }
+        // GD: x = (s + t/2)² for a normal t, with squeeze, quotient and Laplace-hat acceptance.
+        let q1 = 0.04166669, q2 = 0.02083148, q3 = 0.00801191, q4 = 0.00144121
+        let q5 = -7.388e-5, q6 = 2.4511e-4, q7 = 2.424e-4
+        let a1 = 0.3333333, a2 = -0.250003, a3 = 0.2000062, a4 = -0.1662921
+        let a5 = 0.1423657, a6 = -0.1367177, a7 = 0.1233795
+        let s2 = a - 0.5, s = s2.squareRoot()
+        let d = 5.656854 - s * 12
+        var t = rng.normal()
+        var x = s + 0.5 * t
+        let square = x * x
+        if t >= 0 { return scale * square }
+        var u = rng.uniform()
+        if d * u <= t * t * t { return scale * square }
+        let r = 1 / a
+        let q0 = ((((((q7 * r + q6) * r + q5) * r + q4) * r + q3) * r + q2) * r + q1) * r
+        let b: Double, si: Double, c: Double
+        if a <= 3.686 {
+            b = 0.463 + s + 0.178 * s2
+            si = 1.235
+            c = 0.195 / s - 0.079 + 0.16 * s
+        } else if a <= 13.022 {
+            b = 1.654 + 0.0076 * s2
+            si = 1.68 / s + 0.275
+            c = 0.062 / s + 0.024
+        } else {
+            b = 1.77
+            si = 0.75
+            c = 0.1515 / s
+        }
+        // The log of the quotient of the gamma density and the normal at t.
+        func quotient(_ t: Double) -> Double {
+            let v = t / (s + s)
+            if abs(v) <= 0.25 {
+                return q0 + 0.5 * t * t * ((((((a7 * v + a6) * v + a5) * v + a4) * v + a3) * v + a2) * v + a1) * v
+            }
+            return q0 - s * t + 0.25 * t * t + (s2 + s2) * log(1 + v)
+        }
+        if x > 0 && log(1 - u) <= quotient(t) { return scale * square }
+        while true {
+            let e = rng.exponential()
+            u = rng.uniform()
+            u = u + u - 1
+            t = u < 0 ? b - si * e : b + si * e
+            if t >= -0.71874483771719 {
+                let q = quotient(t)
+                if q > 0 && c * abs(u) <= expm1(q) * exp(e - 0.5 * t * t) { break }
+            }
+        }
+        x = s + 0.5 * t
+        return scale * x * x
     }
 }

@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The gamma family as builtins: `gamma`, `lgamma`, `beta`, `lbeta`, `digamma`, `trigamma`.
+/// The gamma family as builtins: `gamma`, `lgamma`, `beta`, `lbeta`, `digamma`, `trigamma`,
+/// `lfactorial`, `lchoose`.
 extension BuiltinRegistry {
     mutating func registerSpecialFunctions() {
         defineSpecial("gamma") { x, ip in
@@ -23,6 +24,16 @@ extension BuiltinRegistry {
         }
         define("lbeta", ["a", "b"]) { args, ip throws(FnError) in
             try Recycled.map2(args, "a", "b", ip) { Special.lbeta($0, $1) }
+        }
+        defineSpecial("lfactorial") { x, _ in Special.lgamma(x + 1) }
+        define("lchoose", ["n", "k"]) { args, ip throws(FnError) in
+            try Recycled.map2(args, "n", "k", ip) { n, k in
+                let r = k.rounded(.toNearestOrEven)
+                if abs(k - r) > 1e-7 * max(1, abs(k)) {
+                    ip.warn("'k' (\(cFormat("%.2f", k))) must be integer, rounded to \(cFormat("%.0f", r))")
+                }
+                return Special.lchoose(n, r)
+            }
         }
     }
 
@@ -81,45 +92,7 @@ enum Special {
         let z = 1 / (x * x)
         let c: [Double] = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188,
                            -691.0 / 360360, 1.0 / 156, -3617.0 / 122400]
-        var s = c[7]
-        for k in stride(from: 6, through: 0, by: -1) { s = s * z + c[k] }
-        return s / x
-    }
-
-    /// log Γ(1 + a), accurate for small a.
-    static func lgamma1p(_ a: Double) -> Double {
-        if abs(a) >= 0.5 { return lgamma(a + 1) }
-        // log Γ(1 + a) = -γ a + Σ (-1)^k ζ(k) a^k / k, summed until the terms vanish.
-        let eulers = 0.577215664901532860606512090082
-        let zeta: [Double] = [
-            1.644934066848226436472415166646, 1.202056903159594285399738161511,
-            1.082323233711138191516003696541, 1.036927755143369926331365486457,
-            1.017343061984449139714517929790, 1.008349277381922826839797549849,
-            1.004077356197944339378685238508, 1.002008392826082214417852769232,
-            1.000994575127818085337145958900, 1.000494188604119464558702282526,
-            1.000246086553308048298637998047, 1.000122713347578489146751836526,
-            1.000061248135058704609267455103, 1.000030588236307020493551728510,
-            1.000015282259408651871732571487, 1.000007637197637899762273600293,
-            1.000003817293264999839856461644, 1.000001908212716553938925656957,
-            1.000000953962033872796113152038, 1.000000476932986787806463116720,
-        ]
-        var sum = 0.0
-        var power = a
-        for k in 0..<zeta.count {
-            power *= -a
-            sum += zeta[k] * power / Double(k + 2)
-        }
-        var k = zeta.count + 2
-        // ζ(k) ≈ 1 for larger k: the rest is Σ (-a)^k / k, i.e. -log(1 + a) minus its first terms.
-        while true {
-            power *= -a
-            let term = power / Double(k)
-            if abs(term) < 1e-17 * abs(sum) { break }
-            sum += term
-            k += 1
-            if k > 200 { break }
-        }
-        return -eulers * a + sum
+        return polynomial(c, z) / x
     }
 
     /// Loader's stirlerr(n) = log(n!) - log(√(2π n) (n/e)^n).
@@ -150,11 +123,13 @@ enum Special {
     ]
 
     /// Loader's deviance term bd0(x, np) = x log(x / np) + np - x, without cancellation.
-    static func bd0(_ x: Double, _ np: Double) -> Double {
+    /// `difference` is x - np when the caller knows it more precisely than by subtraction.
+    static func bd0(_ x: Double, _ np: Double, difference: Double? = nil) -> Double {
         if !x.isFinite || !np.isFinite || np == 0 { return .nan }
-        if abs(x - np) < 0.1 * (x + np) {
-            var v = (x - np) / (x + np)
-            var s = (x - np) * v
+        let diff = difference ?? x - np
+        if abs(diff) < 0.1 * (x + np) {
+            var v = diff / (x + np)
+            var s = diff * v
             if abs(s) < Double.leastNormalMagnitude { return s }
             var ej = 2 * x * v
             v *= v
@@ -187,6 +162,22 @@ enum Special {
         return lgamma(p) + (lgamma(q) - lgamma(p + q))
     }
 
+    /// log |choose(n, k)| for an integer k, as R computes it (through lbeta for integer n).
+    static func lchoose(_ n: Double, _ k: Double) -> Double {
+        if k < 2 {
+            if k < 0 { return -.infinity }
+            if k == 0 { return 0 }
+            return log(abs(n))
+        }
+        if n < 0 { return lchoose(-n + k - 1, k) }
+        if n == n.rounded() {
+            if n < k { return -.infinity }
+            if n - k < 2 { return lchoose(n, n - k) }
+            return -log(n + 1) - lbeta(n - k + 1, k + 1)
+        }
+        return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1)
+    }
+
     /// B(a, b).
     static func beta(_ a: Double, _ b: Double) -> Double {
         if a.isNaN || b.isNaN { return a + b }
@@ -216,9 +207,7 @@ enum Special {
         // ψ(v) ~ log v - 1/(2v) - Σ B(2k) / (2k v^2k)
         let c: [Double] = [1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132,
                            -691.0 / 32760, 1.0 / 12, -3617.0 / 8160]
-        var s = c[7]
-        for k in stride(from: 6, through: 0, by: -1) { s = s * z + c[k] }
-        return shift + (log(v) - 0.5 / v - s * z)
+        return shift + (log(v) - 0.5 / v - polynomial(c, z) * z)
     }
 
     /// ψ'(x).
@@ -239,9 +228,14 @@ enum Special {
         // ψ'(v) ~ 1/v + 1/(2v²) + Σ B(2k) / v^(2k+1)
         let c: [Double] = [1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66,
                            -691.0 / 2730, 7.0 / 6, -3617.0 / 510]
-        var s = c[7]
-        for k in stride(from: 6, through: 0, by: -1) { s = s * z + c[k] }
-        return shift + (1 / v + 0.5 * z + s * z / v)
+        return shift + (1 / v + 0.5 * z + polynomial(c, z) * z / v)
+    }
+
+    /// c[0] + c[1] z + c[2] z² + ... by Horner's rule.
+    static func polynomial(_ c: [Double], _ z: Double) -> Double {
+        var s = 0.0
+        for coefficient in c.reversed() { s = s * z + coefficient }
+        return s
     }
 
     /// sin(πx), exact at the integers and half-integers.
@@ -281,10 +275,12 @@ enum Recycled {
         return s.doubles()
     }
 
-    /// Applies `f` over the recycled columns; `columns[0]` gives the names.
+    /// Applies `f` over the recycled columns; `columns[0]` gives the names. Warnings `f` collects
+    /// are given before "NaNs produced", in R's order.
     static func apply(
-        _ columns: [[Double]], names: [String]?, _ ip: Interpreter, _ f: ([Double]) -> Double
+        _ columns: [[Double]], names: [String]?, _ ip: Interpreter, _ f: ([Double], inout [String]) -> Double
     ) -> Value {
+        var warnings: [String] = []
         let n = columns.contains { $0.isEmpty } ? 0 : columns.map(\.count).max() ?? 0
         var out = [Double](repeating: 0, count: n)
         var row = [Double](repeating: 0, count: columns.count)
@@ -300,10 +296,11 @@ enum Recycled {
                 out[i] = na ? NA.double : .nan
                 continue
             }
-            let r = f(row)
+            let r = f(row, &warnings)
             if r.isNaN { nan = true }
             out[i] = r
         }
+        for w in warnings { ip.warn(w) }
         if nan { ip.warn("NaNs produced") }
         let keepNames = names != nil && columns[0].count == n ? names : nil
         return Value(Vector(.double(out), names: keepNames))
@@ -314,6 +311,6 @@ enum Recycled {
         _ args: Arguments, _ a: String, _ b: String, _ ip: Interpreter, _ f: (Double, Double) -> Double
     ) throws(FnError) -> Value {
         let x = try numbers(args[0], a), y = try numbers(args[1], b)
-        return apply([x, y], names: args[0]?.names, ip) { f($0[0], $0[1]) }
+        return apply([x, y], names: args[0]?.names, ip) { row, _ in f(row[0], row[1]) }
     }
 }
