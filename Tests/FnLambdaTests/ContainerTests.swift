@@ -79,6 +79,36 @@ import Testing
         #expect(try container.curl("{}") == #"{"count":2}"#)
     }
 
+    /// A zip deployment as provided.al2023 runs it: `fn package` by the static fn, unpacked into
+    /// /var/task of an image that holds nothing else but the emulator, which starts /var/task/bootstrap.
+    @Test func aZipPackagedByTheStaticFnServesInAnEmptyImage() throws {
+        let context = try ContainerImages.ready.get()
+        let out = temporaryDirectory("zip-image")
+        let (code, output) = try Subprocess.shell(
+            "cd '\(out)' && '\(context)/fn' package --root '\(repositoryRoot)/handlers' -o function.zip")
+        #expect(code == 0, "\(output)")
+        #expect(!output.contains("dynamically linked"), "\(output)")
+        _ = try PackageTests.unpack(out + "/function.zip", into: out + "/task")
+        _ = try Subprocess.shell("cp '\(context)/aws-lambda-rie' '\(out)/'")
+        writeFile(out + "/Containerfile", """
+            FROM scratch
+            COPY aws-lambda-rie /usr/local/bin/aws-lambda-rie
+            COPY task/ /var/task/
+            ENV LAMBDA_TASK_ROOT=/var/task
+            WORKDIR /var/task
+            ENTRYPOINT ["/usr/local/bin/aws-lambda-rie", "/var/task/bootstrap"]
+            CMD ["functions.parity"]
+
+            """)
+        let image = "localhost/fn-test-zip:\(ContainerImages.tag)"
+        let (built, buildOutput) = try ContainerImages.podman("build -q -t \(image) -f '\(out)/Containerfile' '\(out)'")
+        try #require(built == 0, "\(buildOutput)")
+        let container = try Container(image)
+        #expect(try container.curl(#"{"number": 5}"#) == #"{"parity":"odd"}"#)
+        #expect(try container.curl(#"{"number": 8}"#) == #"{"parity":"even"}"#)
+        #expect(container.log.contains("exec '/var/task/bootstrap'"), "\(container.log)")
+    }
+
     /// The shipped Dockerfile's runtime stage (its FROM ARG, COPY paths and CMD) on the stand-in base.
     @Test func theDockerfilesRuntimeStageServesParity() throws {
         let (code, output) = try ContainerImages.podman(

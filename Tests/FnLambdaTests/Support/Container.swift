@@ -24,11 +24,11 @@ enum ContainerImages {
     /// The shipped Dockerfile's runtime stage built on the stand-in (`--build-arg BASE_IMAGE`).
     static var dockerfile: String { "localhost/fn-test-dockerfile:\(tag)" }
 
-    /// Builds all three images, once; a failure says what to do.
-    static let ready: Result<Void, SubprocessError> = {
+    /// Builds all three images, once; a failure says what to do. The value is the build context,
+    /// which holds the stripped static fn (`fn`) and the emulator (`aws-lambda-rie`).
+    static let ready: Result<String, SubprocessError> = {
         do {
-            try build()
-            return .success(())
+            return .success(try build())
         } catch let error as SubprocessError {
             return .failure(error)
         } catch {
@@ -36,7 +36,7 @@ enum ContainerImages {
         }
     }()
 
-    private static func build() throws {
+    private static func build() throws -> String {
         let (version, versionOutput) = try podman("--version")
         guard version == 0 else {
             throw SubprocessError(message: "podman is missing (run Tests/scripts/install-test-deps.sh): \(versionOutput)")
@@ -91,9 +91,14 @@ enum ContainerImages {
             (standIn, "StandIn.Containerfile", ""),
             (dockerfile, "Dockerfile.test", "--build-arg BASE_IMAGE=\(standIn)"),
         ] {
+            let (known, previous) = try podman("image inspect --format '{{.Id}}' \(image)")
             let (code, output) = try podman("build -q -t \(image) -f '\(context)/\(file)' \(arguments) '\(context)'")
             guard code == 0 else { throw SubprocessError(message: "podman build of \(image) failed:\n\(output)") }
+            // The previous run's image, now untagged, is removed (it fails harmlessly while in use).
+            let id = previous.trimmingWhitespace()
+            if known == 0, !id.isEmpty, !output.contains(id) { _ = try podman("rmi \(id)") }
         }
+        return context
     }
 
     /// The containers.conf these machines need.
@@ -118,7 +123,7 @@ final class Container {
 
     /// `podman run -d` of `image` with `environment` and, when given, `command` replacing the CMD.
     init(_ image: String, command: [String] = [], environment: [String: String] = [:]) throws {
-        try ContainerImages.ready.get()
+        _ = try ContainerImages.ready.get()
         port = freePort()
         name = "fn-test-\(getpid())-\(port)"
         let env = environment.map { "-e '\($0.key)=\($0.value)'" }.joined(separator: " ")
@@ -148,5 +153,11 @@ final class Container {
 
     deinit {
         _ = try? ContainerImages.podman("rm -f -t 1 \(name)")
+    }
+}
+
+private extension String {
+    func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
