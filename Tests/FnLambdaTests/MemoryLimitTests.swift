@@ -95,6 +95,9 @@ small <- function() sum(numeric(1e6) + 1)
         environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256"
         #expect(try Subprocess.shell(invoke, environment: environment).1
                     == "\"cannot allocate vector of size 1.2 Gb\"\n")
+        // The context tells the handler the same size.
+        writeFile(root + "/c.fn", "f <- function(context) context$memory_limit_in_mb\n")
+        #expect(try Subprocess.shell("'\(fnExecutable)' invoke c.f --root '\(root)' --memory 512").1 == "512\n")
         // No memory size: the request is only refused by the vector length limit, a different error.
         let (_, unlimited) = try Subprocess.shell("'\(fnExecutable)' invoke m.one --root '\(root)'")
         #expect(unlimited.contains("the limit is 100000000 elements"), "\(unlimited)")
