@@ -7,7 +7,8 @@ import FnLanguage
 @Suite struct LongBuiltinDeadlineTests {
     /// The flag is set before the call and nothing but the builtin runs: only the builtin can notice.
     @Test(arguments: ["sort(x)", "sort(c('b', 'a'), decreasing = TRUE)", "order(x, -x)", "paste(x)",
-                      "paste0('a', x, collapse = '')"])
+                      "paste0('a', x, collapse = '')",
+                      "toJSON(list(a = x, b = x))"])
     func aCancelledInvocationStopsInsideTheBuiltin(call: String) throws {
         let ip = Interpreter()
         _ = try ip.evaluate("x <- c(3, 1, 2)")
