@@ -54,6 +54,7 @@ enum ContainerImages {
                 + " && mkdir '\(context)/handlers' && cp -R '\(repositoryRoot)/handlers/.' '\(context)/handlers/'")
         guard copied == 0 else { throw SubprocessError(message: copyOutput) }
         writeFile(context + "/handlers/tests.fn", testHandlers)
+        writeFile(context + "/handlers/memory.fn", memoryHandlers + "\ndispatch <- function(name) get(name)()\n")
 
         writeFile(context + "/Scratch.Containerfile", """
             FROM scratch
@@ -121,14 +122,15 @@ final class Container {
     let name: String
     let port: Int
 
-    /// `podman run -d` of `image` with `environment` and, when given, `command` replacing the CMD.
-    init(_ image: String, command: [String] = [], environment: [String: String] = [:]) throws {
+    /// `podman run -d` of `image` with `environment` and, when given, `command` replacing the CMD;
+    /// `options` go to `podman run` (`--memory 192m`).
+    init(_ image: String, command: [String] = [], environment: [String: String] = [:], options: String = "") throws {
         _ = try ContainerImages.ready.get()
         port = freePort()
         name = "fn-test-\(getpid())-\(port)"
         let env = environment.map { "-e '\($0.key)=\($0.value)'" }.joined(separator: " ")
         let (code, output) = try ContainerImages.podman(
-            "run -d --name \(name) -p 127.0.0.1:\(port):8080 \(env) \(image) \(command.joined(separator: " "))")
+            "run -d --name \(name) -p 127.0.0.1:\(port):8080 \(options) \(env) \(image) \(command.joined(separator: " "))")
         guard code == 0 else { throw SubprocessError(message: "podman run failed:\n\(output)") }
         // The published port accepts connections once the emulator inside listens.
         let deadline = Clock.nowMs() + 20_000
