@@ -101,8 +101,7 @@ import Testing
 
             """)
         let image = "localhost/fn-test-zip:\(ContainerImages.tag)"
-        let (built, buildOutput) = try ContainerImages.podman("build -q -t \(image) -f '\(out)/Containerfile' '\(out)'")
-        try #require(built == 0, "\(buildOutput)")
+        try ContainerImages.buildImage(image, file: out + "/Containerfile", context: out)
         let container = try Container(image)
         #expect(try container.curl(#"{"number": 5}"#) == #"{"parity":"odd"}"#)
         #expect(try container.curl(#"{"number": 8}"#) == #"{"parity":"even"}"#)

@@ -92,14 +92,19 @@ enum ContainerImages {
             (standIn, "StandIn.Containerfile", ""),
             (dockerfile, "Dockerfile.test", "--build-arg BASE_IMAGE=\(standIn)"),
         ] {
-            let (known, previous) = try podman("image inspect --format '{{.Id}}' \(image)")
-            let (code, output) = try podman("build -q -t \(image) -f '\(context)/\(file)' \(arguments) '\(context)'")
-            guard code == 0 else { throw SubprocessError(message: "podman build of \(image) failed:\n\(output)") }
-            // The previous run's image, now untagged, is removed (it fails harmlessly while in use).
-            let id = previous.trimmingWhitespace()
-            if known == 0, !id.isEmpty, !output.contains(id) { _ = try podman("rmi \(id)") }
+            try buildImage(image, file: context + "/" + file, context: context, arguments: arguments)
         }
         return context
+    }
+
+    /// `podman build` of `file` as `image`, keeping no intermediate stage images; the previous run's
+    /// image of that name, now untagged, is removed (which fails harmlessly while it is in use).
+    static func buildImage(_ image: String, file: String, context: String, arguments: String = "") throws {
+        let (known, previous) = try podman("image inspect --format '{{.Id}}' \(image)")
+        let (code, output) = try podman("build -q --layers=false -t \(image) -f '\(file)' \(arguments) '\(context)'")
+        guard code == 0 else { throw SubprocessError(message: "podman build of \(image) failed:\n\(output)") }
+        let id = previous.trimmingWhitespace()
+        if known == 0, !id.isEmpty, !output.contains(id) { _ = try podman("rmi \(id)") }
     }
 
     /// The containers.conf these machines need.
