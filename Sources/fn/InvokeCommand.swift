@@ -68,7 +68,8 @@ func invokeLocally(_ driver: InvocationDriver<HandlerSession>, event: [UInt8],
         requestId: RequestID.make(),
         deadlineMs: Int64(Clock.nowMilliseconds() + timeoutSeconds * 1000),
         invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:\(session.name.function)",
-        functionName: session.name.function)
+        functionName: session.name.function,
+        memoryLimitMB: FunctionEnvironment.fromProcess().memoryLimitMB)
     return driver.invoke(event: event, context: context)
 }
 

@@ -7,15 +7,16 @@ import FnLambda
 import FnLanguage
 import Synchronization
 
-/// `fn repl [FILE...] [--root DIR] [--timeout SECONDS]`: sources the files, then reads and
+/// `fn repl [FILE...] [--root DIR] [--timeout SECONDS] [--memory MB]`: sources the files, then reads and
 /// evaluates expressions, printing visible values the way R does.
 func replCommand(_ arguments: [String]) -> Int32 {
     let usage = """
-        usage: fn repl [FILE...] [--root DIR] [--timeout SECONDS]
+        usage: fn repl [FILE...] [--root DIR] [--timeout SECONDS] [--memory MB]
 
         Sources each FILE, then reads expressions; visible values print as R prints them.
         Type :help inside for the commands. --root and --timeout apply to :invoke, as for
         `fn invoke` (root default: LAMBDA_TASK_ROOT, else ./handlers when it exists, else .).
+        --memory MB (else AWS_LAMBDA_FUNCTION_MEMORY_SIZE) keeps values within that memory size.
         """
     let options: InvocationOptions
     switch InvocationOptions.parse(arguments, command: "repl", usage: usage, unknownOptionsArePositional: false) {

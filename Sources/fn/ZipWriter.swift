@@ -37,34 +37,28 @@ struct ZipWriter {
         // Bit 11: the name is UTF-8.
         let flags: UInt16 = 0x0800
 
-        // Local file header.
-        archive.le32(0x0403_4B50)
-        archive.le16(20)            // version needed: 2.0
-        archive.le16(flags)
-        archive.le16(0)             // method: stored
-        archive.le16(dosTime)
-        archive.le16(dosDate)
-        archive.le32(crc)
-        archive.le32(UInt32(data.count))
-        archive.le32(UInt32(data.count))
-        archive.le16(UInt16(name.count))
-        archive.le16(0)             // extra field length
+        // The fields a local header and a central directory record share, in the same order:
+        // version needed (2.0), flags, method (stored), time, date, CRC, sizes, name and extra lengths.
+        var shared: [UInt8] = []
+        shared.le16(20)
+        shared.le16(flags)
+        shared.le16(0)
+        shared.le16(dosTime)
+        shared.le16(dosDate)
+        shared.le32(crc)
+        shared.le32(UInt32(data.count))
+        shared.le32(UInt32(data.count))
+        shared.le16(UInt16(name.count))
+        shared.le16(0)
+
+        archive.le32(0x0403_4B50)   // local file header
+        archive += shared
         archive += name
         archive += data
 
-        // Central directory record.
-        directory.le32(0x0201_4B50)
+        directory.le32(0x0201_4B50) // central directory record
         directory.le16(3 << 8 | 20) // made by: Unix, 2.0 (so readers honour the mode below)
-        directory.le16(20)
-        directory.le16(flags)
-        directory.le16(0)
-        directory.le16(dosTime)
-        directory.le16(dosDate)
-        directory.le32(crc)
-        directory.le32(UInt32(data.count))
-        directory.le32(UInt32(data.count))
-        directory.le16(UInt16(name.count))
-        directory.le16(0)           // extra field length
+        directory += shared
         directory.le16(0)           // comment length
         directory.le16(0)           // disk number
         directory.le16(0)           // internal attributes

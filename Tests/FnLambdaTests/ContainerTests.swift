@@ -79,6 +79,63 @@ import Testing
         #expect(try container.curl("{}") == #"{"count":2}"#)
     }
 
+    /// A zip deployment as provided.al2023 runs it: `fn package` by the static fn, unpacked into
+    /// /var/task of an image that holds nothing else but the emulator, which starts /var/task/bootstrap.
+    @Test func aZipPackagedByTheStaticFnServesInAnEmptyImage() throws {
+        let context = try ContainerImages.ready.get()
+        let out = temporaryDirectory("zip-image")
+        let (code, output) = try Subprocess.shell(
+            "cd '\(out)' && '\(context)/fn' package --root '\(repositoryRoot)/handlers' -o function.zip")
+        #expect(code == 0, "\(output)")
+        #expect(!output.contains("dynamically linked"), "\(output)")
+        _ = try PackageTests.unpack(out + "/function.zip", into: out + "/task")
+        _ = try Subprocess.shell("cp '\(context)/aws-lambda-rie' '\(out)/'")
+        writeFile(out + "/Containerfile", """
+            FROM scratch
+            COPY aws-lambda-rie /usr/local/bin/aws-lambda-rie
+            COPY task/ /var/task/
+            ENV LAMBDA_TASK_ROOT=/var/task
+            WORKDIR /var/task
+            ENTRYPOINT ["/usr/local/bin/aws-lambda-rie", "/var/task/bootstrap"]
+            CMD ["functions.parity"]
+
+            """)
+        let image = "localhost/fn-test-zip:\(ContainerImages.tag)"
+        try ContainerImages.buildImage(image, file: out + "/Containerfile", context: out)
+        let container = try Container(image)
+        #expect(try container.curl(#"{"number": 5}"#) == #"{"parity":"odd"}"#)
+        #expect(try container.curl(#"{"number": 8}"#) == #"{"parity":"even"}"#)
+        #expect(container.log.contains("exec '/var/task/bootstrap'"), "\(container.log)")
+    }
+
+    /// Lambda's memory limit for real: a memory cgroup (`podman run --memory`), with fn told the
+    /// function's memory size as Lambda tells it. The cgroup has room for the emulator besides the
+    /// 128 MB (on Lambda the platform's own processes are not in the function's memory).
+    @Test func overLimitHandlersInAMemoryCgroupAreErrorsAndTheRuntimeLives() throws {
+        let container = try Container(ContainerImages.scratch, command: ["memory.dispatch"],
+                                      environment: ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"], options: "--memory 192m")
+        for name in ["one", "many", "grow", "pasted", "repped", "ranged", "regexed", "outered", "jsoned"] {
+            let body = try container.curl(#"{"name": "\#(name)"}"#)
+            #expect(body.hasPrefix(#"{"errorMessage":"cannot allocate vector of size "#), "\(name): \(body)")
+            #expect(try container.curl(#"{"name": "small"}"#) == "1000000", "after \(name)")
+        }
+        let log = container.log
+        #expect(log.split(separator: "\n").filter { $0.contains("INIT START") }.count == 1, "\(log)")
+    }
+
+    /// The cgroup's limit is real: told a memory size past it, fn is killed by it, and the emulator
+    /// starts a new runtime (a cold start) for the next invocation.
+    @Test func withoutATrueMemorySizeTheCgroupKillsTheRuntime() throws {
+        let container = try Container(ContainerImages.scratch, command: ["memory.dispatch"],
+                                      environment: ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "3008"], options: "--memory 192m")
+        #expect(try container.curl(#"{"name": "small"}"#) == "1000000")
+        let killed = try container.curl(#"{"name": "many"}"#)
+        #expect(!killed.hasPrefix(#"{"errorMessage":"cannot allocate"#), "\(killed)")
+        #expect(try container.curl(#"{"name": "small"}"#) == "1000000")
+        let log = container.log
+        #expect(log.split(separator: "\n").filter { $0.contains("INIT START") }.count == 2, "\(log)")
+    }
+
     /// The shipped Dockerfile's runtime stage (its FROM ARG, COPY paths and CMD) on the stand-in base.
     @Test func theDockerfilesRuntimeStageServesParity() throws {
         let (code, output) = try ContainerImages.podman(

@@ -11,6 +11,8 @@ repped <- function() length(rep(c(1.5, 2.5), 8e7))
 ranged <- function() rev(1:1.6e8)
 regexed <- function() nchar(gsub("x", strrep("y", 1e6), strrep("x", 2000)))
 outered <- function() length(outer(1:2e4, 1:2e4))
+jsoned <- function() nchar(toJSON(rep(strrep("x", 1000), 2e5)))
+bigresult <- function() rep(strrep("x", 1000), 2e5)
 caught <- function() tryCatch(numeric(1.6e8), error = function(e) conditionMessage(e))
 small <- function() sum(numeric(1e6) + 1)
 """#
@@ -33,13 +35,19 @@ small <- function() sum(numeric(1e6) + 1)
             text(try httpRequest(port: serve.port, path: "/2015-03-31/functions/function/invocations",
                                  body: #"{"name": "\#(name)"}"#).body)
         }
-        for name in ["one", "many", "grow", "pasted", "repped", "ranged", "regexed", "outered"] {
+        for name in ["one", "many", "grow", "pasted", "repped", "ranged", "regexed", "outered", "jsoned"] {
             let body = try invoke(name)
             #expect(body.hasPrefix(#"{"errorMessage":"cannot allocate vector of size "#), "\(name): \(body)")
             #expect(body.contains(#""errorType":"simpleError""#), "\(name): \(body)")
             #expect(try invoke("small") == "1000000", "after \(name)")
         }
         #expect(try invoke("caught") == #""cannot allocate vector of size 1.2 Gb""#)
+        // A result too large to write as JSON within the budget: the result fails, the process lives.
+        let big = try invoke("bigresult")
+        #expect(big.hasPrefix(#"{"errorMessage":"Unable to marshal the result as JSON: cannot allocate vector of size "#),
+                "\(big)")
+        #expect(big.contains(#""errorType":"Runtime.MarshalError""#), "\(big)")
+        #expect(try invoke("small") == "1000000")
         #expect(serve.process.isRunning)
     }
 
@@ -95,6 +103,9 @@ small <- function() sum(numeric(1e6) + 1)
         environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256"
         #expect(try Subprocess.shell(invoke, environment: environment).1
                     == "\"cannot allocate vector of size 1.2 Gb\"\n")
+        // The context tells the handler the same size.
+        writeFile(root + "/c.fn", "f <- function(context) context$memory_limit_in_mb\n")
+        #expect(try Subprocess.shell("'\(fnExecutable)' invoke c.f --root '\(root)' --memory 512").1 == "512\n")
         // No memory size: the request is only refused by the vector length limit, a different error.
         let (_, unlimited) = try Subprocess.shell("'\(fnExecutable)' invoke m.one --root '\(root)'")
         #expect(unlimited.contains("the limit is 100000000 elements"), "\(unlimited)")

@@ -57,7 +57,11 @@ public enum MemoryBudget {
     /// cannot throw where it allocates: it stops, then throws `refusal(bytes:)`.
     static func allows(bytes: Double) -> Bool {
         let limit = limitBytes
-        return limit == 0 || Double(residentBytes()) + bytes <= Double(limit)
+        if limit == 0 || Double(residentBytes()) + bytes <= Double(limit) { return true }
+        // Memory freed by earlier values may still be resident in malloc's heap (a large temporary
+        // raises glibc's mmap threshold, so later ones come from the heap): give it back, look again.
+        returnFreedMemory()
+        return Double(residentBytes()) + bytes <= Double(limit)
     }
 
     /// R's error for a request of `bytes` that does not fit.
@@ -76,6 +80,14 @@ public enum MemoryBudget {
         if kb > 1024 * 1024 { return tenths(kb / 1024 / 1024) + " Gb" }
         if kb > 1024 { return tenths(kb / 1024) + " Mb" }
         return "\(Int(kb.rounded())) Kb"
+    }
+
+    /// Returns free heap memory to the system (glibc's `malloc_trim`; Swift's Glibc module does not
+    /// import malloc.h, so the C function is declared by name).
+    private static func returnFreedMemory() {
+        #if canImport(Glibc)
+        _ = mallocTrim(0)
+        #endif
     }
 
     /// The process's resident set size, from /proc/self/statm (pages; the second field).
@@ -101,3 +113,8 @@ public enum MemoryBudget {
         }
     }
 }
+
+#if canImport(Glibc)
+@_silgen_name("malloc_trim")
+private func mallocTrim(_ pad: Int) -> Int32
+#endif

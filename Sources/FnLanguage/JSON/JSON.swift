@@ -26,8 +26,11 @@ public enum JSON {
     }
 
     /// Writes an fn value as JSON like `serialize(_:)`, with jsonlite's `auto_unbox` and `pretty`
-    /// switches (`toJSON(x, auto_unbox = FALSE)` writes `1` as `[1]`).
-    public static func serialize(_ value: Value, autoUnbox: Bool, pretty: Bool) throws(FnError) -> [UInt8] {
-        try JSONWriter.write(value, options: JSONWriter.Options(autoUnbox: autoUnbox, pretty: pretty))
+    /// switches (`toJSON(x, auto_unbox = FALSE)` writes `1` as `[1]`). A cancelled `cancellation`
+    /// (an invocation's deadline) stops a long write.
+    public static func serialize(_ value: Value, autoUnbox: Bool, pretty: Bool,
+                                 cancellation: CancellationFlag? = nil) throws(FnError) -> [UInt8] {
+        try JSONWriter.write(value, options: JSONWriter.Options(autoUnbox: autoUnbox, pretty: pretty,
+                                                                cancellation: cancellation))
     }
 }

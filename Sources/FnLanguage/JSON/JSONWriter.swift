@@ -29,10 +29,14 @@ struct JSONWriter {
         /// jsonlite's `pretty = TRUE`: lists one element per line, indented by two spaces; atomic
         /// arrays stay on one line as `[1, 2]`.
         var pretty = false
+        /// The invocation's deadline, for `toJSON` in handler code: checked every 4096 elements.
+        var cancellation: CancellationFlag?
     }
 
     private var out: [UInt8] = []
     private var options = Options()
+    /// The output size at which the memory budget is next consulted (at each doubling).
+    private var budgetCheck = MemoryBudget.smallRequest
 
     /// An open list: its elements, object keys when it is written as an object, and the next index.
     private struct Frame {
@@ -81,6 +85,7 @@ struct JSONWriter {
             guard !stack.isEmpty else { return }
             let i = stack[stack.count - 1].next
             stack[stack.count - 1].next = i + 1
+            if i & 0xFFF == 0 { try checkProgress() }
             if i > 0 { out.append(UInt8(ascii: ",")) }
             if options.pretty { newline(indent: stack.count) }
             if let keys = stack[stack.count - 1].keys {
@@ -110,6 +115,14 @@ struct JSONWriter {
         return level(0, 0)
     }
 
+    /// A long write stops at the deadline, and before its output outgrows the memory budget.
+    private mutating func checkProgress() throws(FnError) {
+        if options.cancellation?.isCancelled == true { throw FnError.cancelled() }
+        guard out.count >= budgetCheck else { return }
+        budgetCheck = out.count * 2
+        if !MemoryBudget.allows(bytes: Double(out.count)) { throw MemoryBudget.refusal(bytes: Double(out.count) * 2) }
+    }
+
     private mutating func newline(indent: Int) {
         out.append(UInt8(ascii: "\n"))
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
@@ -136,6 +149,7 @@ struct JSONWriter {
             }
             out.append(UInt8(ascii: "["))
             for i in 0..<v.count {
+                if i & 0xFFF == 0 { try checkProgress() }
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 if i > 0 && options.pretty { out.append(UInt8(ascii: " ")) }
                 try writeElement(v.storage, i)

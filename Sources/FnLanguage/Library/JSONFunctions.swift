@@ -3,13 +3,15 @@
 /// (jsonlite's has class `"json"`).
 extension BuiltinRegistry {
     mutating func registerJSONFunctions() {
-        define("toJSON", ["x", "auto_unbox", "pretty", "..."]) { args, _ throws(FnError) in
+        define("toJSON", ["x", "auto_unbox", "pretty", "..."]) { args, ip throws(FnError) in
             let autoUnbox = try Unpack.flag(args[1], "auto_unbox", default: true)
             let pretty = try Unpack.flag(args[2], "pretty", default: false)
             let bytes: [UInt8]
             do throws(FnError) {
-                bytes = try JSON.serialize(args[0] ?? .null, autoUnbox: autoUnbox, pretty: pretty)
+                bytes = try JSON.serialize(args[0] ?? .null, autoUnbox: autoUnbox, pretty: pretty,
+                                           cancellation: ip.cancellation)
             } catch {
+                if error.kind == .cancelled { throw error }
                 // A runtime error, so `tryCatch` and the handler's error type treat it as the
                 // handler's own failure rather than a failure to marshal its result.
                 throw FnError.runtime(error.message)

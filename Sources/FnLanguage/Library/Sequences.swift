@@ -36,18 +36,19 @@ extension BuiltinRegistry {
             default: return x.gathered(Array((0..<x.length).reversed()))
             }
         }
-        define("sort", ["x", "decreasing", "na.last", "..."]) { args, _ throws(FnError) in
+        define("sort", ["x", "decreasing", "na.last", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let decreasing = try Unpack.flag(args[1], "decreasing", default: false)
             if case .null = x { return .null }
             guard let s = x.storage else { throw FnError.runtime("'x' must be atomic") }
             let naLast = try naLastOption(args[2], default: nil)
             if s.count == 1 && x.names == nil && (naLast != nil || !s.isNA(0)) { return x }
-            var idx = order([s], decreasing: decreasing, naLast: naLast ?? true)
+            var idx = order([s], decreasing: decreasing, naLast: naLast ?? true, cancellation: ip.cancellation)
+            if ip.cancellation.isCancelled { throw FnError.cancelled() }
             if naLast == nil { idx.removeAll { s.isNA($0) } }
             return x.gathered(idx)
         }
-        define("order", ["...", "na.last", "decreasing"]) { args, _ throws(FnError) in
+        define("order", ["...", "na.last", "decreasing"]) { args, ip throws(FnError) in
             let decreasing = try Unpack.flag(args[2], "decreasing", default: false)
             let naLast = try naLastOption(args[1], default: true)
             var keys: [Storage] = []
@@ -59,7 +60,8 @@ extension BuiltinRegistry {
                 keys.append(s)
             }
             if keys.isEmpty { return Value(.integer([])) }
-            var idx = order(keys, decreasing: decreasing, naLast: naLast ?? true)
+            var idx = order(keys, decreasing: decreasing, naLast: naLast ?? true, cancellation: ip.cancellation)
+            if ip.cancellation.isCancelled { throw FnError.cancelled() }
             if naLast == nil { idx.removeAll { i in keys.contains { $0.isNA(i) } } }
             return Value(.integer(idx.map { Int32($0 + 1) }))
         }
@@ -320,12 +322,12 @@ private func rep(_ args: Arguments) throws(FnError) -> Value {
 }
 
 /// A stable ordering permutation (0-based) of the rows of `keys`; NAs last or first.
-func order(_ keys: [Storage], decreasing: Bool, naLast: Bool) -> [Int] {
+func order(_ keys: [Storage], decreasing: Bool, naLast: Bool, cancellation: CancellationFlag? = nil) -> [Int] {
     guard let n = keys.first?.count else { return [] }
     var idx = Array(0..<n)
     if keys.count == 1, case .double(let a) = keys[0] {
         // The common case, without per-comparison enum switching.
-        idx.sortStable { i, j in
+        idx.sortStable(stoppingWhen: cancellation) { i, j in
             let x = a[i], y = a[j]
             if x.isNaN || y.isNaN {
                 if x.isNaN && y.isNaN { return false }
@@ -335,7 +337,7 @@ func order(_ keys: [Storage], decreasing: Bool, naLast: Bool) -> [Int] {
         }
         return idx
     }
-    idx.sortStable { i, j in
+    idx.sortStable(stoppingWhen: cancellation) { i, j in
         for k in keys {
             let c = compareElements(k, i, j, naLast: naLast)
             if c != 0 { return k.isNA(i) || k.isNA(j) ? c < 0 : (decreasing ? c > 0 : c < 0) }
@@ -361,8 +363,9 @@ private func compareElements(_ s: Storage, _ i: Int, _ j: Int, naLast: Bool) -> 
 }
 
 extension Array {
-    /// A stable merge sort (the standard library's sort is not guaranteed stable).
-    mutating func sortStable(by less: (Element, Element) -> Bool) {
+    /// A stable merge sort (the standard library's sort is not guaranteed stable). A cancelled
+    /// `stop` flag (an invocation's deadline) ends it between merges, leaving the order unfinished.
+    mutating func sortStable(stoppingWhen stop: CancellationFlag? = nil, by less: (Element, Element) -> Bool) {
         if count < 2 { return }
         var src = self
         var dst = self
@@ -371,6 +374,7 @@ extension Array {
             var start = 0
             while start < count {
                 let mid = Swift.min(start + width, count), end = Swift.min(start + 2 * width, count)
+                if start & 0xFFFF == 0, stop?.isCancelled == true { return }
                 var i = start, j = mid, k = start
                 while i < mid && j < end {
                     if less(src[j], src[i]) { dst[k] = src[j]; j += 1 } else { dst[k] = src[i]; i += 1 }

@@ -8,14 +8,14 @@ import Darwin
 /// and white space handling, prefix tests.
 extension BuiltinRegistry {
     mutating func registerStrings() {
-        define("paste", ["...", "sep", "collapse"]) { args, _ throws(FnError) in
+        define("paste", ["...", "sep", "collapse"]) { args, ip throws(FnError) in
             let sep = try Unpack.string(args[1], "sep", default: " ")
             let collapse = try args[2].flatMap { v throws(FnError) in v.isNull ? nil : try Unpack.string(v, "collapse") }
-            return try paste(args.dots, sep: sep, collapse: collapse)
+            return try paste(args.dots, sep: sep, collapse: collapse, cancellation: ip.cancellation)
         }
-        define("paste0", ["...", "collapse"]) { args, _ throws(FnError) in
+        define("paste0", ["...", "collapse"]) { args, ip throws(FnError) in
             let collapse = try args[1].flatMap { v throws(FnError) in v.isNull ? nil : try Unpack.string(v, "collapse") }
-            return try paste(args.dots, sep: "", collapse: collapse)
+            return try paste(args.dots, sep: "", collapse: collapse, cancellation: ip.cancellation)
         }
         define("toString", ["x", "sep", "..."]) { args, _ throws(FnError) in
             let sep = try Unpack.string(args[1], "sep", default: ", ")
@@ -267,7 +267,9 @@ private func affixTest(_ args: Arguments, _ test: (String, String) -> Bool) thro
 
 // MARK: - paste
 
-func paste(_ dots: [Value], sep: String, collapse: String?) throws(FnError) -> Value {
+func paste(
+    _ dots: [Value], sep: String, collapse: String?, cancellation: CancellationFlag? = nil
+) throws(FnError) -> Value {
     // Fast path: every argument a scalar string or number (the common `paste0("x", i)`).
     var allScalar = true
     for d in dots {
@@ -297,6 +299,7 @@ func paste(_ dots: [Value], sep: String, collapse: String?) throws(FnError) -> V
     if n > 0 {
         out.reserveCapacity(n)
         for i in 0..<n {
+            if i & 0x3FFF == 0, cancellation?.isCancelled == true { throw FnError.cancelled() }
             var s = ""
             for (k, v) in vectors.enumerated() {
                 if k > 0 { s += sep }

@@ -24,11 +24,11 @@ enum ContainerImages {
     /// The shipped Dockerfile's runtime stage built on the stand-in (`--build-arg BASE_IMAGE`).
     static var dockerfile: String { "localhost/fn-test-dockerfile:\(tag)" }
 
-    /// Builds all three images, once; a failure says what to do.
-    static let ready: Result<Void, SubprocessError> = {
+    /// Builds all three images, once; a failure says what to do. The value is the build context,
+    /// which holds the stripped static fn (`fn`) and the emulator (`aws-lambda-rie`).
+    static let ready: Result<String, SubprocessError> = {
         do {
-            try build()
-            return .success(())
+            return .success(try build())
         } catch let error as SubprocessError {
             return .failure(error)
         } catch {
@@ -36,7 +36,7 @@ enum ContainerImages {
         }
     }()
 
-    private static func build() throws {
+    private static func build() throws -> String {
         let (version, versionOutput) = try podman("--version")
         guard version == 0 else {
             throw SubprocessError(message: "podman is missing (run Tests/scripts/install-test-deps.sh): \(versionOutput)")
@@ -54,6 +54,7 @@ enum ContainerImages {
                 + " && mkdir '\(context)/handlers' && cp -R '\(repositoryRoot)/handlers/.' '\(context)/handlers/'")
         guard copied == 0 else { throw SubprocessError(message: copyOutput) }
         writeFile(context + "/handlers/tests.fn", testHandlers)
+        writeFile(context + "/handlers/memory.fn", memoryHandlers + "\ndispatch <- function(name) get(name)()\n")
 
         writeFile(context + "/Scratch.Containerfile", """
             FROM scratch
@@ -91,9 +92,19 @@ enum ContainerImages {
             (standIn, "StandIn.Containerfile", ""),
             (dockerfile, "Dockerfile.test", "--build-arg BASE_IMAGE=\(standIn)"),
         ] {
-            let (code, output) = try podman("build -q -t \(image) -f '\(context)/\(file)' \(arguments) '\(context)'")
-            guard code == 0 else { throw SubprocessError(message: "podman build of \(image) failed:\n\(output)") }
+            try buildImage(image, file: context + "/" + file, context: context, arguments: arguments)
         }
+        return context
+    }
+
+    /// `podman build` of `file` as `image`, keeping no intermediate stage images; the previous run's
+    /// image of that name, now untagged, is removed (which fails harmlessly while it is in use).
+    static func buildImage(_ image: String, file: String, context: String, arguments: String = "") throws {
+        let (known, previous) = try podman("image inspect --format '{{.Id}}' \(image)")
+        let (code, output) = try podman("build -q --layers=false -t \(image) -f '\(file)' \(arguments) '\(context)'")
+        guard code == 0 else { throw SubprocessError(message: "podman build of \(image) failed:\n\(output)") }
+        let id = previous.trimmingWhitespace()
+        if known == 0, !id.isEmpty, !output.contains(id) { _ = try podman("rmi \(id)") }
     }
 
     /// The containers.conf these machines need.
@@ -116,14 +127,15 @@ final class Container {
     let name: String
     let port: Int
 
-    /// `podman run -d` of `image` with `environment` and, when given, `command` replacing the CMD.
-    init(_ image: String, command: [String] = [], environment: [String: String] = [:]) throws {
-        try ContainerImages.ready.get()
+    /// `podman run -d` of `image` with `environment` and, when given, `command` replacing the CMD;
+    /// `options` go to `podman run` (`--memory 192m`).
+    init(_ image: String, command: [String] = [], environment: [String: String] = [:], options: String = "") throws {
+        _ = try ContainerImages.ready.get()
         port = freePort()
         name = "fn-test-\(getpid())-\(port)"
         let env = environment.map { "-e '\($0.key)=\($0.value)'" }.joined(separator: " ")
         let (code, output) = try ContainerImages.podman(
-            "run -d --name \(name) -p 127.0.0.1:\(port):8080 \(env) \(image) \(command.joined(separator: " "))")
+            "run -d --name \(name) -p 127.0.0.1:\(port):8080 \(options) \(env) \(image) \(command.joined(separator: " "))")
         guard code == 0 else { throw SubprocessError(message: "podman run failed:\n\(output)") }
         // The published port accepts connections once the emulator inside listens.
         let deadline = Clock.nowMs() + 20_000
@@ -148,5 +160,11 @@ final class Container {
 
     deinit {
         _ = try? ContainerImages.podman("rm -f -t 1 \(name)")
+    }
+}
+
+private extension String {
+    func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
