@@ -34,11 +34,7 @@ extension BuiltinRegistry {
         }
         define("as.factor", ["x"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            if Factors.isFactor(x) { return x }
-            let levels = Factors.sortedUnique(nil, x)
-            let values = Factors.strings(x)
-            let codes = values.map { v -> Int32 in levels.firstIndex(where: { $0 == v }).map { Int32($0 + 1) } ?? NA.integer }
-            return Factors.make(codes, levels.map { $0 ?? "NA" }, names: x.names, ordered: false)
+            return Factors.isFactor(x) ? x : Factors.asFactor(x)
         }
         define("is.factor", ["x"]) { args, _ throws(FnError) in .bool(Factors.isFactor(try args.required(0, "x"))) }
         define("is.ordered", ["x"]) { args, _ throws(FnError) in .bool(Factors.isOrdered(try args.required(0, "x"))) }
@@ -133,6 +129,33 @@ extension BuiltinRegistry {
                 return codes
             }
         }
+        define("table.factor", ["...", "useNA"]) { args, ip throws(FnError) in
+            // One factor: its counts in level order, unused levels included. Two: a matrix of
+            // counts with the arguments' names on its dimnames.
+            guard (1...2).contains(args.dots.count) else {
+                throw FnError.runtime("table(): fn counts one or two factors")
+            }
+            let factors = args.dots.map { Factors.isFactor($0) ? $0 : Factors.asFactor($0) }
+            let levels = factors.map(Factors.levels)
+            let codes = factors.map(Factors.codes)
+            guard codes.allSatisfy({ $0.count == codes[0].count }) else {
+                throw FnError.runtime("all arguments must have the same length")
+            }
+            let shape = levels.map(\.count)
+            var counts = [Int32](repeating: 0, count: shape.reduce(1, *))
+            for i in 0..<codes[0].count {
+                guard codes.allSatisfy({ $0[i] != NA.integer }) else { continue }
+                let r = Int(codes[0][i]) - 1
+                counts[codes.count == 1 ? r : (Int(codes[1][i]) - 1) * shape[0] + r] += 1
+            }
+            if factors.count == 1 { return Value(Vector(.integer(counts), names: levels[0])) }
+            let symbols = Matrix.argumentSymbols(ip, args.dots.count)
+            let titles = (0..<2).map { args.dotNames[$0] ?? symbols[$0] ?? "" }
+            var out = Value(Vector(.integer(counts)))
+            try Attributes.set(&out, "dim", Value(Vector(.integer(shape.map { Int32($0) }))))
+            try Attributes.set(&out, "dimnames", .list(List(levels.map { Value(Vector(.character($0))) }, names: titles)))
+            return out
+        }
         define("c.factor", ["...", "recursive"]) { args, _ throws(FnError) in
             // R 4.1: the union of the levels in order of appearance; other values are an error.
             var levels: [String] = []
@@ -161,6 +184,13 @@ extension BuiltinRegistry {
 enum Factors {
     static func isFactor(_ x: Value) -> Bool { x.classAttribute?.contains("factor") == true }
     static func isOrdered(_ x: Value) -> Bool { x.classAttribute?.contains("ordered") == true }
+
+    /// `factor(x)` with its default levels.
+    static func asFactor(_ x: Value) -> Value {
+        let levels = sortedUnique(nil, x)
+        let codes = strings(x).map { v in levels.firstIndex(where: { $0 == v }).map { Int32($0 + 1) } ?? NA.integer }
+        return make(codes, levels.map { $0 ?? "NA" }, names: x.names, ordered: false)
+    }
 
     static func make(_ codes: [Int32], _ levels: [String], names: [String]?, ordered: Bool) -> Value {
         let attributes = AttributeList([

@@ -521,7 +521,8 @@ enum Matrix {
     /// The names of the symbols passed as the arguments of the builtin call being run (`cbind(a, b)`
     /// names its columns `a` and `b`), nil for arguments that are not plain symbols.
     static func argumentSymbols(_ ip: Interpreter, _ count: Int) -> [String?] {
-        guard let call = ip.activeBuiltinCall as? CallNode, !call.splicesDots, call.arguments.count == count else {
+        let site = (ip.activeBuiltinCall as? DispatchedCall)?.original ?? ip.activeBuiltinCall
+        guard let call = site as? CallNode, !call.splicesDots, call.arguments.count == count else {
             return [String?](repeating: nil, count: count)
         }
         return call.arguments.map { a in
