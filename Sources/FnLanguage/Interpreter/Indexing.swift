@@ -741,7 +741,7 @@ enum ArrayIndex {
             for k in 0..<d.count {
                 let p = values[k * rows + r]
                 if p.isNaN { off = -1; break }
-                guard p >= 1, Int(p) <= d[k] else { throw FnError.runtime("subscript out of bounds") }
+                guard p >= 1, p < Double(d[k]) + 1 else { throw FnError.runtime("subscript out of bounds") }
                 off += (Int(p) - 1) * stride
                 stride *= d[k]
             }

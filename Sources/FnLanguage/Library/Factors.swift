@@ -52,7 +52,7 @@ extension BuiltinRegistry {
                 var unique: [String] = []
                 for l in new where !unique.contains(l) { unique.append(l) }
                 let codes = Factors.codes(x).map { c -> Int32 in
-                    c == NA.integer ? c : Int32(unique.firstIndex(of: new[Int(c) - 1])! + 1)
+                    c == NA.integer ? c : unique.firstIndex(of: new[Int(c) - 1]).map { Int32($0 + 1) } ?? NA.integer
                 }
                 return Factors.make(codes, unique, names: x.names, ordered: Factors.isOrdered(x))
             }
@@ -204,7 +204,11 @@ enum Factors {
         x.attribute("levels")?.storage?.strings().map { $0 ?? "NA" } ?? []
     }
 
-    static func codes(_ x: Value) -> [Int32] { x.storage?.integers() ?? [] }
+    /// The codes, with any outside the levels (a hand-made factor) as NA.
+    static func codes(_ x: Value) -> [Int32] {
+        let n = Int32(clamping: levels(x).count)
+        return (x.storage?.integers() ?? []).map { $0 >= 1 && $0 <= n ? $0 : NA.integer }
+    }
 
     /// The level of each element, NA for NA codes.
     static func labels(_ x: Value) -> [String?] {

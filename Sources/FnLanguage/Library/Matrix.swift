@@ -23,6 +23,7 @@ extension BuiltinRegistry {
             default: break
             }
             let r = nrow ?? 1, c = ncol ?? 1
+            try Limits.checkLength(Double(r) * Double(c))
             if len > 0 && r * c > 0 {
                 if len > 1 && (r * c) % len != 0 {
                     if (len > r && (len / r) * r != len) || (len < r && (r / len) * len != r) {
@@ -51,9 +52,13 @@ extension BuiltinRegistry {
         define("array", ["data", "dim", "dimnames"]) { args, _ throws(FnError) in
             let data = args[0] ?? .logical(NA.logical)
             let s = data.storage ?? .logical([])
-            let dims = try args[1].map { v throws(FnError) in
-                (v.storage?.doubles() ?? []).map { Int($0) }
-            } ?? [s.count]
+            let given = args[1].map { v in v.storage?.doubles() ?? [] } ?? [Double(s.count)]
+            if given.isEmpty || given.contains(where: { !($0 >= 0) }) {
+                throw FnError.runtime("negative length vectors are not allowed")
+            }
+            if given.contains(where: { $0 > 2147483647 }) { throw FnError.runtime("'dim' specifies too large an array") }
+            let dims = given.map { Int($0) }
+            try Limits.checkLength(dims.reduce(1.0) { $0 * Double($1) })
             let total = dims.reduce(1, *)
             let n = s.count
             let index = (0..<total).map { n == 0 ? -1 : $0 % n }
@@ -109,6 +114,7 @@ extension BuiltinRegistry {
             let x = try args.required(0, "X"), y = try args.required(1, "Y")
             let f = try Unpack.function(args[2] ?? .character("*"), ip, "FUN")
             let nx = x.length, ny = y.length
+            try Limits.checkLength(Double(nx) * Double(ny))
             let xs = x.storage ?? .logical([]), ys = y.storage ?? .logical([])
             let xi = Value(Vector(xs.gathered((0..<(nx * ny)).map { $0 % nx })))
             let yi = Value(Vector(ys.gathered((0..<(nx * ny)).map { $0 / max(nx, 1) })))
@@ -143,18 +149,20 @@ extension BuiltinRegistry {
             var values: [Double]
             var n: Int
             if s.count == 1 && args[1] == nil && args[2] == nil && s.type != .logical {
-                n = Int(s.doubles()[0])
+                let size = s.doubles()[0]
+                guard !size.isNaN, size >= 0, size < 1e9 else { throw FnError.runtime("invalid 'nrow' value (< 0)") }
+                n = Int(size)
                 values = [1]
             } else {
                 values = s.doubles()
                 n = try Unpack.int(args[1], "nrow", default: values.count)
             }
             let m = try Unpack.int(args[2], "ncol", default: n)
+            if n < 0 { throw FnError.runtime("invalid 'nrow' value (< 0)") }
+            if m < 0 { throw FnError.runtime("invalid 'ncol' value (< 0)") }
+            try Limits.checkLength(Double(n) * Double(m))
             var out = [Double](repeating: 0, count: n * m)
             if !values.isEmpty { for i in 0..<min(n, m) { out[i * n + i] = values[i % values.count] } }
-            if s.type == .logical && s.count > 0 && !(s.count == 1 && args[1] == nil) {
-                return Matrix.make(.logical(out.map { Int8($0) }), n, m)
-            }
             return Matrix.make(.double(out), n, m)
         }
         define("solve", ["a", "b", "..."]) { args, _ throws(FnError) in
@@ -224,8 +232,8 @@ extension BuiltinRegistry {
             let margin = try Unpack.int(args[1], "MARGIN", default: 1)
             let stats = try args.required(2, "STATS")
             let f = try Unpack.function(args[3] ?? .character("-"), ip, "FUN")
-            let ss = stats.storage ?? .logical([])
-            let n = max(ss.count, 1)
+            guard let ss = stats.storage, ss.count > 0 else { throw FnError.runtime("'STATS' must not be empty") }
+            let n = ss.count
             let index = (0..<(d[0] * d[1])).map { margin == 1 ? ($0 % d[0]) % n : ($0 / max(d[0], 1)) % n }
             var expanded = Value(Vector(ss.gathered(index)))
             try Attributes.set(&expanded, "dim", x.attribute("dim") ?? .null)
@@ -234,8 +242,9 @@ extension BuiltinRegistry {
         define("aperm", ["a", "perm"]) { args, _ throws(FnError) in
             let a = try args.required(0, "a")
             guard let d = a.dim, let s = a.storage else { throw FnError.runtime("invalid first argument, must be an array") }
-            let perm = try args[1].map { v throws(FnError) in (v.storage?.doubles() ?? []).map { Int($0) - 1 } }
-                ?? Array((0..<d.count).reversed())
+            let perm = args[1].map { v in
+                (v.storage?.doubles() ?? []).map { $0 >= 1 && $0 <= Double(d.count) ? Int($0) - 1 : -1 }
+            } ?? Array((0..<d.count).reversed())
             guard perm.count == d.count, Set(perm) == Set(0..<d.count) else { throw FnError.runtime("'perm' is of wrong length \(perm.count) (!= \(d.count))") }
             let nd = perm.map { d[$0] }
             let total = d.reduce(1, *)
@@ -567,7 +576,7 @@ enum Matrix {
         var anySliceName = false
         var otherNames: [String]? = nil
         for p in parts {
-            let s = p.value.storage!.converted(to: type)
+            let s = (p.value.storage ?? .empty(type)).converted(to: type)
             if let d = p.value.dim, d.count == 2 {
                 let r = d[0], c = d[1]
                 let count = byColumn ? c : r
@@ -589,16 +598,15 @@ enum Matrix {
             }
         }
         let count = slices.count
-        var index: [Int] = []
-        index.reserveCapacity(count * extent)
-        var flat = Storage.empty(type)
-        flat = Unpack.combine(slices.map { Value(Vector($0)) }, as: type)
-        if byColumn {
-            index = Array(0..<(count * extent))
-        } else {
+        // The slices laid end to end are the columns of a cbind; an rbind's rows interleave.
+        let flat = Unpack.combine(slices.map { Value(Vector($0)) }, as: type)
+        var data = flat
+        if !byColumn {
+            var index: [Int] = []
+            index.reserveCapacity(count * extent)
             for j in 0..<extent { for i in 0..<count { index.append(i * extent + j) } }
+            data = flat.gathered(index)
         }
-        let data = byColumn ? flat : flat.gathered(index)
         let bound: Value = anySliceName ? Value(Vector(.character(sliceNames))) : .null
         let other: Value = otherNames.map { Value(Vector(.character($0))) } ?? .null
         return byColumn ? make(data, extent, count, dimnames: [other, bound])
