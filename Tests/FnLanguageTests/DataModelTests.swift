@@ -51,6 +51,9 @@ import Testing
         try ip.autoPrint(v)
         #expect(out == "a foo\n")
         out = ""
+        try ip.autoPrint(try ip.evaluate("list(a = structure(1, class = \"foo\"))"))
+        #expect(out == "$a\na foo\n\n")
+        out = ""
         try ip.autoPrint(try ip.evaluate("matrix(1:4, 2)"))
         #expect(out == "     [,1] [,2]\n[1,]    1    3\n[2,]    2    4\n")
     }

@@ -320,10 +320,12 @@ enum Dispatch {
 }
 
 extension Interpreter {
-    /// Prints `value` as the REPL shows a visible result: through the user's `print` method when
-    /// it has a class that has one, else as `print` does.
+    /// Prints `value` as the REPL shows a visible result: as `print(value)` does, so through the
+    /// user's `print` method for a classed value or a list's classed elements.
     public func autoPrint(_ value: Value) throws(FnError) {
-        if value.classAttribute != nil, let print = Dispatch.internalDefault(self, "print") {
+        var viaPrint = value.classAttribute != nil
+        if case .list = value { viaPrint = true }
+        if viaPrint, let print = Dispatch.internalDefault(self, "print") {
             _ = try callFunction(.builtin(print), [value], names: [nil])
             return
         }

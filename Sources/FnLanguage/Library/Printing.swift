@@ -12,7 +12,7 @@ extension BuiltinRegistry {
                 ip.visible = false
                 return x
             }
-            ip.output(.stdout, formatForPrint(x, digits: min(max(digits, 1), 22)))
+            ip.output(.stdout, try formatForPrint(x, digits: min(max(digits, 1), 22), ip))
             ip.visible = false
             return x
         }
@@ -142,6 +142,39 @@ public func formatForPrint(_ v: Value, digits: Int = 7) -> String {
     return out
 }
 
+/// `print(v)` of a list: its classed elements print through their print methods (what they
+/// write to stdout is taken into the text).
+private func formatForPrint(_ v: Value, digits: Int, _ ip: Interpreter) throws(FnError) -> String {
+    guard case .list = v else { return formatForPrint(v, digits: digits) }
+    var failure: FnError? = nil
+    let method: (Value) -> String? = { element in
+        guard failure == nil, let classes = element.classAttribute,
+            let print = Dispatch.internalDefault(ip, "print"), hasPrintMethod(classes, ip)
+        else { return nil }
+        let saved = ip.output
+        var text = ""
+        ip.output = { kind, s in if kind == .stdout { text += s } else { saved(kind, s) } }
+        defer { ip.output = saved }
+        do throws(FnError) { _ = try ip.callFunction(.builtin(print), [element], names: [nil]) } catch { failure = error }
+        return text
+    }
+    var out = ""
+    printValue(v, prefix: "", digits: digits, into: &out, method: method)
+    if let failure { throw failure }
+    return out
+}
+
+private func hasPrintMethod(_ classes: [String], _ ip: Interpreter) -> Bool {
+    for c in classes {
+        do throws(Control) {
+            if try ip.lookupFunction("print." + c, from: ip.env) != nil { return true }
+        } catch {
+            return false
+        }
+    }
+    return false
+}
+
 private let lineWidth = 80
 
 /// Strings as `print(x, quote = FALSE)` shows them (how a factor shows its levels).
@@ -151,10 +184,13 @@ func formatUnquoted(_ strings: [String], names: [String]?) -> String {
     return out
 }
 
-private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout String) {
+/// `method` renders a classed value through its print method, as R's `print` does for the
+/// elements of a list; nil when there is none.
+private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout String,
+                        method: ((Value) -> String?)? = nil) {
     switch v {
     case .null: out += "NULL\n"
-    case .list(let l): printList(l, prefix: prefix, digits: digits, into: &out)
+    case .list(let l): printList(l, prefix: prefix, digits: digits, into: &out, method: method)
     case .closure(let c): out += "function(" + c.parameterNames.joined(separator: ", ") + ")\n"
     case .builtin(let b):
         out += "function(" + b.formals.joined(separator: ", ") + ") <builtin \"" + b.name + "\">\n"
@@ -285,7 +321,8 @@ private func printMatrix(
     } while start < c
 }
 
-private func printList(_ l: List, prefix: String, digits: Int, into out: inout String) {
+private func printList(_ l: List, prefix: String, digits: Int, into out: inout String,
+                       method: ((Value) -> String?)?) {
     if let classes = l.classes, classes.contains("condition") {
         let message = characterElements(l.element(named: "message") ?? .null).first.flatMap { $0 } ?? ""
         out += "<\(classes.first ?? "condition"): \(message)>\n"
@@ -299,7 +336,11 @@ private func printList(_ l: List, prefix: String, digits: Int, into out: inout S
         let name = l.names?[i] ?? ""
         let tag = name.isEmpty ? prefix + "[[\(i + 1)]]" : prefix + "$" + (isSyntacticName(name) ? name : "`\(name)`")
         out += tag + "\n"
-        printValue(e, prefix: tag, digits: digits, into: &out)
+        if let text = method?(e) {
+            out += text
+        } else {
+            printValue(e, prefix: tag, digits: digits, into: &out, method: method)
+        }
         out += "\n"
     }
     printAttributes(l.attributes, prefix: prefix, digits: digits, into: &out)
