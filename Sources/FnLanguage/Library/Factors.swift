@@ -149,7 +149,7 @@ extension BuiltinRegistry {
                 counts[codes.count == 1 ? r : (Int(codes[1][i]) - 1) * shape[0] + r] += 1
             }
             if factors.count == 1 { return Value(Vector(.integer(counts), names: levels[0])) }
-            let symbols = Matrix.argumentSymbols(ip, args.dots.count)
+            let symbols = Matrix.argumentSymbols(ip, "table", args.dots.count)
             let titles = (0..<2).map { args.dotNames[$0] ?? symbols[$0] ?? "" }
             var out = Value(Vector(.integer(counts)))
             try Attributes.set(&out, "dim", Value(Vector(.integer(shape.map { Int32($0) }))))

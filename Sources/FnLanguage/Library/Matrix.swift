@@ -8,10 +8,12 @@ extension BuiltinRegistry {
     mutating func registerMatrix() {
         define("matrix", ["data", "nrow", "ncol", "byrow", "dimnames"]) { args, ip throws(FnError) in
             let data = args[0] ?? .logical(NA.logical)
-            guard let s = data.storage ?? (data.isNull ? Storage.logical([]) : nil) else {
+            var elements: [Value]? = nil
+            if case .list(let l) = data { elements = l.elements }
+            guard let s = data.storage ?? (data.isNull || elements != nil ? Storage.logical([]) : nil) else {
                 throw FnError.runtime("'data' must be of a vector type, was '\(data.typeName)'")
             }
-            let len = s.count
+            let len = elements?.count ?? s.count
             var nrow = try args[1].map { v throws(FnError) in try Unpack.int(v, "nrow", default: 1) }
             var ncol = try args[2].map { v throws(FnError) in try Unpack.int(v, "ncol", default: 1) }
             if let r = nrow, r < 0 { throw FnError.runtime("invalid 'nrow' value (< 0)") }
@@ -44,7 +46,7 @@ extension BuiltinRegistry {
             for j in 0..<c {
                 for i in 0..<r { index[j * r + i] = (byrow ? i * c + j : j * r + i) % max(len, 1) }
             }
-            var x = Value(Vector(s.gathered(index)))
+            var x = elements.map { e in Value.list(List(index.map { e[$0] })) } ?? Value(Vector(s.gathered(index)))
             try Attributes.set(&x, "dim", Value(Vector(.integer([Int32(r), Int32(c)]))))
             if let dn = args[4], !dn.isNull { try Attributes.set(&x, "dimnames", dn) }
             return x
@@ -274,7 +276,7 @@ extension BuiltinRegistry {
         }
         for (name, byColumn) in [("cbind", true), ("rbind", false)] {
             define(name, ["...", "deparse.level"]) { args, ip throws(FnError) in
-                try Matrix.bind(args, byColumn: byColumn, symbols: Matrix.argumentSymbols(ip, args.dots.count))
+                try Matrix.bind(args, byColumn: byColumn, symbols: Matrix.argumentSymbols(ip, name, args.dots.count))
             }
         }
     }
@@ -529,9 +531,12 @@ enum Matrix {
 
     /// The names of the symbols passed as the arguments of the builtin call being run (`cbind(a, b)`
     /// names its columns `a` and `b`), nil for arguments that are not plain symbols.
-    static func argumentSymbols(_ ip: Interpreter, _ count: Int) -> [String?] {
+    static func argumentSymbols(_ ip: Interpreter, _ function: String, _ count: Int) -> [String?] {
         let site = (ip.activeBuiltinCall as? DispatchedCall)?.original ?? ip.activeBuiltinCall
-        guard let call = site as? CallNode, !call.splicesDots, call.arguments.count == count else {
+        // Only a call written as `function(...)`: not `do.call(rbind, ...)` or `sapply(x, cbind)`.
+        guard let call = site as? CallNode, (call.callee as? FunctionLookupNode)?.name == function, !call.splicesDots,
+            call.arguments.count == count
+        else {
             return [String?](repeating: nil, count: count)
         }
         return call.arguments.map { a in
@@ -565,51 +570,65 @@ enum Matrix {
             }
         }
         if extent < 0 { extent = parts.map { $0.value.length }.max() ?? 0 }
-        var type = AtomicType.logical
-        for p in parts {
-            guard let t = p.value.atomicType else { throw FnError.runtime("cbind/rbind of lists is not supported in fn") }
-            type = max(type, t)
-        }
-        // Collect each part as slices along the bound dimension.
-        var slices: [Storage] = []
+        // Each slice along the bound dimension is a part and its elements' offsets in that part.
+        var slices: [(part: Int, offsets: [Int])] = []
         var sliceNames: [String] = []
         var anySliceName = false
         var otherNames: [String]? = nil
-        for p in parts {
-            let s = (p.value.storage ?? .empty(type)).converted(to: type)
+        for (k, p) in parts.enumerated() {
             if let d = p.value.dim, d.count == 2 {
                 let r = d[0], c = d[1]
-                let count = byColumn ? c : r
                 let names = Matrix.names(p.value, byColumn ? 1 : 0)
                 if otherNames == nil { otherNames = Matrix.names(p.value, byColumn ? 0 : 1) }
-                for k in 0..<count {
-                    let index = byColumn ? (0..<r).map { k * r + $0 } : (0..<c).map { $0 * r + k }
-                    slices.append(s.gathered(index))
-                    sliceNames.append(names?[k] ?? "")
+                for m in 0..<(byColumn ? c : r) {
+                    slices.append((k, byColumn ? (0..<r).map { m * r + $0 } : (0..<c).map { $0 * r + m }))
+                    sliceNames.append(names?[m] ?? "")
                     if names != nil { anySliceName = true }
                 }
             } else {
-                let n = s.count
+                let n = p.value.length
                 if n == 0 { continue }
-                slices.append(s.gathered((0..<extent).map { $0 % n }))
+                slices.append((k, (0..<extent).map { $0 % n }))
                 sliceNames.append(p.name ?? "")
                 if p.name != nil { anySliceName = true }
                 if otherNames == nil, let names = p.value.names, names.count == extent { otherNames = names }
             }
         }
         let count = slices.count
-        // The slices laid end to end are the columns of a cbind; an rbind's rows interleave.
-        let flat = Unpack.combine(slices.map { Value(Vector($0)) }, as: type)
-        var data = flat
-        if !byColumn {
-            var index: [Int] = []
-            index.reserveCapacity(count * extent)
-            for j in 0..<extent { for i in 0..<count { index.append(i * extent + j) } }
-            data = flat.gathered(index)
+        // The result's cells in column-major order: a cbind's slices end to end, an rbind's
+        // interleaved.
+        var cells: [(part: Int, offset: Int)] = []
+        cells.reserveCapacity(count * extent)
+        if byColumn {
+            for slice in slices { for o in slice.offsets { cells.append((slice.part, o)) } }
+        } else {
+            for j in 0..<extent { for slice in slices { cells.append((slice.part, slice.offsets[j])) } }
         }
         let bound: Value = anySliceName ? Value(Vector(.character(sliceNames))) : .null
         let other: Value = otherNames.map { Value(Vector(.character($0))) } ?? .null
-        return byColumn ? make(data, extent, count, dimnames: [other, bound])
-            : make(data, count, extent, dimnames: [bound, other])
+        let dimnames = byColumn ? [other, bound] : [bound, other]
+        let (rows, columns) = byColumn ? (extent, count) : (count, extent)
+        if parts.contains(where: { if case .list = $0.value { return true } else { return false } }) {
+            // A list among the parts makes a list matrix.
+            let elements = parts.map { Unpack.elements($0.value) }
+            var out = Value.list(List(cells.map { elements[$0.part][$0.offset] }))
+            try Attributes.set(&out, "dim", Value(Vector(.integer([Int32(rows), Int32(columns)]))))
+            if !dimnames.allSatisfy(\.isNull) { try Attributes.set(&out, "dimnames", .list(List(dimnames))) }
+            return out
+        }
+        var type = AtomicType.logical
+        for p in parts {
+            guard let t = p.value.atomicType else { throw FnError.runtime("cannot bind a \(p.value.typeName)") }
+            type = max(type, t)
+        }
+        var base: [Int] = []
+        var total = 0
+        for p in parts {
+            base.append(total)
+            total += p.value.length
+        }
+        let flat = Unpack.combine(parts.map(\.value), as: type)
+        let data = flat.gathered(cells.map { base[$0.part] + $0.offset })
+        return make(data, rows, columns, dimnames: dimnames)
     }
 }

@@ -266,9 +266,31 @@ private func printArray(_ s: Storage, _ d: [Int], _ dimnames: Value?, digits: In
     }
 }
 
+/// A list matrix: each cell a one-element value as it prints, `NULL`, or its type and length
+/// (`integer,3`), left-aligned.
+private func printListMatrix(_ l: List, _ r: Int, _ c: Int, digits: Int, into out: inout String) {
+    let cells: [String] = l.elements.map { e in
+        switch e {
+        case .null: return "NULL"
+        case .list(let inner): return "list,\(inner.count)"
+        default:
+            guard let s = e.storage else { return "?" }
+            if s.count == 1 { return formatElements(s, quote: true, digits: digits)[0] }
+            let type = s.type == .double ? "numeric" : s.type.name
+            return "\(type),\(s.count)"
+        }
+    }
+    var parts: [[String]?] = [nil, nil]
+    if case .list(let dn)? = l.attributes?["dimnames"] {
+        for (k, e) in dn.elements.prefix(2).enumerated() { parts[k] = e.storage.map { $0.strings().map { $0 ?? "NA" } } }
+    }
+    printMatrix(.character(cells), 0, r, c, rowNames: parts[0], colNames: parts[1], titles: nil, digits: digits,
+                into: &out, formatted: true)
+}
+
 private func printMatrix(
     _ s: Storage, _ offset: Int, _ r: Int, _ c: Int, rowNames: [String]?, colNames: [String]?, titles: [String]?,
-    digits: Int, into out: inout String
+    digits: Int, into out: inout String, formatted: Bool = false
 ) {
     var rowLabels = rowNames ?? (0..<r).map { "[\($0 + 1),]" }
     var rowWidth = rowLabels.map(displayWidth).max() ?? 0
@@ -286,7 +308,7 @@ private func printMatrix(
     var columns: [(header: String, cells: [String], width: Int)] = []
     for j in 0..<c {
         let column = Indexing.select(s, (0..<r).map { offset + j * r + $0 })
-        let cells = formatElements(column, quote: true, digits: digits)
+        let cells = formatted ? column.strings().map { $0 ?? "NA" } : formatElements(column, quote: true, digits: digits)
         let header = colNames?[j] ?? "[,\(j + 1)]"
         let width = max(cells.map(displayWidth).max() ?? 0, displayWidth(header))
         columns.append((header, cells, width))
@@ -323,6 +345,11 @@ private func printMatrix(
 
 private func printList(_ l: List, prefix: String, digits: Int, into out: inout String,
                        method: ((Value) -> String?)?) {
+    if let d = l.attributes?["dim"]?.storage?.integers(), d.count == 2 {
+        printListMatrix(l, Int(d[0]), Int(d[1]), digits: digits, into: &out)
+        printAttributes(l.attributes, prefix: prefix, digits: digits, into: &out)
+        return
+    }
     if let classes = l.classes, classes.contains("condition") {
         let message = characterElements(l.element(named: "message") ?? .null).first.flatMap { $0 } ?? ""
         out += "<\(classes.first ?? "condition"): \(message)>\n"
