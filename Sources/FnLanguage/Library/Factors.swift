@@ -251,7 +251,7 @@ enum Factors {
         guard let s = x.storage else { return [] }
         switch s {
         case .character(let a):
-            return Array(Set(a.compactMap { $0 })).sorted { Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes($1.unicodeScalars.map(\.value)) }
+            return Array(Set(a.compactMap { $0 })).sorted { collate($0, $1) < 0 }
         case .logical(let a):
             return Array(Set(a.filter { $0 != NA.logical })).sorted().map { $0 == 1 ? "TRUE" : "FALSE" }
         default:
@@ -287,5 +287,12 @@ enum Factors {
         }
         lines.append(line)
         return out + lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension FactorGroups {
+    /// A factor's own levels, all of them, in their order (`split` keeps the empty ones, as R does).
+    init(factor f: Value) {
+        self.init(levels: Factors.levels(f), codes: Factors.codes(f).map { $0 == NA.integer ? -1 : Int($0) - 1 })
     }
 }
