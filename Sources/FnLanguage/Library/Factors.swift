@@ -156,6 +156,104 @@ extension BuiltinRegistry {
             try Attributes.set(&out, "dimnames", .list(List(levels.map { Value(Vector(.character($0))) }, names: titles)))
             return out
         }
+        define("cut", ["x", "breaks", "labels", "include.lowest", "right", "dig.lab", "ordered_result", "..."]) {
+            args, _ throws(FnError) in
+            guard let xs = (try args.required(0, "x")).storage, xs.type != .character else {
+                throw FnError.runtime("'x' must be numeric")
+            }
+            let x = xs.doubles()
+            guard let bs = (try args.required(1, "breaks")).storage, bs.type != .character else {
+                throw FnError.runtime("invalid specification of 'breaks'")
+            }
+            var breaks = bs.doubles()
+            if breaks.count == 1 {
+                // A number of intervals: equal widths over the range, widened by 0.1% at the ends.
+                let n = Int(breaks[0])
+                guard breaks[0] >= 2 || breaks[0] == 1, n < 100_000 else { throw FnError.runtime("invalid number of intervals") }
+                let finite = x.filter { $0.isFinite }
+                guard let lo = finite.min(), let hi = finite.max() else { throw FnError.runtime("'x' must be numeric") }
+                let dx = hi - lo == 0 ? abs(lo) : hi - lo
+                breaks = (0...n).map { lo + (hi - lo) * Double($0) / Double(n) }
+                if hi - lo == 0 { breaks = (0...n).map { lo - dx / 1000 + 2 * dx / 1000 * Double($0) / Double(n) } }
+                breaks[0] = min(breaks[0], lo - dx / 1000)
+                breaks[n] = max(breaks[n], hi + dx / 1000)
+            } else {
+                breaks.sort()
+            }
+            guard breaks.count >= 2, !breaks.contains(where: { $0.isNaN }) else {
+                throw FnError.runtime("invalid specification of 'breaks'")
+            }
+            let right = try Unpack.flag(args[4], "right", default: true)
+            let lowest = try Unpack.flag(args[3], "include.lowest", default: false)
+            let n = breaks.count - 1
+            var labels: [String]
+            var codesOnly = false
+            if let l = args[2], !l.isNull {
+                if case .logical(0) = l {
+                    labels = []
+                    codesOnly = true
+                } else {
+                    labels = Factors.strings(l).map { $0 ?? "NA" }
+                    guard labels.count == n else {
+                        throw FnError.runtime("number of intervals and length of 'labels' differ")
+                    }
+                }
+            } else {
+                // R's labels: the breaks with 3 significant digits, more until neighbours differ.
+                var text: [String] = []
+                for digits in max(try Unpack.int(args[5], "dig.lab", default: 3), 1)...12 {
+                    text = breaks.map { NumberFormat.formatC($0 + 0, "%.*g", digits) }
+                    if zip(text, text.dropFirst()).allSatisfy({ $0 != $1 }) { break }
+                }
+                labels = (0..<n).map { k in
+                    var open = right ? "(" : "[", close = right ? "]" : ")"
+                    if lowest && right && k == 0 { open = "[" }
+                    if lowest && !right && k == n - 1 { close = "]" }
+                    return open + text[k] + "," + text[k + 1] + close
+                }
+            }
+            let codes = x.map { v -> Int32 in
+                guard !v.isNaN else { return NA.integer }
+                for k in 0..<n {
+                    let a = breaks[k], b = breaks[k + 1]
+                    let inside = right
+                        ? (v > a && v <= b) || (lowest && k == 0 && v == a)
+                        : (v >= a && v < b) || (lowest && k == n - 1 && v == b)
+                    if inside { return Int32(k + 1) }
+                }
+                return NA.integer
+            }
+            if codesOnly { return Value(Vector(.integer(codes))) }
+            return Factors.make(codes, labels, names: nil, ordered: try Unpack.flag(args[6], "ordered_result", default: false))
+        }
+        define("tapply", ["X", "INDEX", "FUN", "...", "default", "simplify"]) { args, ip throws(FnError) in
+            let x = try args.required(0, "X")
+            var index = try args.required(1, "INDEX")
+            if case .list(let l) = index {
+                guard l.count == 1 else { throw FnError.runtime("tapply(): fn groups by one factor") }
+                index = l.elements[0]
+            }
+            let f = Factors.isFactor(index) ? index : Factors.asFactor(index)
+            guard f.length == x.length else { throw FnError.runtime("arguments must have same length") }
+            let fun = try Unpack.function(try args.required(2, "FUN"), ip)
+            let levels = Factors.levels(f)
+            var members = [[Int]](repeating: [], count: levels.count)
+            for (i, c) in Factors.codes(f).enumerated() where c != NA.integer { members[Int(c) - 1].append(i) }
+            var results: [Value?] = []
+            for m in members {
+                results.append(m.isEmpty ? nil : try ip.callFunction(fun, [x.gathered(m)] + args.dots,
+                                                                     names: [nil] + args.dotNames))
+            }
+            let simplify = try Unpack.flag(args[5], "simplify", default: true)
+            let present = results.compactMap { $0 }
+            if simplify, !present.isEmpty, present.allSatisfy({ $0.atomicType != nil && $0.length == 1 }) {
+                // Empty groups are `default` (NA).
+                let values = results.map { $0 ?? args[4] ?? .logical(NA.logical) }
+                let type = values.compactMap(\.atomicType).max() ?? .logical
+                return Value(Unpack.combine(values, as: type), names: levels)
+            }
+            return .list(List(results.map { $0 ?? .null }, names: levels))
+        }
         define("c.factor", ["...", "recursive"]) { args, _ throws(FnError) in
             // R 4.1: the union of the levels in order of appearance; other values are an error.
             var levels: [String] = []
