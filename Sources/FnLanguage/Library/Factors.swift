@@ -254,6 +254,46 @@ extension BuiltinRegistry {
             }
             return .list(List(results.map { $0 ?? .null }, names: levels))
         }
+        define("relevel", ["x", "ref", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            guard Factors.isFactor(x), !Factors.isOrdered(x) else {
+                throw FnError.runtime("'relevel' only for (unordered) factors")
+            }
+            let levels = Factors.levels(x)
+            let ref = try args.required(1, "ref")
+            let k: Int
+            if case .character(let name?) = ref {
+                guard let i = levels.firstIndex(of: name) else { throw FnError.runtime("'ref' must be an existing level") }
+                k = i
+            } else {
+                let i = try Unpack.int(ref, "ref", default: 0)
+                guard i >= 1 && i <= levels.count else { throw FnError.runtime("ref = \(i) must be in 1L:\(levels.count)") }
+                k = i - 1
+            }
+            let order = [k] + (0..<levels.count).filter { $0 != k }
+            var position = [Int32](repeating: 0, count: levels.count)
+            for (p, old) in order.enumerated() { position[old] = Int32(p + 1) }
+            let codes = Factors.codes(x).map { $0 == NA.integer ? $0 : position[Int($0) - 1] }
+            return Factors.make(codes, order.map { levels[$0] }, names: x.names, ordered: false)
+        }
+        define("interaction", ["...", "drop", "sep", "lex.order"]) { args, _ throws(FnError) in
+            // The levels of the first factor vary fastest, as in R.
+            let sep = try Unpack.string(args[2], "sep", default: ".")
+            var factors = args.dots.map { Factors.isFactor($0) ? $0 : Factors.asFactor($0) }
+            if factors.count == 1, case .list(let l) = args.dots[0] { factors = l.elements.map { Factors.isFactor($0) ? $0 : Factors.asFactor($0) } }
+            guard let first = factors.first else { throw FnError.runtime("No factors specified") }
+            var levels = Factors.levels(first)
+            var codes = Factors.codes(first)
+            for f in factors.dropFirst() {
+                let more = Factors.levels(f), next = Factors.codes(f)
+                guard next.count == codes.count else { throw FnError.runtime("arguments must have same length") }
+                let n = Int32(levels.count)
+                codes = zip(codes, next).map { a, b in a == NA.integer || b == NA.integer ? NA.integer : (b - 1) * n + a }
+                levels = more.flatMap { m in levels.map { $0 + sep + m } }
+            }
+            let f = Factors.make(codes, levels, names: nil, ordered: false)
+            return try Unpack.flag(args[1], "drop", default: false) ? Factors.dropUnused(f) : f
+        }
         define("c.factor", ["...", "recursive"]) { args, _ throws(FnError) in
             // R 4.1: the union of the levels in order of appearance; other values are an error.
             var levels: [String] = []
