@@ -274,6 +274,61 @@ extension BuiltinRegistry {
             }
             return out
         }
+        define("scale", ["x", "center", "scale"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            guard let s = x.storage, s.type != .character else { throw FnError.runtime("'x' must be numeric") }
+            let d = x.dim ?? [s.count, 1]
+            guard d.count == 2 else { throw FnError.runtime("'x' must be a matrix") }
+            var v = s.doubles()
+            let r = d[0], c = d[1]
+            func column(_ j: Int) -> [Double] { (0..<r).map { v[j * r + $0] }.filter { !$0.isNaN } }
+            // center/scale: TRUE computes them per column, FALSE skips, numbers give them.
+            func option(_ value: Value?, _ name: String, _ compute: (Int) -> Double) throws(FnError) -> [Double]? {
+                guard let value else { return (0..<c).map(compute) }
+                if case .logical(let b) = value { return b == 1 ? (0..<c).map(compute) : nil }
+                guard let given = value.storage?.doubles(), given.count == c else {
+                    throw FnError.runtime("length of '\(name)' must equal the number of columns of 'x'")
+                }
+                return given
+            }
+            let centers = try option(args[1], "center") { j in
+                let col = column(j)
+                return col.reduce(0, +) / Double(col.count)
+            }
+            if let centers { for j in 0..<c { for i in 0..<r { v[j * r + i] -= centers[j] } } }
+            let scales = try option(args[2], "scale") { j in
+                let col = column(j)
+                return (col.reduce(0) { $0 + $1 * $1 } / Double(max(col.count - 1, 1))).squareRoot()
+            }
+            if let scales { for j in 0..<c { for i in 0..<r { v[j * r + i] /= scales[j] } } }
+            var out = Matrix.make(.double(v), r, c)
+            try Attributes.set(&out, "dimnames", x.attribute("dimnames") ?? .null)
+            if let centers { try Attributes.set(&out, "scaled:center", Value(Vector(.double(centers), names: Matrix.names(x, 1)))) }
+            if let scales { try Attributes.set(&out, "scaled:scale", Value(Vector(.double(scales), names: Matrix.names(x, 1)))) }
+            return out
+        }
+        for name in ["prop.table", "proportions"] {
+            define(name, ["x", "margin"]) { args, ip throws(FnError) in
+                let x = try args.required(0, "x")
+                guard let s = x.storage, s.type != .character else { throw FnError.runtime("'x' is not an array") }
+                let v = s.doubles()
+                guard let marginValue = args[1], !marginValue.isNull else {
+                    let total = v.reduce(0, +)
+                    return try Operators.binary(.divide, x, .double(total), ip)
+                }
+                guard let d = x.dim, d.count == 2 else { throw FnError.runtime("'x' is not an array") }
+                let margin = try Unpack.int(marginValue, "margin", default: 1)
+                var out = v
+                for k in 0..<(margin == 1 ? d[0] : d[1]) {
+                    let cells = margin == 1 ? (0..<d[1]).map { $0 * d[0] + k } : (0..<d[0]).map { k * d[0] + $0 }
+                    let total = cells.reduce(0.0) { $0 + v[$1] }
+                    for p in cells { out[p] = v[p] / total }
+                }
+                var result = Matrix.make(.double(out), d[0], d[1])
+                try Attributes.set(&result, "dimnames", x.attribute("dimnames") ?? .null)
+                return result
+            }
+        }
         for (name, byColumn) in [("cbind", true), ("rbind", false)] {
             define(name, ["...", "deparse.level"]) { args, ip throws(FnError) in
                 try Matrix.bind(args, byColumn: byColumn, symbols: Matrix.argumentSymbols(ip, name, args.dots.count))
