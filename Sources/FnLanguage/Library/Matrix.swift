@@ -167,6 +167,16 @@ extension BuiltinRegistry {
             if !values.isEmpty { for i in 0..<min(n, m) { out[i * n + i] = values[i % values.count] } }
             return Matrix.make(.double(out), n, m)
         }
+        define("diag<-", ["x", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            guard let d = x.dim, d.count == 2 else { throw FnError.runtime("only matrix diagonals can be replaced") }
+            let v = try args.required(1, "value")
+            let k = min(d[0], d[1])
+            guard v.length == 1 || v.length == k else { throw FnError.runtime("replacement diagonal has wrong length") }
+            let positions = Value(Vector(.double((0..<k).map { Double($0 * d[0] + $0 + 1) })))
+            try Indexing.setSubset(&x, positions, v)
+            return x
+        }
         define("solve", ["a", "b", "..."]) { args, _ throws(FnError) in
             try Matrix.solve(try args.required(0, "a"), args[1])
         }
