@@ -69,6 +69,24 @@ extension BuiltinRegistry {
             if let dn = args[2], !dn.isNull { try Attributes.set(&x, "dimnames", dn) }
             return x
         }
+        define("as.matrix", ["x", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            if let d = x.dim, d.count == 2 { return x }
+            // A vector becomes one column, its names the row names.
+            let rows = x.names.map { Value(Vector(.character($0))) } ?? .null
+            var out: Value
+            switch x {
+            case .list(let l): out = .list(List(l.elements))
+            default:
+                guard let s = x.storage else { throw FnError.runtime("cannot make a matrix of a \(x.typeName)") }
+                out = Value(Vector(s))
+            }
+            try Attributes.set(&out, "dim", Value(Vector(.integer([Int32(x.length), 1]))))
+            if !rows.isNull { try Attributes.set(&out, "dimnames", .list(List([rows, .null]))) }
+            return out
+        }
+        define("is.matrix", ["x"]) { args, _ throws(FnError) in .bool((try args.required(0, "x")).dim?.count == 2) }
+        define("is.array", ["x"]) { args, _ throws(FnError) in .bool((try args.required(0, "x")).dim != nil) }
         define("nrow", ["x"]) { args, _ throws(FnError) in
             (try args.required(0, "x")).dim.map { .integer(Int32($0[0])) } ?? .null
         }
