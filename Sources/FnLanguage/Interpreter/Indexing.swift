@@ -476,10 +476,7 @@ enum Indexing {
                 }
                 return
             }
-            while l.count <= pos {
-                l.elements.append(.null)
-                l.names?.append("")
-            }
+            if l.count <= pos { try extend(&l, to: pos + 1, added: []) }
             l.elements[pos] = v
             return
         }
@@ -573,6 +570,11 @@ enum Indexing {
         Indexing.write(&storage, positions: all, from: src, newCount: newCount)
         vec.storage = storage
         if newCount > n || !added.isEmpty {
+            // A longer vector is no longer the array it was.
+            if vec.attributes != nil {
+                setAttribute(&vec.attributes, "dim", nil)
+                setAttribute(&vec.attributes, "dimnames", nil)
+            }
             if vec.names != nil || !added.isEmpty {
                 var names = vec.names ?? [String](repeating: "", count: n)
                 while names.count < newCount { names.append("") }
@@ -607,6 +609,10 @@ enum Indexing {
         let n = l.count
         guard count > n else { return }
         l.elements.append(contentsOf: repeatElement(.null, count: count - n))
+        if l.attributes != nil {
+            setAttribute(&l.attributes, "dim", nil)
+            setAttribute(&l.attributes, "dimnames", nil)
+        }
         if l.names != nil || !added.isEmpty {
             var names = l.names ?? [String](repeating: "", count: n)
             names.append(contentsOf: repeatElement("", count: count - n))
