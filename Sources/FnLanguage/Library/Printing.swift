@@ -5,14 +5,27 @@ extension BuiltinRegistry {
         define("print", ["x", "digits", "quote", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[1], "digits", default: 7)
-            if try !Unpack.flag(args[2], "quote", default: true), x.atomicType == .character, x.attributes == nil,
-                let s = x.storage
-            {
-                ip.output(.stdout, formatUnquoted(s.strings().map { $0 ?? "<NA>" }, names: x.names))
+            if try !Unpack.flag(args[2], "quote", default: true), x.atomicType == .character {
+                ip.output(.stdout, formatUnquoted(x))
                 ip.visible = false
                 return x
             }
             ip.output(.stdout, try formatForPrint(x, digits: min(max(digits, 1), 22), ip))
+            ip.visible = false
+            return x
+        }
+        define("noquote", ["obj", "right"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "obj")
+            let classes = x.classAttribute ?? []
+            if !classes.contains("noquote") { try Attributes.setClass(&x, ["noquote"] + classes) }
+            return x
+        }
+        define("print.noquote", ["x", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            var plain = x
+            let rest = (x.classAttribute ?? []).filter { $0 != "noquote" }
+            try Attributes.setClass(&plain, rest.isEmpty ? nil : rest)
+            ip.output(.stdout, formatUnquoted(plain))
             ip.visible = false
             return x
         }
@@ -181,6 +194,26 @@ private let lineWidth = 80
 func formatUnquoted(_ strings: [String], names: [String]?) -> String {
     var out = ""
     printVector(.character(strings), names: names, quote: false, digits: 7, into: &out)
+    return out
+}
+
+/// `print(x, quote = FALSE)` of any value: character vectors and matrices without quotes
+/// (`NA` as `<NA>`), anything else as `print` shows it.
+private func formatUnquoted(_ x: Value) -> String {
+    guard x.atomicType == .character, let s = x.storage else { return formatForPrint(x) }
+    let cells = s.strings().map { $0 ?? "<NA>" }
+    guard let d = x.dim, d.count == 2 else {
+        return formatUnquoted(cells, names: x.names) + attributeText(x)
+    }
+    var out = ""
+    printMatrix(.character(cells), 0, d[0], d[1], rowNames: Matrix.names(x, 0), colNames: Matrix.names(x, 1),
+                titles: nil, digits: 7, into: &out, formatted: true)
+    return out + attributeText(x)
+}
+
+private func attributeText(_ x: Value) -> String {
+    var out = ""
+    printAttributes(x.attributes, prefix: "", digits: 7, into: &out)
     return out
 }
 
