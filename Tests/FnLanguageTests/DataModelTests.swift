@@ -51,6 +51,9 @@ import Testing
         try ip.autoPrint(v)
         #expect(out == "a foo\n")
         out = ""
+        try ip.autoPrint(try ip.evaluate("list(a = structure(1, class = \"foo\"))"))
+        #expect(out == "$a\na foo\n\n")
+        out = ""
         try ip.autoPrint(try ip.evaluate("matrix(1:4, 2)"))
         #expect(out == "     [,1] [,2]\n[1,]    1    3\n[2,]    2    4\n")
     }
@@ -58,5 +61,20 @@ import Testing
     @Test func nextMethodOutsideAMethodIsAnError() {
         #expect(throws: FnError.self) { try capturedOutput("f <- function(x) NextMethod(); f(1)") }
         #expect(throws: FnError.self) { try capturedOutput("UseMethod(\"f\")") }
+    }
+
+    @Test(arguments: [
+        "diag(-1)", "matrix(0, 1e6, 1e6)", "array(0, c(1e5, 1e5))", "array(1:3, c(2, NA))", "outer(1:1e5, 1:1e5)",
+        "x <- integer(0); dim(x) <- c(0, 1e300)", "aperm(array(1:8, c(2, 2, 2)), c(NA, 1, 2))",
+        "sweep(matrix(1:4, 2), 1, numeric(0))", "m <- matrix(1:4, 2); m[cbind(1e300, 1)]",
+    ])
+    func hostileShapesAreErrors(_ code: String) {
+        #expect(throws: FnError.self, "\(code)") { try capturedOutput(code) }
+    }
+
+    @Test func handMadeFactorCodesOutsideTheLevelsAreNA() throws {
+        let ip = Interpreter()
+        let v = try ip.evaluate("f <- structure(c(5L, 1L), levels = \"a\", class = \"factor\"); levels(f) <- \"b\"; as.character(f)")
+        #expect(String(decoding: try JSON.serialize(v), as: UTF8.self) == "[null,\"b\"]")
     }
 }

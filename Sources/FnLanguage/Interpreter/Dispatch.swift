@@ -38,12 +38,16 @@ final class DispatchedCall: Node {
     let position: Int
     /// The builtin that is the internal default, for builtins R makes generic.
     let builtin: Builtin?
-    init(generic: String, group: String?, classes: [String], position: Int, builtin: Builtin?, span: Span) {
+    /// The call of the generic, when it is a builtin's (`cbind(a, b)` names columns by its symbols).
+    unowned(unsafe) let original: Node?
+    init(generic: String, group: String?, classes: [String], position: Int, builtin: Builtin?, span: Span,
+         original: Node? = nil) {
         self.generic = generic
         self.group = group
         self.classes = classes
         self.position = position
         self.builtin = builtin
+        self.original = original
         super.init(span: span)
     }
 }
@@ -119,7 +123,7 @@ enum Dispatch {
         for n in ["print", "format", "toString", "as.character", "as.numeric", "as.double", "as.integer",
                   "as.logical", "as.list", "as.vector", "length", "summary", "[", "[[", "$", "[<-", "[[<-", "$<-",
                   "unique", "rev", "sort", "c", "names", "levels", "t", "dim", "mean", "median", "seq", "rep",
-                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na"] {
+                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na", "table", "as.matrix"] {
             out[n] = .some(nil)
         }
         for n in ["abs", "sign", "sqrt", "floor", "ceiling", "trunc", "round", "signif", "exp", "log", "expm1",
@@ -163,7 +167,7 @@ enum Dispatch {
     /// there is none (the builtin's own behaviour applies).
     static func dispatch(
         _ ip: Interpreter, generic: String, group: String?, classes: [String], from: Int, builtin: Builtin?,
-        _ args: [Value], _ names: [String?], span: Span
+        _ args: [Value], _ names: [String?], span: Span, original: Node? = nil
     ) throws(Control) -> Value? {
         let env = ip.env
         var k = from
@@ -177,7 +181,7 @@ enum Dispatch {
             }
             if let method = found {
                 let call = DispatchedCall(generic: generic, group: group ?? foundGroup, classes: classes, position: k,
-                                          builtin: builtin, span: span)
+                                          builtin: builtin, span: span, original: original)
                 return try withDispatchState(ip, generic, Array(classes.dropFirst(min(k, classes.count)))) {
                     () throws(Control) -> Value in
                     try withExtendedLifetime(call) { () throws(Control) -> Value in
@@ -260,7 +264,7 @@ enum Dispatch {
         }
         do throws(Control) {
             return try dispatch(ip, generic: b.name, group: group, classes: classes, from: 0, builtin: b,
-                                values, names, span: callNode?.span ?? .none)
+                                values, names, span: callNode?.span ?? .none, original: callNode)
         } catch {
             throw ip.asError(error)
         }
@@ -318,10 +322,12 @@ enum Dispatch {
 }
 
 extension Interpreter {
-    /// Prints `value` as the REPL shows a visible result: through the user's `print` method when
-    /// it has a class that has one, else as `print` does.
+    /// Prints `value` as the REPL shows a visible result: as `print(value)` does, so through the
+    /// user's `print` method for a classed value or a list's classed elements.
     public func autoPrint(_ value: Value) throws(FnError) {
-        if value.classAttribute != nil, let print = Dispatch.internalDefault(self, "print") {
+        var viaPrint = value.classAttribute != nil
+        if case .list = value { viaPrint = true }
+        if viaPrint, let print = Dispatch.internalDefault(self, "print") {
             _ = try callFunction(.builtin(print), [value], names: [nil])
             return
         }

@@ -480,10 +480,7 @@ enum Indexing {
                 }
                 return
             }
-            while l.count <= pos {
-                l.elements.append(.null)
-                l.names?.append("")
-            }
+            if l.count <= pos { try extend(&l, to: pos + 1, added: []) }
             l.elements[pos] = v
             return
         }
@@ -577,6 +574,11 @@ enum Indexing {
         Indexing.write(&storage, positions: all, from: src, newCount: newCount)
         vec.storage = storage
         if newCount > n || !added.isEmpty {
+            // A longer vector is no longer the array it was.
+            if vec.attributes != nil {
+                setAttribute(&vec.attributes, "dim", nil)
+                setAttribute(&vec.attributes, "dimnames", nil)
+            }
             if vec.names != nil || !added.isEmpty {
                 var names = vec.names ?? [String](repeating: "", count: n)
                 while names.count < newCount { names.append("") }
@@ -611,6 +613,10 @@ enum Indexing {
         let n = l.count
         guard count > n else { return }
         l.elements.append(contentsOf: repeatElement(.null, count: count - n))
+        if l.attributes != nil {
+            setAttribute(&l.attributes, "dim", nil)
+            setAttribute(&l.attributes, "dimnames", nil)
+        }
         if l.names != nil || !added.isEmpty {
             var names = l.names ?? [String](repeating: "", count: n)
             names.append(contentsOf: repeatElement("", count: count - n))
@@ -745,7 +751,7 @@ enum ArrayIndex {
             for k in 0..<d.count {
                 let p = values[k * rows + r]
                 if p.isNaN { off = -1; break }
-                guard p >= 1, Int(p) <= d[k] else { throw FnError.runtime("subscript out of bounds") }
+                guard p >= 1, p < Double(d[k]) + 1 else { throw FnError.runtime("subscript out of bounds") }
                 off += (Int(p) - 1) * stride
                 stride *= d[k]
             }

@@ -104,7 +104,10 @@ struct JSONWriter {
         for k in 1..<d.count { strides[k] = strides[k - 1] * d[k - 1] }
         func element(_ offset: Int) -> Value {
             switch x {
-            case .list(let l): return l.elements[offset]
+            case .list(let l):
+                // jsonlite writes each cell of a list matrix as an array, even with auto_unbox.
+                let e = l.elements[offset]
+                return e.atomicType != nil && e.length == 1 ? .list(List([e])) : e
             default: return x.storage?.element(offset) ?? .null
             }
         }

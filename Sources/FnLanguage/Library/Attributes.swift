@@ -165,6 +165,7 @@ enum Attributes {
             let dims = s.doubles()
             if dims.contains(where: { $0.isNaN }) { throw FnError.runtime("the dims contain missing or negative values") }
             if dims.contains(where: { $0 < 0 }) { throw FnError.runtime("the dims contain negative values") }
+            if dims.contains(where: { $0 > 2147483647 }) { throw FnError.runtime("the dims contain missing or negative values") }
             let product = dims.reduce(1, *)
             if product != Double(x.length) {
                 throw FnError.runtime("dims [product \(Int(product))] do not match the length of object [\(x.length)]")

@@ -22,7 +22,7 @@ extension BuiltinRegistry {
                 groups = FactorGroups(levels: [], codes: [])
             } else {
                 guard let s = f.storage else { throw FnError.runtime("'f' must be an atomic vector") }
-                groups = FactorGroups(s)
+                groups = Factors.isFactor(f) ? FactorGroups(factor: f) : FactorGroups(s)
             }
             let n = x.length, nf = groups.codes.count
             if nf == 0 && n > 0 { throw FnError.runtime("group length is 0 but data length > 0") }

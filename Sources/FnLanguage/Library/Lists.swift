@@ -1,4 +1,4 @@
-/// Reshaping lists and vectors: `modifyList`, `outer`, `as.vector`, `lengths`, `anyDuplicated`.
+/// Reshaping lists and vectors: `modifyList`, `as.vector`, `lengths`, `anyDuplicated`.
 extension BuiltinRegistry {
     mutating func registerLists() {
         define("modifyList", ["x", "val", "keep.null"]) { args, _ throws(FnError) in

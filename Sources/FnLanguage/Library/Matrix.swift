@@ -8,10 +8,12 @@ extension BuiltinRegistry {
     mutating func registerMatrix() {
         define("matrix", ["data", "nrow", "ncol", "byrow", "dimnames"]) { args, ip throws(FnError) in
             let data = args[0] ?? .logical(NA.logical)
-            guard let s = data.storage ?? (data.isNull ? Storage.logical([]) : nil) else {
+            var elements: [Value]? = nil
+            if case .list(let l) = data { elements = l.elements }
+            guard let s = data.storage ?? (data.isNull || elements != nil ? Storage.logical([]) : nil) else {
                 throw FnError.runtime("'data' must be of a vector type, was '\(data.typeName)'")
             }
-            let len = s.count
+            let len = elements?.count ?? s.count
             var nrow = try args[1].map { v throws(FnError) in try Unpack.int(v, "nrow", default: 1) }
             var ncol = try args[2].map { v throws(FnError) in try Unpack.int(v, "ncol", default: 1) }
             if let r = nrow, r < 0 { throw FnError.runtime("invalid 'nrow' value (< 0)") }
@@ -23,6 +25,7 @@ extension BuiltinRegistry {
             default: break
             }
             let r = nrow ?? 1, c = ncol ?? 1
+            try Limits.checkLength(Double(r) * Double(c))
             if len > 0 && r * c > 0 {
                 if len > 1 && (r * c) % len != 0 {
                     if (len > r && (len / r) * r != len) || (len < r && (r / len) * len != r) {
@@ -43,7 +46,7 @@ extension BuiltinRegistry {
             for j in 0..<c {
                 for i in 0..<r { index[j * r + i] = (byrow ? i * c + j : j * r + i) % max(len, 1) }
             }
-            var x = Value(Vector(s.gathered(index)))
+            var x = elements.map { e in Value.list(List(index.map { e[$0] })) } ?? Value(Vector(s.gathered(index)))
             try Attributes.set(&x, "dim", Value(Vector(.integer([Int32(r), Int32(c)]))))
             if let dn = args[4], !dn.isNull { try Attributes.set(&x, "dimnames", dn) }
             return x
@@ -51,9 +54,13 @@ extension BuiltinRegistry {
         define("array", ["data", "dim", "dimnames"]) { args, _ throws(FnError) in
             let data = args[0] ?? .logical(NA.logical)
             let s = data.storage ?? .logical([])
-            let dims = try args[1].map { v throws(FnError) in
-                (v.storage?.doubles() ?? []).map { Int($0) }
-            } ?? [s.count]
+            let given = args[1].map { v in v.storage?.doubles() ?? [] } ?? [Double(s.count)]
+            if given.isEmpty || given.contains(where: { !($0 >= 0) }) {
+                throw FnError.runtime("negative length vectors are not allowed")
+            }
+            if given.contains(where: { $0 > 2147483647 }) { throw FnError.runtime("'dim' specifies too large an array") }
+            let dims = given.map { Int($0) }
+            try Limits.checkLength(dims.reduce(1.0) { $0 * Double($1) })
             let total = dims.reduce(1, *)
             let n = s.count
             let index = (0..<total).map { n == 0 ? -1 : $0 % n }
@@ -62,6 +69,24 @@ extension BuiltinRegistry {
             if let dn = args[2], !dn.isNull { try Attributes.set(&x, "dimnames", dn) }
             return x
         }
+        define("as.matrix", ["x", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            if let d = x.dim, d.count == 2 { return x }
+            // A vector becomes one column, its names the row names.
+            let rows = x.names.map { Value(Vector(.character($0))) } ?? .null
+            var out: Value
+            switch x {
+            case .list(let l): out = .list(List(l.elements))
+            default:
+                guard let s = x.storage else { throw FnError.runtime("cannot make a matrix of a \(x.typeName)") }
+                out = Value(Vector(s))
+            }
+            try Attributes.set(&out, "dim", Value(Vector(.integer([Int32(x.length), 1]))))
+            if !rows.isNull { try Attributes.set(&out, "dimnames", .list(List([rows, .null]))) }
+            return out
+        }
+        define("is.matrix", ["x"]) { args, _ throws(FnError) in .bool((try args.required(0, "x")).dim?.count == 2) }
+        define("is.array", ["x"]) { args, _ throws(FnError) in .bool((try args.required(0, "x")).dim != nil) }
         define("nrow", ["x"]) { args, _ throws(FnError) in
             (try args.required(0, "x")).dim.map { .integer(Int32($0[0])) } ?? .null
         }
@@ -109,6 +134,7 @@ extension BuiltinRegistry {
             let x = try args.required(0, "X"), y = try args.required(1, "Y")
             let f = try Unpack.function(args[2] ?? .character("*"), ip, "FUN")
             let nx = x.length, ny = y.length
+            try Limits.checkLength(Double(nx) * Double(ny))
             let xs = x.storage ?? .logical([]), ys = y.storage ?? .logical([])
             let xi = Value(Vector(xs.gathered((0..<(nx * ny)).map { $0 % nx })))
             let yi = Value(Vector(ys.gathered((0..<(nx * ny)).map { $0 / max(nx, 1) })))
@@ -143,19 +169,31 @@ extension BuiltinRegistry {
             var values: [Double]
             var n: Int
             if s.count == 1 && args[1] == nil && args[2] == nil && s.type != .logical {
-                n = Int(s.doubles()[0])
+                let size = s.doubles()[0]
+                guard !size.isNaN, size >= 0, size < 1e9 else { throw FnError.runtime("invalid 'nrow' value (< 0)") }
+                n = Int(size)
                 values = [1]
             } else {
                 values = s.doubles()
                 n = try Unpack.int(args[1], "nrow", default: values.count)
             }
             let m = try Unpack.int(args[2], "ncol", default: n)
+            if n < 0 { throw FnError.runtime("invalid 'nrow' value (< 0)") }
+            if m < 0 { throw FnError.runtime("invalid 'ncol' value (< 0)") }
+            try Limits.checkLength(Double(n) * Double(m))
             var out = [Double](repeating: 0, count: n * m)
             if !values.isEmpty { for i in 0..<min(n, m) { out[i * n + i] = values[i % values.count] } }
-            if s.type == .logical && s.count > 0 && !(s.count == 1 && args[1] == nil) {
-                return Matrix.make(.logical(out.map { Int8($0) }), n, m)
-            }
             return Matrix.make(.double(out), n, m)
+        }
+        define("diag<-", ["x", "value"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "x")
+            guard let d = x.dim, d.count == 2 else { throw FnError.runtime("only matrix diagonals can be replaced") }
+            let v = try args.required(1, "value")
+            let k = min(d[0], d[1])
+            guard v.length == 1 || v.length == k else { throw FnError.runtime("replacement diagonal has wrong length") }
+            let positions = Value(Vector(.double((0..<k).map { Double($0 * d[0] + $0 + 1) })))
+            try Indexing.setSubset(&x, positions, v)
+            return x
         }
         define("solve", ["a", "b", "..."]) { args, _ throws(FnError) in
             try Matrix.solve(try args.required(0, "a"), args[1])
@@ -224,8 +262,8 @@ extension BuiltinRegistry {
             let margin = try Unpack.int(args[1], "MARGIN", default: 1)
             let stats = try args.required(2, "STATS")
             let f = try Unpack.function(args[3] ?? .character("-"), ip, "FUN")
-            let ss = stats.storage ?? .logical([])
-            let n = max(ss.count, 1)
+            guard let ss = stats.storage, ss.count > 0 else { throw FnError.runtime("'STATS' must not be empty") }
+            let n = ss.count
             let index = (0..<(d[0] * d[1])).map { margin == 1 ? ($0 % d[0]) % n : ($0 / max(d[0], 1)) % n }
             var expanded = Value(Vector(ss.gathered(index)))
             try Attributes.set(&expanded, "dim", x.attribute("dim") ?? .null)
@@ -234,8 +272,9 @@ extension BuiltinRegistry {
         define("aperm", ["a", "perm"]) { args, _ throws(FnError) in
             let a = try args.required(0, "a")
             guard let d = a.dim, let s = a.storage else { throw FnError.runtime("invalid first argument, must be an array") }
-            let perm = try args[1].map { v throws(FnError) in (v.storage?.doubles() ?? []).map { Int($0) - 1 } }
-                ?? Array((0..<d.count).reversed())
+            let perm = args[1].map { v in
+                (v.storage?.doubles() ?? []).map { $0 >= 1 && $0 <= Double(d.count) ? Int($0) - 1 : -1 }
+            } ?? Array((0..<d.count).reversed())
             guard perm.count == d.count, Set(perm) == Set(0..<d.count) else { throw FnError.runtime("'perm' is of wrong length \(perm.count) (!= \(d.count))") }
             let nd = perm.map { d[$0] }
             let total = d.reduce(1, *)
@@ -263,9 +302,64 @@ extension BuiltinRegistry {
             }
             return out
         }
+        define("scale", ["x", "center", "scale"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            guard let s = x.storage, s.type != .character else { throw FnError.runtime("'x' must be numeric") }
+            let d = x.dim ?? [s.count, 1]
+            guard d.count == 2 else { throw FnError.runtime("'x' must be a matrix") }
+            var v = s.doubles()
+            let r = d[0], c = d[1]
+            func column(_ j: Int) -> [Double] { (0..<r).map { v[j * r + $0] }.filter { !$0.isNaN } }
+            // center/scale: TRUE computes them per column, FALSE skips, numbers give them.
+            func option(_ value: Value?, _ name: String, _ compute: (Int) -> Double) throws(FnError) -> [Double]? {
+                guard let value else { return (0..<c).map(compute) }
+                if case .logical(let b) = value { return b == 1 ? (0..<c).map(compute) : nil }
+                guard let given = value.storage?.doubles(), given.count == c else {
+                    throw FnError.runtime("length of '\(name)' must equal the number of columns of 'x'")
+                }
+                return given
+            }
+            let centers = try option(args[1], "center") { j in
+                let col = column(j)
+                return col.reduce(0, +) / Double(col.count)
+            }
+            if let centers { for j in 0..<c { for i in 0..<r { v[j * r + i] -= centers[j] } } }
+            let scales = try option(args[2], "scale") { j in
+                let col = column(j)
+                return (col.reduce(0) { $0 + $1 * $1 } / Double(max(col.count - 1, 1))).squareRoot()
+            }
+            if let scales { for j in 0..<c { for i in 0..<r { v[j * r + i] /= scales[j] } } }
+            var out = Matrix.make(.double(v), r, c)
+            try Attributes.set(&out, "dimnames", x.attribute("dimnames") ?? .null)
+            if let centers { try Attributes.set(&out, "scaled:center", Value(Vector(.double(centers), names: Matrix.names(x, 1)))) }
+            if let scales { try Attributes.set(&out, "scaled:scale", Value(Vector(.double(scales), names: Matrix.names(x, 1)))) }
+            return out
+        }
+        for name in ["prop.table", "proportions"] {
+            define(name, ["x", "margin"]) { args, ip throws(FnError) in
+                let x = try args.required(0, "x")
+                guard let s = x.storage, s.type != .character else { throw FnError.runtime("'x' is not an array") }
+                let v = s.doubles()
+                guard let marginValue = args[1], !marginValue.isNull else {
+                    let total = v.reduce(0, +)
+                    return try Operators.binary(.divide, x, .double(total), ip)
+                }
+                guard let d = x.dim, d.count == 2 else { throw FnError.runtime("'x' is not an array") }
+                let margin = try Unpack.int(marginValue, "margin", default: 1)
+                var out = v
+                for k in 0..<(margin == 1 ? d[0] : d[1]) {
+                    let cells = margin == 1 ? (0..<d[1]).map { $0 * d[0] + k } : (0..<d[0]).map { k * d[0] + $0 }
+                    let total = cells.reduce(0.0) { $0 + v[$1] }
+                    for p in cells { out[p] = v[p] / total }
+                }
+                var result = Matrix.make(.double(out), d[0], d[1])
+                try Attributes.set(&result, "dimnames", x.attribute("dimnames") ?? .null)
+                return result
+            }
+        }
         for (name, byColumn) in [("cbind", true), ("rbind", false)] {
             define(name, ["...", "deparse.level"]) { args, ip throws(FnError) in
-                try Matrix.bind(args, byColumn: byColumn, symbols: Matrix.argumentSymbols(ip, args.dots.count))
+                try Matrix.bind(args, byColumn: byColumn, symbols: Matrix.argumentSymbols(ip, name, args.dots.count))
             }
         }
     }
@@ -520,8 +614,12 @@ enum Matrix {
 
     /// The names of the symbols passed as the arguments of the builtin call being run (`cbind(a, b)`
     /// names its columns `a` and `b`), nil for arguments that are not plain symbols.
-    static func argumentSymbols(_ ip: Interpreter, _ count: Int) -> [String?] {
-        guard let call = ip.activeBuiltinCall as? CallNode, !call.splicesDots, call.arguments.count == count else {
+    static func argumentSymbols(_ ip: Interpreter, _ function: String, _ count: Int) -> [String?] {
+        let site = (ip.activeBuiltinCall as? DispatchedCall)?.original ?? ip.activeBuiltinCall
+        // Only a call written as `function(...)`: not `do.call(rbind, ...)` or `sapply(x, cbind)`.
+        guard let call = site as? CallNode, (call.callee as? FunctionLookupNode)?.name == function, !call.splicesDots,
+            call.arguments.count == count
+        else {
             return [String?](repeating: nil, count: count)
         }
         return call.arguments.map { a in
@@ -555,52 +653,65 @@ enum Matrix {
             }
         }
         if extent < 0 { extent = parts.map { $0.value.length }.max() ?? 0 }
-        var type = AtomicType.logical
-        for p in parts {
-            guard let t = p.value.atomicType else { throw FnError.runtime("cbind/rbind of lists is not supported in fn") }
-            type = max(type, t)
-        }
-        // Collect each part as slices along the bound dimension.
-        var slices: [Storage] = []
+        // Each slice along the bound dimension is a part and its elements' offsets in that part.
+        var slices: [(part: Int, offsets: [Int])] = []
         var sliceNames: [String] = []
         var anySliceName = false
         var otherNames: [String]? = nil
-        for p in parts {
-            let s = p.value.storage!.converted(to: type)
+        for (k, p) in parts.enumerated() {
             if let d = p.value.dim, d.count == 2 {
                 let r = d[0], c = d[1]
-                let count = byColumn ? c : r
                 let names = Matrix.names(p.value, byColumn ? 1 : 0)
                 if otherNames == nil { otherNames = Matrix.names(p.value, byColumn ? 0 : 1) }
-                for k in 0..<count {
-                    let index = byColumn ? (0..<r).map { k * r + $0 } : (0..<c).map { $0 * r + k }
-                    slices.append(s.gathered(index))
-                    sliceNames.append(names?[k] ?? "")
+                for m in 0..<(byColumn ? c : r) {
+                    slices.append((k, byColumn ? (0..<r).map { m * r + $0 } : (0..<c).map { $0 * r + m }))
+                    sliceNames.append(names?[m] ?? "")
                     if names != nil { anySliceName = true }
                 }
             } else {
-                let n = s.count
+                let n = p.value.length
                 if n == 0 { continue }
-                slices.append(s.gathered((0..<extent).map { $0 % n }))
+                slices.append((k, (0..<extent).map { $0 % n }))
                 sliceNames.append(p.name ?? "")
                 if p.name != nil { anySliceName = true }
                 if otherNames == nil, let names = p.value.names, names.count == extent { otherNames = names }
             }
         }
         let count = slices.count
-        var index: [Int] = []
-        index.reserveCapacity(count * extent)
-        var flat = Storage.empty(type)
-        flat = Unpack.combine(slices.map { Value(Vector($0)) }, as: type)
+        // The result's cells in column-major order: a cbind's slices end to end, an rbind's
+        // interleaved.
+        var cells: [(part: Int, offset: Int)] = []
+        cells.reserveCapacity(count * extent)
         if byColumn {
-            index = Array(0..<(count * extent))
+            for slice in slices { for o in slice.offsets { cells.append((slice.part, o)) } }
         } else {
-            for j in 0..<extent { for i in 0..<count { index.append(i * extent + j) } }
+            for j in 0..<extent { for slice in slices { cells.append((slice.part, slice.offsets[j])) } }
         }
-        let data = byColumn ? flat : flat.gathered(index)
         let bound: Value = anySliceName ? Value(Vector(.character(sliceNames))) : .null
         let other: Value = otherNames.map { Value(Vector(.character($0))) } ?? .null
-        return byColumn ? make(data, extent, count, dimnames: [other, bound])
-            : make(data, count, extent, dimnames: [bound, other])
+        let dimnames = byColumn ? [other, bound] : [bound, other]
+        let (rows, columns) = byColumn ? (extent, count) : (count, extent)
+        if parts.contains(where: { if case .list = $0.value { return true } else { return false } }) {
+            // A list among the parts makes a list matrix.
+            let elements = parts.map { Unpack.elements($0.value) }
+            var out = Value.list(List(cells.map { elements[$0.part][$0.offset] }))
+            try Attributes.set(&out, "dim", Value(Vector(.integer([Int32(rows), Int32(columns)]))))
+            if !dimnames.allSatisfy(\.isNull) { try Attributes.set(&out, "dimnames", .list(List(dimnames))) }
+            return out
+        }
+        var type = AtomicType.logical
+        for p in parts {
+            guard let t = p.value.atomicType else { throw FnError.runtime("cannot bind a \(p.value.typeName)") }
+            type = max(type, t)
+        }
+        var base: [Int] = []
+        var total = 0
+        for p in parts {
+            base.append(total)
+            total += p.value.length
+        }
+        let flat = Unpack.combine(parts.map(\.value), as: type)
+        let data = flat.gathered(cells.map { base[$0.part] + $0.offset })
+        return make(data, rows, columns, dimnames: dimnames)
     }
 }

@@ -5,14 +5,27 @@ extension BuiltinRegistry {
         define("print", ["x", "digits", "quote", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[1], "digits", default: 7)
-            if try !Unpack.flag(args[2], "quote", default: true), x.atomicType == .character, x.attributes == nil,
-                let s = x.storage
-            {
-                ip.output(.stdout, formatUnquoted(s.strings().map { $0 ?? "<NA>" }, names: x.names))
+            if try !Unpack.flag(args[2], "quote", default: true), x.atomicType == .character {
+                ip.output(.stdout, formatUnquoted(x))
                 ip.visible = false
                 return x
             }
-            ip.output(.stdout, formatForPrint(x, digits: min(max(digits, 1), 22)))
+            ip.output(.stdout, try formatForPrint(x, digits: min(max(digits, 1), 22), ip))
+            ip.visible = false
+            return x
+        }
+        define("noquote", ["obj", "right"]) { args, _ throws(FnError) in
+            var x = try args.required(0, "obj")
+            let classes = x.classAttribute ?? []
+            if !classes.contains("noquote") { try Attributes.setClass(&x, ["noquote"] + classes) }
+            return x
+        }
+        define("print.noquote", ["x", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            var plain = x
+            let rest = (x.classAttribute ?? []).filter { $0 != "noquote" }
+            try Attributes.setClass(&plain, rest.isEmpty ? nil : rest)
+            ip.output(.stdout, formatUnquoted(plain))
             ip.visible = false
             return x
         }
@@ -142,6 +155,39 @@ public func formatForPrint(_ v: Value, digits: Int = 7) -> String {
     return out
 }
 
+/// `print(v)` of a list: its classed elements print through their print methods (what they
+/// write to stdout is taken into the text).
+private func formatForPrint(_ v: Value, digits: Int, _ ip: Interpreter) throws(FnError) -> String {
+    guard case .list = v else { return formatForPrint(v, digits: digits) }
+    var failure: FnError? = nil
+    let method: (Value) -> String? = { element in
+        guard failure == nil, let classes = element.classAttribute,
+            let print = Dispatch.internalDefault(ip, "print"), hasPrintMethod(classes, ip)
+        else { return nil }
+        let saved = ip.output
+        var text = ""
+        ip.output = { kind, s in if kind == .stdout { text += s } else { saved(kind, s) } }
+        defer { ip.output = saved }
+        do throws(FnError) { _ = try ip.callFunction(.builtin(print), [element], names: [nil]) } catch { failure = error }
+        return text
+    }
+    var out = ""
+    printValue(v, prefix: "", digits: digits, into: &out, method: method)
+    if let failure { throw failure }
+    return out
+}
+
+private func hasPrintMethod(_ classes: [String], _ ip: Interpreter) -> Bool {
+    for c in classes {
+        do throws(Control) {
+            if try ip.lookupFunction("print." + c, from: ip.env) != nil { return true }
+        } catch {
+            return false
+        }
+    }
+    return false
+}
+
 private let lineWidth = 80
 
 /// Strings as `print(x, quote = FALSE)` shows them (how a factor shows its levels).
@@ -151,10 +197,33 @@ func formatUnquoted(_ strings: [String], names: [String]?) -> String {
     return out
 }
 
-private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout String) {
+/// `print(x, quote = FALSE)` of any value: character vectors and matrices without quotes
+/// (`NA` as `<NA>`), anything else as `print` shows it.
+private func formatUnquoted(_ x: Value) -> String {
+    guard x.atomicType == .character, let s = x.storage else { return formatForPrint(x) }
+    let cells = s.strings().map { $0 ?? "<NA>" }
+    guard let d = x.dim, d.count == 2 else {
+        return formatUnquoted(cells, names: x.names) + attributeText(x)
+    }
+    var out = ""
+    printMatrix(.character(cells), 0, d[0], d[1], rowNames: Matrix.names(x, 0), colNames: Matrix.names(x, 1),
+                titles: nil, digits: 7, into: &out, formatted: true)
+    return out + attributeText(x)
+}
+
+private func attributeText(_ x: Value) -> String {
+    var out = ""
+    printAttributes(x.attributes, prefix: "", digits: 7, into: &out)
+    return out
+}
+
+/// `method` renders a classed value through its print method, as R's `print` does for the
+/// elements of a list; nil when there is none.
+private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout String,
+                        method: ((Value) -> String?)? = nil) {
     switch v {
     case .null: out += "NULL\n"
-    case .list(let l): printList(l, prefix: prefix, digits: digits, into: &out)
+    case .list(let l): printList(l, prefix: prefix, digits: digits, into: &out, method: method)
     case .closure(let c): out += c.sourceText + "\n"
     case .symbol, .language: out += Language.deparseLines(v).joined(separator: "\n") + "\n"
     case .builtin(let b):
@@ -231,9 +300,31 @@ private func printArray(_ s: Storage, _ d: [Int], _ dimnames: Value?, digits: In
     }
 }
 
+/// A list matrix: each cell a one-element value as it prints, `NULL`, or its type and length
+/// (`integer,3`), left-aligned.
+private func printListMatrix(_ l: List, _ r: Int, _ c: Int, digits: Int, into out: inout String) {
+    let cells: [String] = l.elements.map { e in
+        switch e {
+        case .null: return "NULL"
+        case .list(let inner): return "list,\(inner.count)"
+        default:
+            guard let s = e.storage else { return "?" }
+            if s.count == 1 { return formatElements(s, quote: true, digits: digits)[0] }
+            let type = s.type == .double ? "numeric" : s.type.name
+            return "\(type),\(s.count)"
+        }
+    }
+    var parts: [[String]?] = [nil, nil]
+    if case .list(let dn)? = l.attributes?["dimnames"] {
+        for (k, e) in dn.elements.prefix(2).enumerated() { parts[k] = e.storage.map { $0.strings().map { $0 ?? "NA" } } }
+    }
+    printMatrix(.character(cells), 0, r, c, rowNames: parts[0], colNames: parts[1], titles: nil, digits: digits,
+                into: &out, formatted: true)
+}
+
 private func printMatrix(
     _ s: Storage, _ offset: Int, _ r: Int, _ c: Int, rowNames: [String]?, colNames: [String]?, titles: [String]?,
-    digits: Int, into out: inout String
+    digits: Int, into out: inout String, formatted: Bool = false
 ) {
     var rowLabels = rowNames ?? (0..<r).map { "[\($0 + 1),]" }
     var rowWidth = rowLabels.map(displayWidth).max() ?? 0
@@ -251,7 +342,7 @@ private func printMatrix(
     var columns: [(header: String, cells: [String], width: Int)] = []
     for j in 0..<c {
         let column = Indexing.select(s, (0..<r).map { offset + j * r + $0 })
-        let cells = formatElements(column, quote: true, digits: digits)
+        let cells = formatted ? column.strings().map { $0 ?? "NA" } : formatElements(column, quote: true, digits: digits)
         let header = colNames?[j] ?? "[,\(j + 1)]"
         let width = max(cells.map(displayWidth).max() ?? 0, displayWidth(header))
         columns.append((header, cells, width))
@@ -286,7 +377,13 @@ private func printMatrix(
     } while start < c
 }
 
-private func printList(_ l: List, prefix: String, digits: Int, into out: inout String) {
+private func printList(_ l: List, prefix: String, digits: Int, into out: inout String,
+                       method: ((Value) -> String?)?) {
+    if let d = l.attributes?["dim"]?.storage?.integers(), d.count == 2 {
+        printListMatrix(l, Int(d[0]), Int(d[1]), digits: digits, into: &out)
+        printAttributes(l.attributes, prefix: prefix, digits: digits, into: &out)
+        return
+    }
     if let classes = l.classes, classes.contains("condition") {
         let message = characterElements(l.element(named: "message") ?? .null).first.flatMap { $0 } ?? ""
         out += "<\(classes.first ?? "condition"): \(message)>\n"
@@ -300,7 +397,11 @@ private func printList(_ l: List, prefix: String, digits: Int, into out: inout S
         let name = l.names?[i] ?? ""
         let tag = name.isEmpty ? prefix + "[[\(i + 1)]]" : prefix + "$" + (isSyntacticName(name) ? name : "`\(name)`")
         out += tag + "\n"
-        printValue(e, prefix: tag, digits: digits, into: &out)
+        if let text = method?(e) {
+            out += text
+        } else {
+            printValue(e, prefix: tag, digits: digits, into: &out, method: method)
+        }
         out += "\n"
     }
     printAttributes(l.attributes, prefix: prefix, digits: digits, into: &out)

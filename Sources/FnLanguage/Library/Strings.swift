@@ -187,7 +187,7 @@ func characterElements(_ v: Value) -> [String?] {
     case .double(let d): return [Coerce.string(fromDouble: d)]
     case .integer(let i): return [Coerce.string(fromInteger: i)]
     case .logical(let b): return [Coerce.string(fromLogical: b)]
-    case .vector(let vec): return vec.storage.strings()
+    case .vector(let vec): return vec.attributes != nil && Factors.isFactor(v) ? Factors.labels(v) : vec.storage.strings()
     case .null: return []
     case .list(let l): return l.elements.map(describeForCharacter)
     case .symbol(let name): return [name]

@@ -133,13 +133,13 @@ public struct AttributeList {
 /// Reads and writes one attribute of an optional attribute list, keeping "no attributes" as nil
 /// so a plain vector pays one nil check.
 @usableFromInline func setAttribute(_ list: inout AttributeList?, _ name: String, _ value: Value?) {
-    if list == nil {
-        guard let value else { return }
-        list = AttributeList([(name, value)])
+    guard var current = list else {
+        if let value { list = AttributeList([(name, value)]) }
         return
     }
-    list![name] = value
-    if list!.isEmpty { list = nil }
+    list = nil
+    current[name] = value
+    list = current.isEmpty ? nil : current
 }
 
 /// An atomic vector with optional names and other attributes.
