@@ -124,6 +124,19 @@ extension BuiltinRegistry {
                 return DataFrame.classLast(DataFrame.selectRows(x, fromEnd ? Array((nr - k)..<nr) : Array(0..<k)))
             }
         }
+        define("is.na.data.frame", ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            guard case .list(let l) = x else { return .null }
+            let nr = DataFrame.rowCount(x)
+            var cells: [Int8] = []
+            for c in l.elements {
+                let s = c.storage
+                cells += (0..<nr).map { i in (s?.isNA(i) ?? false) ? 1 : 0 }
+            }
+            let rn = DataFrame.rowLabels(x)
+            return Matrix.make(.logical(cells), nr, l.count,
+                               dimnames: [Value(Vector(.character(rn))), Value(Vector(.character(l.names ?? [])))])
+        }
         define("duplicated.data.frame", ["x", "incomparables", "fromLast", "..."]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
             let fromLast = try Unpack.flag(args[2], "fromLast", default: false)
@@ -432,7 +445,7 @@ extension DataFrame {
     /// Numbers as `format` gives them, padded to a common width; NA stays NA.
     static func paddedNumbers(_ s: Storage) -> [String?] {
         let cells = formatElements(s, quote: false)
-        let width = cells.enumerated().filter { !s.isNA($0.offset) }.map { $0.element.count }.max() ?? 0
+        let width = cells.map(\.count).max() ?? 0
         return cells.enumerated().map { k, t in
             s.isNA(k) ? nil : String(repeating: " ", count: max(0, width - t.count)) + t
         }

@@ -195,7 +195,8 @@ extension DataFrame {
         var columnParts = [[Value]](repeating: [], count: nc)
         var labels: [String] = []
         var automatic = true
-        for p in frames {
+        for (index, p) in pieces.enumerated() where !p.isNull && !(isDataFrame(p) && p.length == 0) {
+            let argName = argNames.flatMap { index < $0.count ? $0[index] : nil }.flatMap { $0.isEmpty ? nil : $0 }
             if isDataFrame(p) {
                 guard p.length == nc else {
                     throw FnError.runtime("numbers of columns of arguments do not match")
@@ -208,14 +209,17 @@ extension DataFrame {
                     }
                     columnParts[k].append(l.elements[m])
                 }
-                if rowNames(p) != nil { automatic = false }
-                labels += rowLabels(p)
+                if rowNames(p) != nil || argName != nil { automatic = false }
+                let own = rowLabels(p)
+                // A named argument names its rows: "a" for one row, "a.1", "a.2" for several.
+                labels += argName.map { n in own.count == 1 ? [n] : own.map { n + "." + $0 } } ?? own
             } else {
                 let values: [Value]
                 if case .list(let l) = p { values = l.elements } else { values = (0..<p.length).map { p.storage?.element($0) ?? .null } }
                 guard !values.isEmpty else { continue }
                 for k in 0..<nc { columnParts[k].append(values[k % values.count]) }
-                labels.append(String(labels.count + 1))
+                labels.append(argName ?? String(labels.count + 1))
+                if argName != nil { automatic = false }
             }
         }
         var columns: [Value] = []
