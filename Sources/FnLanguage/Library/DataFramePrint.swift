@@ -6,8 +6,8 @@ extension BuiltinRegistry {
     mutating func registerDataFramePrint() {
         define("print.data.frame", ["x", "...", "digits", "quote", "right", "row.names"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            let digits = try Unpack.int(args[1], "digits", default: 7)
-            let showRowNames = try Unpack.flag(args[4], "row.names", default: true)
+            let digits = try Unpack.int(args[2], "digits", default: 7)
+            let showRowNames = try Unpack.flag(args[5], "row.names", default: true)
             ip.output(.stdout, try DataFrame.printed(x, digits: digits, rowNames: showRowNames, ip))
             ip.visible = false
             return x
@@ -15,9 +15,12 @@ extension BuiltinRegistry {
         define("format.data.frame", ["x", "...", "digits"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             guard case .list(var l) = x else { return x }
-            let digits = try Unpack.int(args[1], "digits", default: 7)
+            let digits = try Unpack.int(args[2], "digits", default: 7)
             l.elements = try l.elements.map { c throws(FnError) in
-                Value(Vector(.character(try DataFrame.cells(c, digits: digits, ip, missing: "NA"))))
+                if c.attributes == nil, let s = c.storage, s.type == .double || s.type == .integer {
+                    return Value(Vector(.character(DataFrame.paddedNumbers(s).map { $0 ?? "NA" })))
+                }
+                return Value(Vector(.character(try DataFrame.cells(c, digits: digits, ip, missing: "NA"))))
             }
             return .list(l)
         }

@@ -162,7 +162,7 @@ extension BuiltinRegistry {
             let x = try args.required(0, "object")
             let keep = DataFrame.completeRows(x)
             let dropped = keep.indices.filter { !keep[$0] }
-            if dropped.isEmpty { return x }
+            if dropped.isEmpty { return DataFrame.classLast(x) }
             var out: Value
             let labels: [String]
             if DataFrame.isDataFrame(x) {
@@ -173,7 +173,8 @@ extension BuiltinRegistry {
                 try Factors.restoreAttributes(&out, from: x)
                 labels = x.names.map { n in dropped.map { n[$0] } } ?? dropped.map { String($0 + 1) }
             }
-            var action = Value(Vector(.integer(dropped.map { Int32($0 + 1) }), names: labels))
+            var action = Value(Vector(.integer(dropped.map { Int32($0 + 1) }),
+                                      names: DataFrame.isDataFrame(x) || x.names != nil ? labels : nil))
             try Attributes.set(&action, "class", .character("omit"))
             try Attributes.set(&out, "na.action", action)
             return out
@@ -200,7 +201,7 @@ extension BuiltinRegistry {
 extension DataFrame {
     /// The builtins R makes generic that fn's data frame methods need, added to Dispatch's list.
     static let generics = ["nrow", "ncol", "NROW", "NCOL", "rownames", "colnames", "rownames<-", "colnames<-",
-                           "dimnames", "dimnames<-", "cbind", "rbind", "rowSums", "colSums", "rowMeans", "colMeans"]
+                           "dimnames", "dimnames<-", "rowSums", "colSums", "rowMeans", "colMeans"]
 
     /// What a method of `[` receives for an empty index (`df[, 1]`): R's empty symbol.
     static let emptyIndex = Value.symbol("")

@@ -25,22 +25,21 @@ extension BuiltinRegistry {
             guard suffixes.count == 2 else { throw FnError.runtime("'suffixes' must be a character vector of length 2") }
             return try DataFrame.merge(x, y, byX, byY, allX: allX, allY: allY, sort: sort, suffixes: suffixes)
         }
-        for (name, byColumn) in [("cbind.data.frame", true), ("rbind.data.frame", false)] {
-            define(name, ["...", "deparse.level", "stringsAsFactors"]) { args, ip throws(FnError) in
-                if byColumn {
-                    let exprs = DataFrame.argumentExpressions(ip, args.dots.count, formals: ["deparse.level"])
-                    let parts = args.dots.enumerated().map { k, v in
-                        DataFrame.Part(value: v, name: args.dotNames[k], expression: exprs[k])
-                    }
-                    return try DataFrame.build(parts, rowNames: nil, checkNames: false, stringsAsFactors: false)
-                }
-                return try DataFrame.bindRows(args.dots, names: args.dotNames)
-            }
-        }
     }
 }
 
 extension DataFrame {
+    /// `cbind`/`rbind` when an argument is a data frame: `cbind` is `data.frame(..., check.names =
+    /// FALSE)`, `rbind` binds rows.
+    static func bind(_ args: Arguments, byColumn: Bool, _ ip: Interpreter) throws(FnError) -> Value {
+        if byColumn {
+            let exprs = argumentExpressions(ip, args.dots.count, formals: ["deparse.level"])
+            let parts = args.dots.enumerated().map { k, v in Part(value: v, name: args.dotNames[k], expression: exprs[k]) }
+            return try build(parts, rowNames: nil, checkNames: false, stringsAsFactors: false)
+        }
+        return try bindRows(args.dots, names: args.dotNames)
+    }
+
     /// Key columns given by name or position.
     static func keyNames(_ v: Value, _ names: [String]) throws(FnError) -> [String] {
         guard let s = v.storage else { return [] }
@@ -119,7 +118,9 @@ extension DataFrame {
             names.append(restX.contains(n) ? n + suffixes[1] : n)
         }
         if sort && (allX || allY) && !byX.isEmpty {
-            let order = sortOrder(columns.prefix(byX.count).map(plainKey))
+            let keyColumns = Array(columns.prefix(byX.count))
+            let pasted = mergeKeys(make(keyColumns, names: byX), byX)
+            let order = sortOrder(byX.count == 1 ? keyColumns.map(plainKey) : [Value(Vector(.character(pasted)))])
             columns = columns.map { selectElements($0, order) }
         }
         // R's merge sets row.names before class.
@@ -185,6 +186,12 @@ extension DataFrame {
         return d[a] == d[b] ? 0 : (d[a] < d[b] ? -1 : 1)
     }
 
+    /// Row names `1:n` (not a subset's numbers or strings).
+    static func hasAutomaticRowNames(_ x: Value) -> Bool {
+        guard let r = x.attribute("row.names"), r.atomicType == .integer, let s = r.storage else { return false }
+        return s.integers().elementsEqual((0..<s.count).map { Int32($0 + 1) })
+    }
+
     /// `rbind` of data frames, lists and vectors: columns matched by name when the pieces are
     /// named frames, factors keep (and extend) their levels, row names as R gives them.
     static func bindRows(_ pieces: [Value], names argNames: [String?]?) throws(FnError) -> Value {
@@ -209,7 +216,7 @@ extension DataFrame {
                     }
                     columnParts[k].append(l.elements[m])
                 }
-                if rowNames(p) != nil || argName != nil { automatic = false }
+                if !hasAutomaticRowNames(p) || argName != nil { automatic = false }
                 let own = rowLabels(p)
                 // A named argument names its rows: "a" for one row, "a.1", "a.2" for several.
                 labels += argName.map { n in own.count == 1 ? [n] : own.map { n + "." + $0 } } ?? own

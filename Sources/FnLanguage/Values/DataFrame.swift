@@ -80,7 +80,8 @@ public enum DataFrame {
                 if count > 0 { picked[k] = "\(label).\(count)" }
                 seen[label] = count + 1
             }
-            let isIdentity = rows.elementsEqual(0..<rows.count)
+            // Rows 1..k of a frame numbered 1..n stay automatic; a subset keeps its numbers.
+            let isIdentity = picked.elementsEqual((0..<rows.count).map { String($0 + 1) })
             setAttribute(&l.attributes, "row.names", isIdentity ? rowNamesValue(nil, count: rows.count)
                          : Value(Vector(.integer(picked.map { Int32($0) ?? 0 }))).withRowNameStrings(picked))
         } else {
