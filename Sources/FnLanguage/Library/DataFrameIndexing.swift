@@ -79,7 +79,8 @@ extension BuiltinRegistry {
             return try DataFrame.settingColumn(x, j[0] < names.count ? names[j[0]] : "V" + String(j[0] + 1), value)
         }
         define("[<-.data.frame", ["x", "...", "value"]) { args, ip throws(FnError) in
-            let x = DataFrame.classLast(try args.required(0, "x"))
+            let original = try args.required(0, "x")
+            let x = DataFrame.classLast(original)
             let value = args[2] ?? .null
             let idx = args.dots
             switch idx.count {
@@ -88,7 +89,7 @@ extension BuiltinRegistry {
                     return try DataFrame.assign(x, rows: DataFrame.emptyIndex, columns: DataFrame.emptyIndex, value, ip)
                 }
                 if let m = DataFrame.logicalMatrixIndex(x, idx[0]) {
-                    return try DataFrame.assignCells(x, m, value, ip)
+                    return try DataFrame.assignCells(original, m, value, ip)
                 }
                 return try DataFrame.assign(x, rows: DataFrame.emptyIndex, columns: idx[0], value, ip)
             case 2:

@@ -26,6 +26,9 @@ extension BuiltinRegistry {
                 }
                 return try DataFrame.build(parts, rowNames: args[1], checkNames: true, stringsAsFactors: stringsAsFactors)
             }
+            if x.classAttribute?.contains("table") == true, x.dim.map({ $0.count == 1 }) ?? true {
+                return DataFrame.tableFrame(x)
+            }
             if let d = x.dim, d.count == 2 {
                 let cols = DataFrame.matrixColumns(x, prefix: "V")
                 return try DataFrame.build(cols.map { DataFrame.Part(value: $0.1, name: $0.0, expression: nil) },
@@ -133,9 +136,27 @@ extension BuiltinRegistry {
                 let s = c.storage
                 cells += (0..<nr).map { i in (s?.isNA(i) ?? false) ? 1 : 0 }
             }
-            let rn = DataFrame.rowLabels(x)
-            return Matrix.make(.logical(cells), nr, l.count,
-                               dimnames: [Value(Vector(.character(rn))), Value(Vector(.character(l.names ?? [])))])
+            let rn = DataFrame.hasAutomaticRowNames(x) ? Value.null : Value(Vector(.character(DataFrame.rowLabels(x))))
+            return Matrix.make(.logical(cells), nr, l.count, dimnames: [rn, Value(Vector(.character(l.names ?? [])))])
+        }
+        define("anyNA.data.frame", ["x", "recursive"]) { args, _ throws(FnError) in
+            guard case .list(let l) = try args.required(0, "x") else { return .bool(false) }
+            return .bool(l.elements.contains { c in c.storage.map { s in (0..<s.count).contains { s.isNA($0) } } ?? false })
+        }
+        define("rev.data.frame", ["x"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            return DataFrame.classLast(try DataFrame.selectColumns(x, Array((0..<x.length).reversed())))
+        }
+        define("apply.data.frame", ["X", "MARGIN", "FUN", "...", "simplify"]) { args, ip throws(FnError) in
+            guard let apply = Dispatch.internalDefault(ip, "apply") else { throw FnError.runtime("could not find apply") }
+            var values: [Value] = [DataFrame.matrix(try args.required(0, "X"))], names: [String?] = [nil]
+            for (k, formal) in ["MARGIN", "FUN"].enumerated() {
+                if let v = args[k + 1] { values.append(v); names.append(formal) }
+            }
+            values += args.dots
+            names += args.dotNames
+            if let v = args[4] { values.append(v); names.append("simplify") }
+            return try ip.callFunction(.builtin(apply), values, names: names)
         }
         define("duplicated.data.frame", ["x", "incomparables", "fromLast", "..."]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
@@ -201,7 +222,7 @@ extension BuiltinRegistry {
 extension DataFrame {
     /// The builtins R makes generic that fn's data frame methods need, added to Dispatch's list.
     static let generics = ["nrow", "ncol", "NROW", "NCOL", "rownames", "colnames", "rownames<-", "colnames<-",
-                           "dimnames", "dimnames<-", "rowSums", "colSums", "rowMeans", "colMeans"]
+                           "dimnames", "dimnames<-", "apply", "rowSums", "colSums", "rowMeans", "colMeans"]
 
     /// What a method of `[` receives for an empty index (`df[, 1]`): R's empty symbol.
     static let emptyIndex = Value.symbol("")
@@ -209,6 +230,16 @@ extension DataFrame {
     static func isEmptyIndex(_ v: Value) -> Bool {
         if case .symbol("") = v { return true }
         return false
+    }
+
+    /// `as.data.frame` of a one-way table: the levels as a factor, then `Freq`.
+    static func tableFrame(_ x: Value) -> Value {
+        let labels = Matrix.names(x, 0) ?? x.names ?? []
+        var varName = "Var1"
+        if case .list(let dn)? = x.attribute("dimnames"), let n = dn.names?.first, !n.isEmpty { varName = n }
+        let counts = x.storage?.integers() ?? []
+        let factor = Factors.make((0..<labels.count).map { Int32($0 + 1) }, labels, names: nil, ordered: false)
+        return make([factor, Value(Vector(.integer(counts)))], names: [varName, "Freq"])
     }
 
     /// One argument of `data.frame`: its value, its name if given, the expression it was written as.
@@ -320,7 +351,9 @@ extension DataFrame {
             for n in g where !seen.insert(n).inserted { throw FnError.runtime("duplicate row.names: \(n)") }
         }
         if checkNames { names = makeUnique(names.map(syntacticName), sep: ".") }
-        return make(columns, names: names, rowNames: given)
+        let frame = make(columns, names: names, rowNames: given)
+        // R's empty data.frame() has row.names before class.
+        return columns.isEmpty && nr == 0 ? classLast(frame) : frame
     }
 
     /// A value as a data frame column: characters become factors when asked, names are dropped

@@ -123,11 +123,9 @@ extension DataFrame {
             let order = sortOrder(byX.count == 1 ? keyColumns.map(plainKey) : [Value(Vector(.character(pasted)))])
             columns = columns.map { selectElements($0, order) }
         }
-        // R's merge sets row.names before class.
-        var list = List(columns, names: names)
-        list.attributes = AttributeList([("row.names", rowNamesValue(nil, count: rows.count)),
-                                         ("class", Value(Vector(.character(["data.frame"]))))])
-        return .list(list)
+        // R's sorted merge leaves row.names before class (it reorders the rows).
+        let result = make(columns, names: names)
+        return sort ? classLast(result) : result
     }
 
     /// Factors compare by their labels as keys.
