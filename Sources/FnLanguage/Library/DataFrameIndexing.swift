@@ -89,7 +89,8 @@ extension BuiltinRegistry {
                     return try DataFrame.assign(x, rows: DataFrame.emptyIndex, columns: DataFrame.emptyIndex, value, ip)
                 }
                 if let m = DataFrame.logicalMatrixIndex(x, idx[0]) {
-                    return try DataFrame.assignCells(original, m, value, ip)
+                    // R leaves the attributes in place when no cell is selected.
+                    return try DataFrame.assignCells(m.joined().contains(true) ? x : original, m, value, ip)
                 }
                 return try DataFrame.assign(x, rows: DataFrame.emptyIndex, columns: idx[0], value, ip)
             case 2:
