@@ -208,11 +208,9 @@ extension DataFrame {
                 }
                 let pn = p.names ?? []
                 guard case .list(let l) = p else { continue }
+                guard Set(pn) == Set(columnNames) else { throw FnError.runtime("names do not match previous names") }
                 for (k, n) in columnNames.enumerated() {
-                    guard let m = pn.firstIndex(of: n) ?? (Set(pn) == Set(columnNames) ? nil : k) else {
-                        throw FnError.runtime("names do not match previous names")
-                    }
-                    columnParts[k].append(l.elements[m])
+                    columnParts[k].append(l.elements[pn.firstIndex(of: n) ?? k])
                 }
                 if !hasAutomaticRowNames(p) || argName != nil { automatic = false }
                 let own = rowLabels(p)
