@@ -49,7 +49,8 @@ extension DataFrame {
         var start = 0
         repeat {
             var end = start, used = rowWidth
-            while end < columns.count && (end == start || used + 1 + columns[end].width <= 80) {
+            // R starts a new block when a line would reach 80 characters.
+            while end < columns.count && (end == start || used + 1 + columns[end].width < 80) {
                 used += 1 + columns[end].width
                 end += 1
             }

@@ -87,7 +87,10 @@ extension DataFrame {
                 unmatchedX.append(i)
             }
         }
-        if sort && !(allX || allY) {
+        if byX.isEmpty {
+            // No key: the cross product with x varying fastest, as R's merge gives it.
+            pairs = ky.indices.flatMap { j in kx.indices.map { ($0, j) } }
+        } else if sort && !(allX || allY) {
             let keyValues = byX.count == 1 ? column(x, named: byX[0]) : Value(Vector(.character(kx.map { Optional($0) })))
             let order = sortOrder([selectElements(plainKey(keyValues), pairs.map { $0.0 })])
             pairs = order.map { pairs[$0] }
