@@ -25,6 +25,11 @@ extension BuiltinRegistry {
             guard suffixes.count == 2 else { throw FnError.runtime("'suffixes' must be a character vector of length 2") }
             return try DataFrame.merge(x, y, byX, byY, allX: allX, allY: allY, sort: sort, suffixes: suffixes)
         }
+        for (name, byColumn) in [("cbind.data.frame", true), ("rbind.data.frame", false)] {
+            define(name, ["...", "deparse.level", "stringsAsFactors"]) { args, ip throws(FnError) in
+                try DataFrame.bind(args, byColumn: byColumn, ip)
+            }
+        }
     }
 }
 
