@@ -258,6 +258,8 @@ extension DataFrame {
             }
             columns.append(c)
         }
-        return classLast(make(columns, names: columnNames, rowNames: automatic ? nil : uniqueRowNames(labels)))
+        let result = make(columns, names: columnNames, rowNames: automatic ? nil : uniqueRowNames(labels))
+        // R's binding of data frames leaves row.names before class; of lists alone, after.
+        return frames.contains(where: isDataFrame) ? classLast(result) : result
     }
 }
