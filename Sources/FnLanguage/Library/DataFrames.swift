@@ -253,10 +253,37 @@ extension DataFrame {
     /// they are unknown (a spliced `...`, `do.call`) or named.
     static func argumentExpressions(_ ip: Interpreter, _ count: Int, formals: [String]) -> [String?] {
         let none = [String?](repeating: nil, count: count)
-        guard let call = ip.activeBuiltinCall as? CallNode, !call.splicesDots else { return none }
-        let dots = call.arguments.filter { a in a.name.map { !formals.contains($0) } ?? true }
-        guard dots.count == count else { return none }
-        return dots.map { a in a.name == nil ? a.expression?.deparsed : nil }
+        guard let call = ip.activeBuiltinCall as? CallNode else { return none }
+        var out: [String?] = []
+        for a in call.arguments where a.name.map({ !formals.contains($0) }) ?? true {
+            guard a.isDots else {
+                out.append(a.name == nil ? a.expression?.deparsed : nil)
+                continue
+            }
+            // A function's own `...` passed on: the expressions its caller wrote.
+            guard let dots = try? ip.currentDots(at: nil, forcing: false) else { return none }
+            // Arguments evaluated at the call hold no promise: read them from the call of a
+            // function whose only parameter is `...`.
+            var written: [Expr?]? = nil
+            if let frame = ip.frames.last, frame.closure.definition.parameters.map(\.name) == ["..."],
+                let outer = frame.callNode as? CallNode, !outer.splicesDots, outer.arguments.count == dots.count
+            {
+                written = outer.arguments.map(\.expression)
+            }
+            for (k, v) in dots.elements.enumerated() {
+                let named = !(dots.names?[k] ?? "").isEmpty
+                if named {
+                    out.append(nil)
+                } else if let w = written?[k] {
+                    out.append(w.deparsed)
+                } else if case .promise(let p) = v {
+                    out.append(p.expression?.deparsed)
+                } else {
+                    out.append(nil)
+                }
+            }
+        }
+        return out.count == count ? out : none
     }
 
     /// `data.frame(...)`: columns from vectors, factors, lists, matrices and data frames,
