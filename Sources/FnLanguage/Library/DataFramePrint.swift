@@ -17,8 +17,11 @@ extension BuiltinRegistry {
             guard case .list(var l) = x else { return x }
             let digits = try Unpack.int(args[2], "digits", default: 7)
             l.elements = try l.elements.map { c throws(FnError) in
-                if c.attributes == nil, let s = c.storage, s.type == .double || s.type == .integer {
-                    return Value(Vector(.character(DataFrame.paddedNumbers(s).map { $0 ?? "NA" })))
+                if c.attributes == nil, let s = c.storage, s.type != .character {
+                    // Numbers and logicals padded to a common width, NA included (R's format).
+                    let cells = formatElements(s, quote: false, digits: digits)
+                    let width = cells.map(\.count).max() ?? 0
+                    return Value(Vector(.character(cells.map { String(repeating: " ", count: width - $0.count) + $0 })))
                 }
                 return Value(Vector(.character(try DataFrame.cells(c, digits: digits, ip, missing: "NA"))))
             }

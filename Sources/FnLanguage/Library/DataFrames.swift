@@ -293,8 +293,10 @@ extension DataFrame {
     {
         var columns: [Value] = [], names: [String] = [], rowCounts: [Int] = []
         var foundRowNames: [String]? = nil
-        for p in parts where !p.value.isNull {
+        for p in parts {
             let v = p.value
+            // NULL counts as an argument of no rows (R 4.2's error when others have rows).
+            if v.isNull { rowCounts.append(0); continue }
             if case .list(let l) = v {
                 var inner = l.names ?? Array(repeating: "", count: l.count)
                 if !isDataFrame(v) {
@@ -319,8 +321,8 @@ extension DataFrame {
                     names.append(p.name != nil && l.count > 1 ? p.name! + "." + inner[k] : inner[k])
                     rowCounts.append(c.length)
                 }
+                if l.count == 0 { rowCounts.append(isDataFrame(v) ? rowCount(v) : 0) }
                 if isDataFrame(v) {
-                    if l.count == 0 { rowCounts.append(rowCount(v)) }
                     if foundRowNames == nil, let rn = DataFrame.rowNames(v) { foundRowNames = rn }
                 }
                 continue
@@ -354,14 +356,10 @@ extension DataFrame {
             rowCounts.append(v.length)
         }
         let nr = rowCounts.max() ?? (rowNames.map { $0.length } ?? 0)
+        if nr > 0 && rowCounts.contains(0) { try differingRows(rowCounts) }
         for (k, c) in columns.enumerated() where c.length != nr {
             let len = c.length
-            guard len > 0, nr % len == 0 else {
-                var unique: [Int] = []
-                for r in rowCounts where !unique.contains(r) { unique.append(r) }
-                throw FnError.runtime("arguments imply differing number of rows: "
-                                      + unique.map(String.init).joined(separator: ", "))
-            }
+            guard len > 0, nr % len == 0 else { try differingRows(rowCounts); continue }
             columns[k] = selectElements(c, (0..<nr).map { $0 % len })
         }
         if nr != rowCounts.first ?? nr { foundRowNames = nil }
@@ -379,8 +377,14 @@ extension DataFrame {
         }
         if checkNames { names = makeUnique(names.map(syntacticName), sep: ".") }
         let frame = make(columns, names: names, rowNames: given)
-        // R's empty data.frame() has row.names before class.
-        return columns.isEmpty && nr == 0 ? classLast(frame) : frame
+        // R's data.frame() with no arguments has row.names before class.
+        return parts.isEmpty ? classLast(frame) : frame
+    }
+
+    private static func differingRows(_ rowCounts: [Int]) throws(FnError) {
+        var unique: [Int] = []
+        for r in rowCounts where !unique.contains(r) { unique.append(r) }
+        throw FnError.runtime("arguments imply differing number of rows: " + unique.map(String.init).joined(separator: ", "))
     }
 
     /// A value as a data frame column: characters become factors when asked, names are dropped
