@@ -286,7 +286,10 @@ extension DataFrame {
             }
             if case .vector(var vec) = piece, vec.names != nil { vec.names = nil; piece = .vector(vec) }
             let position = Value(Vector(.integer(rows.map { Int32($0 + 1) })))
-            if Factors.isFactor(column), let setter = Dispatch.internalDefault(ip, "[<-.factor") {
+            if isEmptyIndex(i) && nr > 0 && (piece.length == nr || nr % max(piece.length, 1) == 0) {
+                // `df[, j] <- v` and `df[] <- list(...)` replace whole columns, as in R.
+                column = piece.length == nr ? piece : selectElements(piece, (0..<nr).map { $0 % piece.length })
+            } else if Factors.isFactor(column), let setter = Dispatch.internalDefault(ip, "[<-.factor") {
                 column = try ip.callFunction(.builtin(setter), [column, position, piece], names: [nil, nil, "value"])
             } else {
                 try Indexing.set(&column, [position], double: false, piece)
