@@ -59,8 +59,8 @@ extension BuiltinRegistry {
             guard DataFrame.isDataFrame(x) else { return Matrix.dimnames(x, 0) }
             return Value(Vector(.character(DataFrame.rowLabels(x))))
         }
-        define("row.names<-", ["x", "value"]) { args, _ throws(FnError) in
-            try DataFrame.settingRowNames(try args.required(0, "x"), args[1] ?? .null)
+        define("row.names<-", ["x", "value"]) { args, ip throws(FnError) in
+            try DataFrame.settingRowNames(try args.required(0, "x"), args[1] ?? .null, ip)
         }
         define("dim.data.frame", ["x"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
@@ -80,17 +80,17 @@ extension BuiltinRegistry {
         define("colnames.data.frame", ["x"]) { args, _ throws(FnError) in
             Value(Vector(.character((try args.required(0, "x")).names ?? [])))
         }
-        define("rownames<-.data.frame", ["x", "value"]) { args, _ throws(FnError) in
-            try DataFrame.settingRowNames(try args.required(0, "x"), args[1] ?? .null)
+        define("rownames<-.data.frame", ["x", "value"]) { args, ip throws(FnError) in
+            try DataFrame.settingRowNames(try args.required(0, "x"), args[1] ?? .null, ip)
         }
         define("colnames<-.data.frame", ["x", "value"]) { args, _ throws(FnError) in
             try DataFrame.settingNames(try args.required(0, "x"), args[1] ?? .null)
         }
-        define("dimnames<-.data.frame", ["x", "value"]) { args, _ throws(FnError) in
+        define("dimnames<-.data.frame", ["x", "value"]) { args, ip throws(FnError) in
             guard case .list(let l) = args[1] ?? .null, l.count == 2 else {
                 throw FnError.runtime("invalid 'dimnames' given for data frame")
             }
-            let x = try DataFrame.settingRowNames(try args.required(0, "x"), l.elements[0])
+            let x = try DataFrame.settingRowNames(try args.required(0, "x"), l.elements[0], ip)
             return try DataFrame.settingNames(x, l.elements[1])
         }
         define("as.list.data.frame", ["x", "..."]) { args, _ throws(FnError) in
@@ -458,7 +458,7 @@ extension DataFrame {
     }
 
     /// `row.names(x) <- value`: strings, or automatic for NULL.
-    static func settingRowNames(_ x: Value, _ value: Value) throws(FnError) -> Value {
+    static func settingRowNames(_ x: Value, _ value: Value, _ ip: Interpreter) throws(FnError) -> Value {
         guard case .list(var l) = x else { return x }
         let n = rowCount(x)
         if value.isNull {
@@ -471,6 +471,7 @@ extension DataFrame {
         let names = s.strings().map { $0 ?? "NA" }
         var seen = Set<String>()
         for r in names where !seen.insert(r).inserted {
+            ip.warn("non-unique value when setting 'row.names': \u{2018}\(r)\u{2019}")
             throw FnError.runtime("duplicate 'row.names' are not allowed")
         }
         let automatic = s.type == .integer && names == (0..<n).map { String($0 + 1) }
