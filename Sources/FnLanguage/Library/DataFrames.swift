@@ -4,8 +4,8 @@
 extension BuiltinRegistry {
     mutating func registerDataFrames() {
         define("data.frame", ["...", "row.names", "check.names", "stringsAsFactors"]) { args, ip throws(FnError) in
-            let exprs = DataFrame.argumentExpressions(ip, args.dots.count,
-                                                      formals: ["row.names", "check.names", "stringsAsFactors"])
+            let exprs = DataFrame.argumentExpressions(ip, args.dots.count, formals: ["row.names", "check.names", "stringsAsFactors"],
+                                                      callee: ["data.frame"])
             var parts: [DataFrame.Part] = []
             for (k, v) in args.dots.enumerated() {
                 parts.append(DataFrame.Part(value: v, name: args.dotNames[k], expression: exprs[k]))
@@ -35,7 +35,7 @@ extension BuiltinRegistry {
                                            rowNames: args[1] ?? Matrix.dimnames(x, 0), checkNames: false,
                                            stringsAsFactors: stringsAsFactors)
             }
-            let expr = DataFrame.argumentExpressions(ip, 1, formals: ["x"]).first ?? nil
+            let expr = DataFrame.argumentExpressions(ip, 1, formals: ["x"], callee: ["as.data.frame"]).first ?? nil
             return try DataFrame.build([DataFrame.Part(value: x, name: expr ?? "x", expression: nil)], rowNames: args[1],
                                        checkNames: false, stringsAsFactors: stringsAsFactors)
         }
@@ -251,9 +251,12 @@ extension DataFrame {
 
     /// The deparsed expressions of the `...` arguments of the builtin call being run, nil where
     /// they are unknown (a spliced `...`, `do.call`) or named.
-    static func argumentExpressions(_ ip: Interpreter, _ count: Int, formals: [String]) -> [String?] {
+    static func argumentExpressions(_ ip: Interpreter, _ count: Int, formals: [String], callee: [String]) -> [String?] {
         let none = [String?](repeating: nil, count: count)
-        guard let call = ip.activeBuiltinCall as? CallNode else { return none }
+        // Only a direct call: `do.call(data.frame, ...)` runs under do.call's call node.
+        guard let call = ip.activeBuiltinCall as? CallNode, let f = call.callee as? FunctionLookupNode,
+            callee.contains(f.name)
+        else { return none }
         var out: [String?] = []
         for a in call.arguments where a.name.map({ !formals.contains($0) }) ?? true {
             guard a.isDots else {

@@ -38,7 +38,8 @@ extension DataFrame {
     /// FALSE)`, `rbind` binds rows.
     static func bind(_ args: Arguments, byColumn: Bool, _ ip: Interpreter) throws(FnError) -> Value {
         if byColumn {
-            let exprs = argumentExpressions(ip, args.dots.count, formals: ["deparse.level"])
+            let exprs = argumentExpressions(ip, args.dots.count, formals: ["deparse.level", "stringsAsFactors"],
+                                            callee: ["cbind", "cbind.data.frame"])
             let parts = args.dots.enumerated().map { k, v in Part(value: v, name: args.dotNames[k], expression: exprs[k]) }
             return try build(parts, rowNames: nil, checkNames: false, stringsAsFactors: false)
         }
