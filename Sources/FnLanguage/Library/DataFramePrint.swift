@@ -7,8 +7,9 @@ extension BuiltinRegistry {
         define("print.data.frame", ["x", "...", "digits", "quote", "right", "row.names"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[2], "digits", default: 7)
+            let right = try Unpack.flag(args[4], "right", default: true)
             let showRowNames = try Unpack.flag(args[5], "row.names", default: true)
-            ip.output(.stdout, try DataFrame.printed(x, digits: digits, rowNames: showRowNames, ip))
+            ip.output(.stdout, try DataFrame.printed(x, digits: digits, rowNames: showRowNames, right: right, ip))
             ip.visible = false
             return x
         }
@@ -32,7 +33,9 @@ extension BuiltinRegistry {
 
 extension DataFrame {
     /// The text `print(df)` writes.
-    static func printed(_ x: Value, digits: Int, rowNames showRowNames: Bool, _ ip: Interpreter) throws(FnError) -> String {
+    static func printed(_ x: Value, digits: Int, rowNames showRowNames: Bool, right: Bool = true, _ ip: Interpreter)
+        throws(FnError) -> String
+    {
         guard case .list(let l) = x else { return "" }
         let nr = rowCount(x)
         let names = l.names ?? Array(repeating: "", count: l.count)
@@ -42,7 +45,12 @@ extension DataFrame {
         }
         var columns: [(header: String, cells: [String], width: Int)] = []
         for (j, c) in l.elements.enumerated() {
-            let cells = try self.cells(c, digits: digits, ip, missing: "<NA>")
+            var cells = try self.cells(c, digits: digits, ip, missing: "<NA>")
+            if !right, c.attributes == nil, let t = c.atomicType, t != .character {
+                // Numbers keep their common width (format's padding) when left-aligned.
+                let w = cells.map(textWidth).max() ?? 0
+                cells = cells.map { padded($0, w, true) }
+            }
             let width = max(cells.map(textWidth).max() ?? 0, textWidth(names[j]))
             columns.append((names[j], cells, width))
         }
@@ -58,11 +66,11 @@ extension DataFrame {
                 end += 1
             }
             var line = String(repeating: " ", count: rowWidth)
-            for j in start..<end { line += " " + padded(columns[j].header, columns[j].width) }
+            for j in start..<end { line += " " + padded(columns[j].header, columns[j].width, right) }
             out += line + "\n"
             for i in 0..<nr {
                 line = labels[i] + String(repeating: " ", count: rowWidth - textWidth(labels[i]))
-                for j in start..<end { line += " " + padded(columns[j].cells[i], columns[j].width) }
+                for j in start..<end { line += " " + padded(columns[j].cells[i], columns[j].width, right) }
                 out += line + "\n"
             }
             start = end
@@ -91,7 +99,8 @@ extension DataFrame {
 
     private static func textWidth(_ s: String) -> Int { s.unicodeScalars.count }
 
-    private static func padded(_ s: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - textWidth(s))) + s
+    private static func padded(_ s: String, _ width: Int, _ right: Bool) -> String {
+        let pad = String(repeating: " ", count: max(0, width - textWidth(s)))
+        return right ? pad + s : s + pad
     }
 }

@@ -367,6 +367,17 @@ extension DataFrame {
         }
         if nr != rowCounts.first ?? nr { foundRowNames = nil }
         var given: [String]? = foundRowNames
+        var rowNames = rowNames
+        if let r = rowNames, r.length == 1, nr != 1, let s = r.storage {
+            // One name or number picks the column that holds the row names.
+            let k = s.type == .character ? s.strings()[0].flatMap { names.firstIndex(of: $0) } : Int(s.doubles()[0]) - 1
+            guard let k, k >= 0, k < columns.count else {
+                throw FnError.runtime("'row.names' should specify one of the variables")
+            }
+            rowNames = Factors.isFactor(columns[k]) ? Value(Vector(.character(Factors.labels(columns[k])))) : columns[k]
+            columns.remove(at: k)
+            names.remove(at: k)
+        }
         if let r = rowNames, !r.isNull {
             guard let s = r.storage, s.count == nr else {
                 throw FnError.runtime("row names supplied are of the wrong length")
