@@ -38,6 +38,7 @@ extension BuiltinRegistry {
         registerDataFrameIndexing()
         registerDataFramePrint()
         registerMerge()
+        registerDataFrameOps()
         registerSpecialFunctions()
         registerDistributions()
         registerRandom()
