@@ -123,7 +123,8 @@ enum Dispatch {
         for n in ["print", "format", "toString", "as.character", "as.numeric", "as.double", "as.integer",
                   "as.logical", "as.list", "as.vector", "length", "summary", "[", "[[", "$", "[<-", "[[<-", "$<-",
                   "unique", "rev", "sort", "c", "names", "levels", "t", "dim", "mean", "median", "seq", "rep",
-                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na", "table", "as.matrix"] {
+                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na", "table", "as.matrix"]
+            + DataFrame.generics {
             out[n] = .some(nil)
         }
         for n in ["abs", "sign", "sqrt", "floor", "ceiling", "trunc", "round", "signif", "exp", "log", "expm1",
@@ -299,8 +300,8 @@ enum Dispatch {
     static func index(_ ip: Interpreter, _ generic: String, _ x: Value, _ idx: [Value?], value: Value? = nil,
                       drop: Value? = nil, at node: Node) throws(Control) -> Value?
     {
-        guard let classes = x.classAttribute, idx.allSatisfy({ $0 != nil }) else { return nil }
-        var args = [x] + idx.map { $0 ?? .null }
+        guard let classes = x.classAttribute, idx.allSatisfy({ $0 != nil }) || DataFrame.isDataFrame(x) else { return nil }
+        var args = [x] + idx.map { $0 ?? DataFrame.emptyIndex }
         var names = [String?](repeating: nil, count: args.count)
         if let drop {
             args.append(drop)

@@ -359,7 +359,8 @@ extension BuiltinRegistry {
         }
         for (name, byColumn) in [("cbind", true), ("rbind", false)] {
             define(name, ["...", "deparse.level"]) { args, ip throws(FnError) in
-                try Matrix.bind(args, byColumn: byColumn, symbols: Matrix.argumentSymbols(ip, name, args.dots.count))
+                if args.dots.contains(where: DataFrame.isDataFrame) { return try DataFrame.bind(args, byColumn: byColumn, ip) }
+                return try Matrix.bind(args, byColumn: byColumn, symbols: Matrix.argumentSymbols(ip, name, args.dots.count))
             }
         }
     }

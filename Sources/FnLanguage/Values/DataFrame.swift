@@ -46,7 +46,21 @@ public enum DataFrame {
 
     /// Row names as R shows them: the given ones, or "1", "2", ... .
     public static func rowLabels(_ v: Value) -> [String] {
-        rowNames(v) ?? (0..<rowCount(v)).map { String($0 + 1) }
+        if let names = rowNames(v) { return names }
+        // Integer row names kept from a subset (rows 3 and 5 are "3", "5").
+        if case .list(let l) = v, let r = l.attributes?["row.names"], r.atomicType == .integer, let s = r.storage {
+            return s.integers().map { String($0) }
+        }
+        return (0..<rowCount(v)).map { String($0 + 1) }
+    }
+
+    /// `v` with its `class` attribute moved after `row.names`: the order R's `[.data.frame`,
+    /// `$<-.data.frame` and `rbind` leave (a fresh `data.frame()` has class first).
+    public static func classLast(_ v: Value) -> Value {
+        guard case .list(var l) = v, let c = l.attributes?["class"] else { return v }
+        setAttribute(&l.attributes, "class", nil)
+        setAttribute(&l.attributes, "class", c)
+        return .list(l)
     }
 
     /// The rows at `rows` (0-based, in order, repeats allowed) of every column, keeping the
@@ -66,7 +80,8 @@ public enum DataFrame {
                 if count > 0 { picked[k] = "\(label).\(count)" }
                 seen[label] = count + 1
             }
-            let isIdentity = rows.elementsEqual(0..<rows.count)
+            // Rows 1..k of a frame numbered 1..n stay automatic; a subset keeps its numbers.
+            let isIdentity = picked.elementsEqual((0..<rows.count).map { String($0 + 1) })
             setAttribute(&l.attributes, "row.names", isIdentity ? rowNamesValue(nil, count: rows.count)
                          : Value(Vector(.integer(picked.map { Int32($0) ?? 0 }))).withRowNameStrings(picked))
         } else {
