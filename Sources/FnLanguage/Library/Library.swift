@@ -28,6 +28,8 @@ extension BuiltinRegistry {
         registerLists()
         registerRegexMatches()
         registerGrouping()
+        registerCut()
+        registerAggregate()
         registerRanking()
         registerMatchArg()
         registerAllEqual()
