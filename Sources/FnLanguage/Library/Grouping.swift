@@ -260,6 +260,7 @@ extension Grouping {
     /// when unnamed), a higher one as a matrix with named dimnames.
     static func printedTable(_ x: Value) -> String {
         guard case .vector(let v) = x else { return formatForPrint(x) }
+        if let text = Summary.printedCharacterTable(x) { return text }
         var plain = v
         var attributes = v.attributes
         setAttribute(&attributes, "class", nil)

@@ -30,6 +30,7 @@ extension BuiltinRegistry {
         registerGrouping()
         registerCut()
         registerAggregate()
+        registerSummary()
         registerRanking()
         registerMatchArg()
         registerAllEqual()
