@@ -31,6 +31,7 @@ extension BuiltinRegistry {
         registerCut()
         registerAggregate()
         registerSummary()
+        registerStr()
         registerRanking()
         registerMatchArg()
         registerAllEqual()
