@@ -48,7 +48,6 @@ extension Resolver {
                 }
                 return CallArgument(name: a.name, value: a.value.map { resolve($0) }, isDots: false, expression: a.value)
             }
-            if args.count == 1, args[0].name == nil { return nil }  // table(df): the list's own names
             guard !args.contains(where: { a in a.value.map { if case .identifier("...") = $0.kind { true } else { false } } ?? false })
             else { return nil }
             let callee = FunctionLookupNode(location: readLocation("table"), name: "table", span: span)

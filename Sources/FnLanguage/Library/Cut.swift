@@ -25,7 +25,7 @@ extension BuiltinRegistry {
                 labels = nil
             case let given?:
                 guard let s = given.storage, s.count == nb - 1 else {
-                    throw FnError.runtime("number of intervals and length of 'labels' differ")
+                    throw FnError.runtime("lengths of 'breaks' and 'labels' differ")
                 }
                 labels = s.strings().map { $0 ?? "NA" }
             }

@@ -130,7 +130,7 @@ extension BuiltinRegistry {
                 let storage = Unpack.combine(results.map { $0 ?? fill }, as: type)
                 return Grouping.array(storage, dims: dims, levels: groups.map(\.levels), names: labels == nil ? nil : dimNames)
             }
-            var l = List(results.map { $0 ?? .null })
+            var l = List(results.map { $0 ?? .null }, names: dims.count == 1 ? groups[0].levels : nil)
             l.attributes = Grouping.arrayAttributes(dims: dims, levels: groups.map(\.levels), names: labels == nil ? nil : dimNames, classes: nil)
             return .list(l)
         }
@@ -205,8 +205,11 @@ enum Grouping {
         return AttributeList(pairs)
     }
 
+    /// A one-dimensional array also carries its dimnames as names, so that `names()`, `x[["a"]]`
+    /// and `which.max` see them as R does.
     static func array(_ s: Storage, dims: [Int], levels: [[String]], names: [String]?, classes: [String]? = nil) -> Value {
-        .vector(Vector(s, names: nil, attributes: arrayAttributes(dims: dims, levels: levels, names: names, classes: classes)))
+        let elementNames = dims.count == 1 ? levels[0].map { $0 == naLevel ? "NA" : $0 } : nil
+        return .vector(Vector(s, names: elementNames, attributes: arrayAttributes(dims: dims, levels: levels, names: names, classes: classes)))
     }
 }
 

@@ -19,7 +19,7 @@ extension BuiltinRegistry {
                 ip.visible = false
                 return .null
             }
-            try Str.write(x, indent: " ", into: &out, ip, giveLength: true)
+            try Str.write(x, indent: " ", into: &out, ip, giveLength: true, nested: false)
             ip.output(.stdout, out)
             ip.visible = false
             return .null
@@ -29,11 +29,13 @@ extension BuiltinRegistry {
 
 enum Str {
     /// Appends the display of `x` (its first line continues the current one) to `out`.
-    static func write(_ x: Value, indent: String, into out: inout String, _ ip: Interpreter, giveLength: Bool) throws(FnError) {
+    static func write(_ x: Value, indent: String, into out: inout String, _ ip: Interpreter, giveLength: Bool,
+                      nested: Bool) throws(FnError) {
         if DataFrame.isDataFrame(x), case .list(let l) = x {
             let n = DataFrame.rowCount(x), k = l.count
             out += "'data.frame':\t\(n) obs. of  \(k) variable\(k == 1 ? "" : "s"):\n"
-            try elements(l, indent: indent, into: &out, ip, giveLength: false)
+            // Columns of a top-level data frame show no extent; nested ones do.
+            try elements(l, indent: indent, into: &out, ip, giveLength: nested)
             return
         }
         if Factors.isFactor(x) {
@@ -66,7 +68,7 @@ enum Str {
         let width = names.map(\.count).max() ?? 0
         for (i, e) in l.elements.enumerated() {
             out += indent + "$ " + names[i] + String(repeating: " ", count: width - names[i].count) + ":"
-            try write(e, indent: indent + " ..", into: &out, ip, giveLength: giveLength)
+            try write(e, indent: indent + " ..", into: &out, ip, giveLength: giveLength, nested: true)
         }
     }
 
