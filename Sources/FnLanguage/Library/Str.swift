@@ -52,7 +52,7 @@ enum Str {
         case .closure, .builtin:
             out += try functionHeader(x, ip) + "\n"
         case .vector, .logical, .integer, .double, .character:
-            out += " " + vectorLine(x, giveLength: giveLength) + "\n"
+            out += " " + vectorLine(x, giveLength: giveLength, nested: nested) + "\n"
             if let names = x.names {
                 out += indent + "- attr(*, \"names\")="
                 out += " " + vectorLine(Value(Vector(.character(names))), giveLength: true) + "\n"
@@ -80,7 +80,7 @@ enum Str {
     }
 
     /// `num [1:5] 1 2 3 4 5`, `chr "a"`, `int [1:2, 1:3] ...`, `logi(0) `.
-    static func vectorLine(_ x: Value, giveLength: Bool) -> String {
+    static func vectorLine(_ x: Value, giveLength: Bool, nested: Bool = false) -> String {
         guard let s = x.storage else { return x.typeName }
         let type: String
         switch s.type {
@@ -99,15 +99,15 @@ enum Str {
         } else if !giveLength {
             head += " "
         }
-        let shown = count(s)
+        let shown = count(s, nested: nested)
         var cells = values(s, shown)
         if shown < n { cells.append("...") }
         return head + " " + cells.joined(separator: " ")
     }
 
     /// How many values R shows: 10 numbers when the first ten need at most 3 significant digits,
-    /// else 5; 6 logicals; strings by their mean width.
-    static func count(_ s: Storage) -> Int {
+    /// else 5; 6 logicals; strings by their mean width at top level, 4 inside a list.
+    static func count(_ s: Storage, nested: Bool) -> Int {
         let n = s.count
         switch s.type {
         case .logical: return min(n, 6)
@@ -123,6 +123,7 @@ enum Str {
             }
             return min(n, plain ? 10 : 5)
         case .character:
+            if nested { return min(n, 4) }
             let widths = s.strings().map { $0.map { Double($0.count) } ?? 2 }
             let mean = widths.reduce(0, +) / Double(max(widths.count, 1))
             return min(n, max(1, Int((64 / (mean + 3)).rounded(.down))))
