@@ -3,9 +3,38 @@
 /// and evaluates its expressions with the data frame's columns as variables, enclosed by the
 /// calling environment, as R's methods for data frames do.
 
+extension BuiltinRegistry {
+    /// `subset` and `transform` called with evaluated arguments (`do.call(subset, ...)`); a direct
+    /// call is the special form above.
+    mutating func registerNSE() {
+        define("subset", ["x", "subset", "select", "drop", "..."]) { args, _ throws(FnError) in
+            try NSE.subset(try args.required(0, "x"), rows: args[1], select: args[2], drop: args[3])
+        }
+        define("transform", ["_data", "..."]) { args, _ throws(FnError) in
+            var values: [(String, Value)] = []
+            for (i, v) in args.dots.enumerated() {
+                guard let n = args.dotNames[i], !n.isEmpty else { throw FnError.runtime("transform(): every column must be named") }
+                values.append((n, v))
+            }
+            return try NSE.transform(try args.required(0, "_data"), values)
+        }
+    }
+}
+
 extension Resolver {
     /// `subset`, `transform` and `table` as special forms; nil leaves the call an ordinary one.
+    ///
+    /// Each form runs only while `name` still finds fn's own builtin; a function of that name
+    /// defined by the program gets an ordinary call.
     mutating func resolveNSEForm(_ name: String, _ args: [Argument], _ e: Expr) -> Node? {
+        guard let form = resolveNSEFormBody(name, args, e) else { return nil }
+        let lookup = FunctionLookupNode(location: readLocation(name), name: name, span: e.span)
+        let fallback = makeCall(FunctionLookupNode(location: readLocation(name), name: name, span: e.span),
+                                resolveArguments(args), e)
+        return GuardedFormNode(lookup: lookup, builtinName: name, form: form, fallback: fallback, span: e.span)
+    }
+
+    private mutating func resolveNSEFormBody(_ name: String, _ args: [Argument], _ e: Expr) -> Node? {
         let span = e.span
         switch name {
         case "subset":
@@ -58,6 +87,26 @@ extension Resolver {
     }
 }
 
+/// A special form that stands in for a builtin: the form while `name` finds the builtin, else
+/// an ordinary call of whatever function the program bound to `name`.
+final class GuardedFormNode: Node {
+    let lookup: Node
+    let builtinName: String
+    let form: Node
+    let fallback: Node
+    init(lookup: Node, builtinName: String, form: Node, fallback: Node, span: Span) {
+        self.lookup = lookup
+        self.builtinName = builtinName
+        self.form = form
+        self.fallback = fallback
+        super.init(span: span)
+    }
+    override func eval(_ ip: Interpreter) throws(Control) -> Value {
+        if case .builtin(let b) = try lookup.eval(ip), b.name == builtinName { return try form.eval(ip) }
+        return try fallback.eval(ip)
+    }
+}
+
 /// `subset(x, subset, select, drop)`: for a data frame, the rows where `subset` (evaluated with the
 /// columns as variables) is TRUE — NA counts as FALSE — and the columns `select` names, evaluated
 /// with each column name bound to its position (so `c(a, b)`, `-c(a)`, `a:c` and `"a"` work); for
@@ -78,58 +127,26 @@ final class SubsetNode: Node {
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let data = try x.eval(ip)
         let caller = ip.env
-        var dropColumns = false
-        if let drop {
-            let d = try drop.eval(ip)
-            guard case .logical(let b) = d, b != NA.logical else {
-                throw ip.locate(FnError.runtime("'drop' must be TRUE or FALSE"), at: self).control
-            }
-            dropColumns = b == 1
-        }
+        let dropValue = try drop?.eval(ip)
+        var rows: Value?, columns: Value?
         if DataFrame.isDataFrame(data), case .list(let l) = data {
-            let n = DataFrame.rowCount(data)
-            var rows = Array(0..<n)
             if let condition {
-                let e = NSE.dataEnvironment(l, parent: caller)
-                let r = try ip.evaluate(language: condition, in: e, at: self)
-                rows = try keep(r, n, ip)
+                rows = try ip.evaluate(language: condition, in: NSE.dataEnvironment(l, parent: caller), at: self)
             }
-            var result = DataFrame.selectRows(data, rows)
             if let select {
-                let names = l.names ?? []
-                let scope = FunctionScope()
-                let e = Environment(slotCount: 0, parent: caller, scope: scope, dynamic: true)
-                for (i, name) in names.enumerated() where !name.isEmpty { _ = e.bind(name, .integer(Int32(i + 1))) }
-                let chosen = try ip.evaluate(language: select, in: e, at: self)
-                let columns: [Int]
-                do throws(FnError) { columns = try NSE.columnPositions(chosen, names: names) } catch {
-                    throw ip.locate(error, at: self).control
-                }
-                result = NSE.selectColumns(result, columns)
-                if dropColumns, columns.count == 1, case .list(let r) = result { return r.elements[0] }
+                let e = Environment(slotCount: 0, parent: caller, scope: FunctionScope(), dynamic: true)
+                for (i, name) in (l.names ?? []).enumerated() where !name.isEmpty { _ = e.bind(name, .integer(Int32(i + 1))) }
+                columns = try ip.evaluate(language: select, in: e, at: self)
             }
-            ip.visible = true
-            return result
+        } else if let condition {
+            rows = try ip.evaluate(language: condition, in: caller, at: self)
         }
-        switch data {
-        case .vector, .list, .null: break
-        default: throw ip.locate(FnError.runtime("object of type '\(data.typeName)' is not subsettable"), at: self).control
-        }
-        guard let condition else { return data }
-        let r = try ip.evaluate(language: condition, in: caller, at: self)
-        let rows = try keep(r, data.length, ip)
         ip.visible = true
-        return DataFrame.selectElements(data, rows)
-    }
-
-    /// The positions where the logical `r` (recycled to `n`) is TRUE.
-    private func keep(_ r: Value, _ n: Int, _ ip: Interpreter) throws(Control) -> [Int] {
-        guard r.atomicType == .logical, let s = r.storage else {
-            throw ip.locate(FnError.runtime("'subset' must be logical"), at: self).control
+        do throws(FnError) {
+            return try NSE.subset(data, rows: rows, select: columns, drop: dropValue)
+        } catch {
+            throw ip.locate(error, at: self).control
         }
-        let flags = s.logicals()
-        if flags.isEmpty { return [] }
-        return (0..<Swift.max(n, flags.count)).filter { i in i < n && flags[i % flags.count] == 1 }
     }
 }
 
@@ -146,12 +163,59 @@ final class TransformNode: Node {
 
     override func eval(_ ip: Interpreter) throws(Control) -> Value {
         let d = try data.eval(ip)
-        guard DataFrame.isDataFrame(d), case .list(var l) = d else {
+        guard DataFrame.isDataFrame(d), case .list(let l) = d else {
             throw ip.locate(FnError.runtime("transform(): 'data' must be a data frame"), at: self).control
         }
         let e = NSE.dataEnvironment(l, parent: ip.env)
         var values: [(String, Value)] = []
         for (name, expr) in columns { values.append((name, try ip.forced(try ip.evaluate(language: expr, in: e, at: self), at: self))) }
+        ip.visible = true
+        do throws(FnError) { return try NSE.transform(.list(l), values) } catch { throw ip.locate(error, at: self).control }
+    }
+}
+
+/// Helpers shared by the data-frame special forms.
+enum NSE {
+    /// `subset` on evaluated arguments: `rows` a logical vector (NA counts as FALSE), `select`
+    /// column positions, names or a mask, `drop` TRUE/FALSE.
+    static func subset(_ data: Value, rows: Value?, select: Value?, drop: Value?) throws(FnError) -> Value {
+        var dropColumns = false
+        if let drop {
+            guard case .logical(let b) = drop, b != NA.logical else { throw FnError.runtime("'drop' must be TRUE or FALSE") }
+            dropColumns = b == 1
+        }
+        if DataFrame.isDataFrame(data), case .list(let l) = data {
+            let n = DataFrame.rowCount(data)
+            var result = DataFrame.selectRows(data, try rows.map { (r: Value) throws(FnError) in try keep(r, n) } ?? Array(0..<n))
+            if let select {
+                let columns = try columnPositions(select, names: l.names ?? [])
+                result = selectColumns(result, columns)
+                if dropColumns, columns.count == 1, case .list(let r) = result { return r.elements[0] }
+            }
+            return result
+        }
+        switch data {
+        case .vector, .list, .null, .logical, .integer, .double, .character: break
+        default: throw FnError.runtime("object of type '\(data.typeName)' is not subsettable")
+        }
+        guard let rows else { return data }
+        return DataFrame.selectElements(data, try keep(rows, data.length))
+    }
+
+    /// The positions where the logical `r` (recycled to `n`) is TRUE.
+    static func keep(_ r: Value, _ n: Int) throws(FnError) -> [Int] {
+        guard r.atomicType == .logical, let s = r.storage else { throw FnError.runtime("'subset' must be logical") }
+        let flags = s.logicals()
+        if flags.isEmpty { return [] }
+        return (0..<n).filter { i in flags[i % flags.count] == 1 }
+    }
+
+    /// `transform` on evaluated columns: a name that is a column replaces it, a new one is
+    /// appended, values recycled to the rows.
+    static func transform(_ data: Value, _ values: [(String, Value)]) throws(FnError) -> Value {
+        guard DataFrame.isDataFrame(data), case .list(var l) = data else {
+            throw FnError.runtime("transform(): 'data' must be a data frame")
+        }
         var names = l.names ?? []
         for (name, v) in values {
             if let i = names.firstIndex(of: name) {
@@ -162,13 +226,9 @@ final class TransformNode: Node {
             }
         }
         l.names = names
-        ip.visible = true
-        do throws(FnError) { return try NSE.fitColumns(.list(l)) } catch { throw ip.locate(error, at: self).control }
+        return try fitColumns(.list(l))
     }
-}
 
-/// Helpers shared by the data-frame special forms.
-enum NSE {
     /// A fresh environment with the named elements of `l` as variables, enclosed by `parent`.
     static func dataEnvironment(_ l: List, parent: Environment) -> Environment {
         let e = Environment(slotCount: 0, parent: parent, scope: FunctionScope(), dynamic: true)

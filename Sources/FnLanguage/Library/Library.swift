@@ -32,6 +32,7 @@ extension BuiltinRegistry {
         registerAggregate()
         registerSummary()
         registerStr()
+        registerNSE()
         registerRanking()
         registerMatchArg()
         registerAllEqual()
