@@ -100,16 +100,7 @@ enum Aggregate {
         guard groups.allSatisfy({ $0.1.length == n }) else { throw FnError.runtime("arguments must have same length") }
         let factors = try groups.map { (g: (String, Value)) throws(FnError) -> FactorGroups in try Grouping.groups(g.1, drop: false) }
         var members: [Int: [Int]] = [:]
-        rows: for i in 0..<n {
-            var key = 0, stride = 1
-            for g in factors {
-                let c = g.codes[i]
-                if c < 0 { continue rows }
-                key += c * stride
-                stride *= max(g.levels.count, 1)
-            }
-            members[key, default: []].append(i)
-        }
+        for (i, key) in Grouping.cells(factors, rows: n).enumerated() where key >= 0 { members[key, default: []].append(i) }
         let cells = members.keys.sorted().map { members[$0]! }
         var columns: [Value] = groups.map { DataFrame.selectElements($0.1, cells.map { $0[0] }) }
         var names = groups.map(\.0)

@@ -69,16 +69,7 @@ extension BuiltinRegistry {
             }
             let dims = groups.map { $0.levels.count }
             var counts = [Int32](repeating: 0, count: dims.reduce(1, *))
-            rows: for i in 0..<n {
-                var cell = 0, stride = 1
-                for (g, d) in zip(groups, dims) {
-                    let c = g.codes[i]
-                    if c < 0 { continue rows }
-                    cell += c * stride
-                    stride *= d
-                }
-                counts[cell] += 1
-            }
+            for cell in Grouping.cells(groups, rows: n) where cell >= 0 { counts[cell] += 1 }
             return Grouping.array(.integer(counts), dims: dims, levels: groups.map(\.levels), names: labels,
                                   classes: ["table"])
         }
@@ -101,16 +92,7 @@ extension BuiltinRegistry {
             guard groups.allSatisfy({ $0.codes.count == n }) else { throw FnError.runtime("arguments must have same length") }
             let dims = groups.map { $0.levels.count }
             var members = [[Int]](repeating: [], count: dims.reduce(1, *))
-            rows: for i in 0..<n {
-                var cell = 0, stride = 1
-                for (g, d) in zip(groups, dims) {
-                    let c = g.codes[i]
-                    if c < 0 { continue rows }
-                    cell += c * stride
-                    stride *= d
-                }
-                members[cell].append(i)
-            }
+            for (i, cell) in Grouping.cells(groups, rows: n).enumerated() where cell >= 0 { members[cell].append(i) }
             guard let funArg = args[2], !funArg.isNull else {
                 throw FnError.runtime("tapply(): FUN = NULL is not supported")
             }
@@ -145,18 +127,8 @@ enum Grouping {
     /// distinct values.
     static func groups(_ f: Value, drop: Bool) throws(FnError) -> FactorGroups {
         if Factors.isFactor(f) {
-            var g = FactorGroups(levels: Factors.levels(f), codes: Factors.codes(f).map { $0 == NA.integer ? -1 : Int($0) - 1 })
-            if drop {
-                let used = Set(g.codes)
-                var map = [Int](repeating: -1, count: g.levels.count)
-                var kept: [String] = []
-                for (i, l) in g.levels.enumerated() where used.contains(i) {
-                    map[i] = kept.count
-                    kept.append(l)
-                }
-                g = FactorGroups(levels: kept, codes: g.codes.map { $0 < 0 ? -1 : map[$0] })
-            }
-            return g
+            let g = FactorGroups(levels: Factors.levels(f), codes: Factors.codes(f).map { $0 == NA.integer ? -1 : Int($0) - 1 })
+            return drop ? g.droppingUnused() : g
         }
         if f.isNull { return FactorGroups(levels: [], codes: []) }
         guard let s = f.storage else { throw FnError.runtime("'f' must be an atomic vector or a factor") }
@@ -181,17 +153,22 @@ enum Grouping {
             }
             result = FactorGroups(levels: levels, codes: codes)
         }
-        if drop {
-            let used = Set(result.codes)
-            var map = [Int](repeating: -1, count: result.levels.count)
-            var kept: [String] = []
-            for (i, l) in result.levels.enumerated() where used.contains(i) {
-                map[i] = kept.count
-                kept.append(l)
+        return drop ? result.droppingUnused() : result
+    }
+
+    /// The cell of each row in the array the groupings span (the first varying fastest), or -1
+    /// where any grouping is NA.
+    static func cells(_ groups: [FactorGroups], rows n: Int) -> [Int] {
+        (0..<n).map { i in
+            var cell = 0, stride = 1
+            for g in groups {
+                let c = g.codes[i]
+                if c < 0 { return -1 }
+                cell += c * stride
+                stride *= max(g.levels.count, 1)
             }
-            result = FactorGroups(levels: kept, codes: result.codes.map { $0 < 0 ? -1 : map[$0] })
+            return cell
         }
-        return result
     }
 
     /// The attributes of an array with these dimensions and dimnames (named when `names` is given).
@@ -284,5 +261,19 @@ extension Grouping {
         let header = dn.names?.first ?? ""
         if d[0] == 0 { return (header.isEmpty ? "" : header + "\n") + "< table of extent 0 >\n" }
         return header + "\n" + formatForPrint(Value(Vector(v.storage, names: labels)))
+    }
+}
+
+extension FactorGroups {
+    /// The groups without the levels no element has, codes renumbered.
+    func droppingUnused() -> FactorGroups {
+        let used = Set(codes)
+        var map = [Int](repeating: -1, count: levels.count)
+        var kept: [String] = []
+        for (i, l) in levels.enumerated() where used.contains(i) {
+            map[i] = kept.count
+            kept.append(l)
+        }
+        return FactorGroups(levels: kept, codes: codes.map { $0 < 0 ? -1 : map[$0] })
     }
 }
