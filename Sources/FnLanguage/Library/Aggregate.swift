@@ -112,11 +112,28 @@ enum Aggregate {
             if results.allSatisfy({ $0.length == 1 && $0.atomicType != nil }) {
                 let type = results.compactMap(\.atomicType).max() ?? .logical
                 columns.append(Value(Vector(Unpack.combine(results, as: type))))
+            } else if let k = results.first?.length, k > 1,
+                      results.allSatisfy({ $0.length == k && $0.atomicType != nil }) {
+                // Several values per group: a matrix column, one row per group (R's simplify).
+                columns.append(matrixColumn(results, width: k))
             } else {
                 columns.append(.list(List(results)))
             }
             names.append(name)
         }
         return DataFrame.make(columns, names: names)
+    }
+
+    /// The results as the rows of a matrix (column names from the first result's names).
+    static func matrixColumn(_ results: [Value], width k: Int) -> Value {
+        let type = results.compactMap(\.atomicType).max() ?? .logical
+        let byRow = Unpack.combine(results, as: type)
+        let n = results.count
+        let storage = byRow.gathered((0..<(n * k)).map { j in (j % n) * k + j / n })
+        var pairs: [(name: String, value: Value)] = [("dim", Value(Vector(.integer([Int32(n), Int32(k)]))))]
+        if let names = results[0].names {
+            pairs.append(("dimnames", .list(List([.null, Value(Vector(.character(names)))]))))
+        }
+        return .vector(Vector(storage, names: nil, attributes: AttributeList(pairs)))
     }
 }

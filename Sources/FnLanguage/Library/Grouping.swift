@@ -33,6 +33,54 @@ extension BuiltinRegistry {
             }
             return .list(List(elements, names: names))
         }
+        define("unsplit", ["value", "f", "drop"]) { args, _ throws(FnError) in
+            guard case .list(let parts) = try args.required(0, "value") else { throw FnError.runtime("'value' must be a list") }
+            let f = try args.required(1, "f")
+            let drop = try Unpack.flag(args[2], "drop", default: false)
+            let groups: FactorGroups
+            if case .list(let l) = f, l.count != 1 {
+                groups = try Grouping.interaction(l.elements, drop: drop, separator: ".")
+            } else if case .list(let l) = f {
+                groups = try Grouping.groups(l.elements[0], drop: drop)
+            } else {
+                groups = try Grouping.groups(f, drop: drop)
+            }
+            guard parts.count == groups.levels.count, !groups.codes.contains(-1) else {
+                throw FnError.runtime("unsplit(): 'value' must hold one element per group of 'f', and 'f' no NA")
+            }
+            // Row i of the result is the next unused row of its group's part.
+            var used = [Int](repeating: 0, count: parts.count)
+            let source = groups.codes.map { c -> (Int, Int) in used[c] += 1; return (c, used[c] - 1) }
+            func assemble(_ pieces: [Value]) throws(FnError) -> Value {
+                var offsets: [Int] = [], total = 0
+                for p in pieces { offsets.append(total); total += p.length }
+                guard source.allSatisfy({ $0.1 < pieces[$0.0].length }) else {
+                    throw FnError.runtime("unsplit(): a group of 'f' is longer than its part of 'value'")
+                }
+                let type = pieces.compactMap(\.atomicType).max() ?? .logical
+                let all = Unpack.combine(pieces, as: type).gathered(source.map { offsets[$0.0] + $0.1 })
+                var v = Vector(all)
+                if let first = pieces.first, let levels = first.attribute("levels") {
+                    v.attributes = AttributeList([("levels", levels), ("class", first.attribute("class") ?? .null)])
+                }
+                return .vector(v)
+            }
+            if let first = parts.elements.first, DataFrame.isDataFrame(first), case .list(let l) = first {
+                var columns: [Value] = []
+                for j in l.elements.indices {
+                    columns.append(try assemble(parts.elements.map { p in
+                        if case .list(let pl) = p, j < pl.count { return pl.elements[j] }
+                        return .null
+                    }))
+                }
+                // The parts' row names as written (split keeps the original row numbers).
+                let labels = parts.elements.map { p in
+                    p.attribute("row.names")?.storage?.strings().map { $0 ?? "NA" } ?? DataFrame.rowLabels(p)
+                }
+                return DataFrame.make(columns, names: l.names ?? [], rowNames: source.map { labels[$0.0][$0.1] })
+            }
+            return try assemble(parts.elements)
+        }
         define("interaction", ["...", "drop", "sep", "lex.order"]) { args, _ throws(FnError) in
             let drop = try Unpack.flag(args[1], "drop", default: false)
             let sep = try Unpack.string(args[2], "sep", default: ".")
@@ -50,7 +98,8 @@ extension BuiltinRegistry {
             }
             if case .character(let given)? = args[3]?.storage { labels = given.map { $0 ?? "" } }
             guard !factors.isEmpty else { throw FnError.runtime("nothing to tabulate") }
-            let useNA = try Unpack.string(args[1], "useNA", default: "no")
+            // exclude = NULL counts NA as a level, as useNA = "ifany" does.
+            let useNA = try Unpack.string(args[1], "useNA", default: args[2]?.isNull == true ? "ifany" : "no")
             guard ["no", "ifany", "always"].contains(useNA) else {
                 throw FnError.runtime("'arg' should be one of \u{201C}no\u{201D}, \u{201C}ifany\u{201D}, \u{201C}always\u{201D}")
             }
