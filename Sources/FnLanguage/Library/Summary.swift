@@ -28,6 +28,15 @@ enum Summary {
 
     static func of(_ x: Value, _ ip: Interpreter) throws(FnError) -> Value {
         if DataFrame.isDataFrame(x) { return try frame(x, ip) }
+        if let d = x.dim, d.count == 2, let s = x.storage, !Factors.isFactor(x) {
+            // A matrix is summarised column by column, as a data frame of its columns.
+            var names = (0..<d[1]).map { "V\($0 + 1)" }
+            if case .list(let dn)? = x.attribute("dimnames"), dn.count == 2, let given = dn.elements[1].storage?.strings() {
+                names = given.map { $0 ?? "NA" }
+            }
+            let columns = (0..<d[1]).map { j in Value(Vector(s.gathered(Array((j * d[0])..<((j + 1) * d[0]))))) }
+            return try frame(DataFrame.make(columns, names: names), ip)
+        }
         if Factors.isFactor(x) {
             let levels = Factors.levels(x)
             var counts = [Int32](repeating: 0, count: levels.count)
