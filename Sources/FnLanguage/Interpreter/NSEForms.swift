@@ -138,8 +138,14 @@ final class SubsetNode: Node {
                 for (i, name) in (l.names ?? []).enumerated() where !name.isEmpty { _ = e.bind(name, .integer(Int32(i + 1))) }
                 columns = try ip.evaluate(language: select, in: e, at: self)
             }
-        } else if let condition {
-            rows = try ip.evaluate(language: condition, in: caller, at: self)
+        } else {
+            if let condition { rows = try ip.evaluate(language: condition, in: caller, at: self) }
+            if let select, let d = data.dim, d.count == 2 {
+                // A matrix's columns are selected by their names, as a data frame's are.
+                let e = Environment(slotCount: 0, parent: caller, scope: FunctionScope(), dynamic: true)
+                for (i, name) in NSE.columnNames(data).enumerated() where !name.isEmpty { _ = e.bind(name, .integer(Int32(i + 1))) }
+                columns = try ip.evaluate(language: select, in: e, at: self)
+            }
         }
         ip.visible = true
         do throws(FnError) {
@@ -194,12 +200,30 @@ enum NSE {
             }
             return result
         }
+        if let d = data.dim, d.count == 2 {
+            // subset(matrix): rows where the condition holds, columns by select; drop = FALSE keeps a matrix.
+            let keptRows = try rows.map { (r: Value) throws(FnError) in try keep(r, d[0]) } ?? Array(0..<d[0])
+            let keptColumns = try select.map { (c: Value) throws(FnError) in try columnPositions(c, names: columnNames(data)) }
+                ?? Array(0..<d[1])
+            let index: [Value?] = [Value(Vector(.integer(keptRows.map { Int32($0 + 1) }))),
+                                   Value(Vector(.integer(keptColumns.map { Int32($0 + 1) })))]
+            return try Indexing.get(data, index, double: false, drop: dropColumns)
+        }
         switch data {
         case .vector, .list, .null, .logical, .integer, .double, .character: break
         default: throw FnError.runtime("object of type '\(data.typeName)' is not subsettable")
         }
         guard let rows else { return data }
         return DataFrame.selectElements(data, try keep(rows, data.length))
+    }
+
+    /// A matrix's column names ("" where it has none).
+    static func columnNames(_ m: Value) -> [String] {
+        let count = m.dim.map { $0.count == 2 ? $0[1] : 0 } ?? 0
+        if case .list(let dn)? = m.attribute("dimnames"), dn.count == 2, let names = dn.elements[1].storage?.strings() {
+            return names.map { $0 ?? "" }
+        }
+        return Array(repeating: "", count: count)
     }
 
     /// The positions where the logical `r` (recycled to `n`) is TRUE.
