@@ -49,6 +49,7 @@ enum Str {
             if l.count == 0 { out += " list()\n"; return }
             out += "List of \(l.count)\n"
             try elements(l, indent: indent, into: &out, ip, giveLength: true)
+            try attributeLines(l.attributes, skipping: ["dim", "dimnames"], indent: indent, into: &out, ip)
         case .closure, .builtin:
             out += try functionHeader(x, ip) + "\n"
         case .vector, .logical, .integer, .double, .character:
@@ -57,8 +58,21 @@ enum Str {
                 out += indent + "- attr(*, \"names\")="
                 out += " " + vectorLine(Value(Vector(.character(names))), giveLength: true) + "\n"
             }
+            if case .vector(let v) = x {
+                try attributeLines(v.attributes, skipping: ["dim", "dimnames", "class"], indent: indent, into: &out, ip)
+            }
         default:
             out += " " + x.typeName + "\n"
+        }
+    }
+
+    /// ` - attr(*, "name")=` and the attribute's display, for each attribute not in `skipping`.
+    static func attributeLines(_ attributes: AttributeList?, skipping: Set<String>, indent: String,
+                               into out: inout String, _ ip: Interpreter) throws(FnError) {
+        guard let attributes else { return }
+        for (name, value) in attributes.pairs where !skipping.contains(name) {
+            out += indent + "- attr(*, \"\(name)\")="
+            try write(value, indent: indent + " ..", into: &out, ip, giveLength: true, nested: true)
         }
     }
 
