@@ -263,10 +263,17 @@ enum NSE {
     }
 
     /// A data frame whose columns are each recycled to the number of rows, as `[<-.data.frame`
-    /// does for a new column; a column whose length does not divide it is R's error.
+    /// does for a new column (a NULL column is dropped); a column whose length does not divide
+    /// the number of rows is R's error.
     static func fitColumns(_ df: Value) throws(FnError) -> Value {
         guard case .list(var l) = df else { return df }
         let n = DataFrame.rowCount(df)
+        // A variable set to NULL (within(df, b <- NULL)) removes the column.
+        if l.elements.contains(where: \.isNull), let names = l.names {
+            let kept = l.elements.indices.filter { !l.elements[$0].isNull }
+            l.elements = kept.map { l.elements[$0] }
+            l.names = kept.map { names[$0] }
+        }
         for (i, column) in l.elements.enumerated() where column.length != n {
             let m = column.length
             guard m > 0, n % m == 0 else {
