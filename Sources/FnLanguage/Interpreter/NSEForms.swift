@@ -134,17 +134,14 @@ final class SubsetNode: Node {
                 rows = try ip.evaluate(language: condition, in: NSE.dataEnvironment(l, parent: caller), at: self)
             }
             if let select {
-                let e = Environment(slotCount: 0, parent: caller, scope: FunctionScope(), dynamic: true)
-                for (i, name) in (l.names ?? []).enumerated() where !name.isEmpty { _ = e.bind(name, .integer(Int32(i + 1))) }
-                columns = try ip.evaluate(language: select, in: e, at: self)
+                columns = try ip.evaluate(language: select, in: NSE.positionEnvironment(l.names ?? [], parent: caller), at: self)
             }
         } else {
             if let condition { rows = try ip.evaluate(language: condition, in: caller, at: self) }
             if let select, let d = data.dim, d.count == 2 {
                 // A matrix's columns are selected by their names, as a data frame's are.
-                let e = Environment(slotCount: 0, parent: caller, scope: FunctionScope(), dynamic: true)
-                for (i, name) in NSE.columnNames(data).enumerated() where !name.isEmpty { _ = e.bind(name, .integer(Int32(i + 1))) }
-                columns = try ip.evaluate(language: select, in: e, at: self)
+                columns = try ip.evaluate(language: select, in: NSE.positionEnvironment(NSE.columnNames(data), parent: caller),
+                                          at: self)
             }
         }
         ip.visible = true
@@ -215,6 +212,13 @@ enum NSE {
         }
         guard let rows else { return data }
         return DataFrame.selectElements(data, try keep(rows, data.length))
+    }
+
+    /// An environment where each column name stands for its position (for `select =`).
+    static func positionEnvironment(_ names: [String], parent: Environment) -> Environment {
+        let e = Environment(slotCount: 0, parent: parent, scope: FunctionScope(), dynamic: true)
+        for (i, name) in names.enumerated() where !name.isEmpty { _ = e.bind(name, .integer(Int32(i + 1))) }
+        return e
     }
 
     /// A matrix's column names ("" where it has none).
