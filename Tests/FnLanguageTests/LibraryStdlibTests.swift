@@ -116,10 +116,12 @@ extension LibraryStdlibTests {
         #expect(errorMessage(#"regmatches("abc", 1L)"#) == "'m' must come from regexpr() or gregexpr() on the same text")
     }
 
-    @Test func tableIsANamedIntegerVector() throws {
+    @Test func tableIsAnRTable() throws {
         #expect(try json(#"t <- table(c("b", "a", "b")); list(names(t), as.vector(t), class(t))"#)
-            == #"[["a","b"],[1,2],"integer"]"#)
-        #expect(errorMessage("table(1:2, 3:4)") == "table(): only one vector is supported (fn has no matrices)")
+            == #"[["a","b"],[1,2],"table"]"#)
+        #expect(try json("dim(table(1:2, 3:4))") == "[2,2]")
+        #expect(try json(#"a <- c("x", "y"); b <- c("p", "p"); names(dimnames(table(a, b)))"#) == #"["a","b"]"#)
+        #expect(errorMessage("table(1:2, 1:3)") == "all arguments must have the same length")
     }
 
     @Test func statisticsEdgeCases() throws {

@@ -46,7 +46,14 @@ public struct Checker {
     /// Calls the resolver turns into special forms: they are not bindings, but they are always callable.
     public static let specialForms: Set<String> = [
         "tryCatch", "try", "switch", "missing", "return", "on.exit", "local", "suppressWarnings", "suppressMessages",
-        "withCallingHandlers",
+        "withCallingHandlers", "with", "within", "quote", "bquote", "~", "substitute", "evalq", "withRestarts",
+        "withVisible", "delayedAssign", "rm", "remove", "UseMethod", "NextMethod", "stopifnot", "match.arg",
+    ]
+    /// Calls whose arguments are code read against data (`subset(df, x > 1)`, `with(df, mean(y))`) or
+    /// not evaluated at all (`quote`, `~`): only the first `n` arguments are checked as code.
+    public static let quotingForms: [String: Int] = [
+        "with": 1, "within": 1, "subset": 1, "transform": 1, "quote": 0, "bquote": 0, "~": 0, "substitute": 0,
+        "evalq": 0, "rm": 0, "remove": 0, "delayedAssign": 1, "aggregate": 0,
     ]
     /// Globals the commands bind before running a file (`fn run` sets `.args`).
     public static let commandGlobals: Set<String> = [".args"]
@@ -306,6 +313,10 @@ private struct Walk {
             switch callee.kind {
             case .identifier(let name):
                 checkCallee(name, at: callee.span)
+                if let checked = Checker.quotingForms[name], !isBoundInScope(name) {
+                    push(Array(values.prefix(checked)))
+                    return
+                }
                 if name == "local", !isBoundInScope(name), let body = args.first?.value {
                     // `local(body)` evaluates `body` in a scope of its own, like a function without parameters.
                     work.append(contentsOf: [.leave, .visit(body), .enter(Walk.locals(of: [body]))])

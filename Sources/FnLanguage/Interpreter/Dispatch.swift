@@ -123,7 +123,7 @@ enum Dispatch {
         for n in ["print", "format", "toString", "as.character", "as.numeric", "as.double", "as.integer",
                   "as.logical", "as.list", "as.vector", "length", "summary", "[", "[[", "$", "[<-", "[[<-", "$<-",
                   "unique", "rev", "sort", "c", "names", "levels", "t", "dim", "mean", "median", "seq", "rep",
-                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na", "table", "as.matrix"]
+                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na", "as.matrix"]
             + DataFrame.generics {
             out[n] = .some(nil)
         }

@@ -259,6 +259,7 @@ extension Resolver {
             return DelayedAssignNode(name: resolve(x), value: Language.value(of: value),
                                      evalEnvironment: argument("eval.env", 2).map { resolve($0) },
                                      assignEnvironment: argument("assign.env", 3).map { resolve($0) }, span: span)
+        case "subset", "transform", "table": return resolveNSEForm(name, args, e)
         case "with", "within":
             guard let data = argument("data", 0), let x = argument("expr", 1) else { return nil }
             return WithNode(data: resolve(data), expr: Language.value(of: x), within: name == "within", span: span)
@@ -397,6 +398,7 @@ final class WithNode: Node {
             names.remove(at: i)
         }
         l.names = names
+        if DataFrame.isDataFrame(d) { do throws(FnError) { return try NSE.fitColumns(.list(l)) } catch { throw ip.locate(error, at: self).control } }
         return .list(l)
     }
 }

@@ -103,13 +103,6 @@ extension BuiltinRegistry {
             }
             return .double(Double(total / weight))
         }
-        define("table", ["...", "useNA"]) { args, _ throws(FnError) in
-            guard args.dots.count == 1 else {
-                throw FnError.runtime("table(): only one vector is supported (fn has no matrices)")
-            }
-            let useNA = try Unpack.string(args[1], "useNA", default: "no")
-            return try table(args.dots[0], useNA: useNA)
-        }
         define("diff", ["x", "lag", "differences", "..."]) { args, _ throws(FnError) in
             var x = try args.required(0, "x")
             let lag = try Unpack.int(args[1], "lag", default: 1)
@@ -138,19 +131,3 @@ extension BuiltinRegistry {
     }
 }
 
-/// Counts of each distinct value, named by the value, sorted as R sorts factor levels.
-private func table(_ x: Value, useNA: String) throws(FnError) -> Value {
-    guard let s = Unpack.flatStorage(x) else { throw FnError.runtime("all arguments must have the same length") }
-    let groups = FactorGroups(s)
-    var names = groups.levels
-    var values = [Int32](repeating: 0, count: names.count)
-    var naCount: Int32 = 0
-    for code in groups.codes {
-        if code < 0 { naCount += 1 } else { values[code] += 1 }
-    }
-    if useNA == "always" || (useNA == "ifany" && naCount > 0) {
-        names.append("NA")
-        values.append(naCount)
-    }
-    return Value(Vector(.integer(values), names: names))
-}

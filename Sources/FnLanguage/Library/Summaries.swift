@@ -34,7 +34,7 @@ extension BuiltinRegistry {
             let x = try args.required(0, "x")
             let naRM = try Unpack.flag(args[2], "na.rm", default: false)
             let trim = try meanTrim(args[1])
-            if case .double(let d) = x { return .double(d) }
+            if case .double(let d) = x, !(naRM && d.isNaN) { return .double(d) }
             guard let s = x.storage, s.type != .character else {
                 ip.warn("argument is not numeric or logical: returning NA")
                 return .double(NA.double)
