@@ -1,0 +1,347 @@
+/// The S3 methods R has for `Date`, `POSIXct` and `difftime`: arithmetic and comparison (`+.Date`,
+/// `-.POSIXt`, `==.difftime`, ...), the methods that keep the class (`[`, `c`, `rev`, `sort`, `rep`,
+/// `min`, `range`, `mean`, ...), `seq`, `cut`, `diff`, and the calendar helpers `weekdays`,
+/// `months`, `quarters` and `julian`. They are builtins named `generic.class`, found by S3
+/// dispatch like a user's methods.
+extension BuiltinRegistry {
+    mutating func registerDates() {
+        for op in ["+", "-", "*", "/", "^", "%%", "%/%", "==", "!=", "<", ">", "<=", ">=", "&", "|", "!"] {
+            define(op + ".Date", ["e1", "e2"]) { args, ip throws(FnError) in
+                try DateOps.date(op, try args.required(0, "e1"), args[1], ip)
+            }
+            define(op + ".POSIXt", ["e1", "e2"]) { args, ip throws(FnError) in
+                try DateOps.dateTime(op, try args.required(0, "e1"), args[1], ip)
+            }
+            define(op + ".difftime", ["e1", "e2"]) { args, ip throws(FnError) in
+                try DateOps.difftime(op, try args.required(0, "e1"), args[1], ip)
+            }
+        }
+        for cls in ["Date", "POSIXct", "difftime"] {
+            define("[." + cls, ["x", "...", "drop"]) { args, _ throws(FnError) in
+                let x = try args.required(0, "x")
+                var r = try Indexing.get(Time.plain(x), args.dots.map { Optional($0) }, double: false)
+                Time.restore(&r, from: x)
+                return r
+            }
+            define("[[." + cls, ["x", "...", "exact"]) { args, _ throws(FnError) in
+                let x = try args.required(0, "x")
+                var r = try Indexing.get(Time.plain(x), args.dots.map { Optional($0) }, double: true)
+                Time.restore(&r, from: x)
+                return r
+            }
+            define("[<-." + cls, ["x", "...", "value"]) { args, _ throws(FnError) in
+                let x = try args.required(0, "x")
+                let v = try DateOps.sameKind(try args.required(2, "value"), as: x)
+                var plain = Time.plain(x)
+                try Indexing.set(&plain, args.dots.map { Optional($0) }, double: false, v)
+                Time.restore(&plain, from: x)
+                return plain
+            }
+            // Methods that reorder, repeat or summarise the numbers and keep the class.
+            for generic in ["rev", "unique", "sort", "rep", "head", "tail", "min", "max", "range", "mean", "median"] {
+                define(generic + "." + cls, ["x", "..."]) { args, ip throws(FnError) in
+                    let x = try args.required(0, "x")
+                    if cls == "Date" || cls == "POSIXct", generic == "min" || generic == "max" || generic == "range" {
+                        // Summary methods: every argument is a time of the same kind.
+                        var rest: [Value] = []
+                        for d in args.dots { rest.append(try DateOps.sameKind(d, as: x)) }
+                        var r = try Time.callDefault(ip, generic, [Time.plain(x)] + rest, [nil] + args.dotNames)
+                        Time.restore(&r, from: x)
+                        return r
+                    }
+                    var r = try Time.callDefault(ip, generic, [Time.plain(x)] + args.dots, [nil] + args.dotNames)
+                    Time.restore(&r, from: x)
+                    return r
+                }
+            }
+            define("as.character." + cls, ["x", "..."]) { args, _ throws(FnError) in
+                let x = try args.required(0, "x")
+                if cls == "difftime" { return Value(Vector(.character(characterElements(Time.plain(x))))) }
+                return Value(Vector(.character(characterElements(formatTimes(x, pattern: nil)))))
+            }
+        }
+        for cls in ["Date", "POSIXt"] {
+            for generic in ["sum", "prod"] {
+                define(generic + "." + cls, ["x", "..."]) { _, _ throws(FnError) in
+                    throw FnError.runtime("\(generic) not defined for \"\(cls)\" objects")
+                }
+            }
+        }
+        define("c.Date", ["...", "recursive"]) { args, _ throws(FnError) in
+            var days: [Double] = []
+            var names: [String] = []
+            var anyNames = false
+            for p in args.dots {
+                days += try DateOps.days(p)
+                if let n = p.names { names += n; anyNames = true } else { names += Array(repeating: "", count: p.length) }
+            }
+            return Time.date(days, names: anyNames ? names : nil)
+        }
+        define("c.POSIXct", ["...", "recursive"]) { args, _ throws(FnError) in
+            var seconds: [Double] = []
+            var zones: Set<String> = []
+            for p in args.dots {
+                seconds += try Time.seconds(p)
+                if Time.isPOSIXct(p), case .character(let z?)? = p.attribute("tzone") { zones.insert(z) } else {
+                    zones.insert("")
+                }
+            }
+            return Time.posixct(seconds, names: nil, tz: zones.count == 1 ? zones.first! : "")
+        }
+        define("c.difftime", ["...", "recursive"]) { args, _ throws(FnError) in
+            guard let first = args.dots.first else { return .null }
+            let scale = Difftime.scale(first)
+            var values: [Double] = []
+            for p in args.dots { values += Difftime.inSeconds(p).map { Time.isDifftime(p) ? $0 / scale : $0 } }
+            return Difftime.make(values, units: Difftime.units(first), names: nil)
+        }
+        define("diff.Date", ["x", "lag", "differences", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let r = try Time.callDefault(ip, "diff", [Time.plain(x)] + DateOps.rest(args), [nil, "lag", "differences"])
+            return Difftime.make(r.storage?.doubles() ?? [], units: "days", names: r.names)
+        }
+        define("diff.POSIXt", ["x", "lag", "differences", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let r = try Time.callDefault(ip, "diff", [Time.plain(x)] + DateOps.rest(args), [nil, "lag", "differences"])
+            return try Difftime.fromSeconds(r.storage?.doubles() ?? [], units: "auto", names: r.names)
+        }
+        define("diff.difftime", ["x", "lag", "differences", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let r = try Time.callDefault(ip, "diff", [Time.plain(x)] + DateOps.rest(args), [nil, "lag", "differences"])
+            return Difftime.make(r.storage?.doubles() ?? [], units: Difftime.units(x), names: r.names)
+        }
+        define("seq.Date", ["from", "to", "by", "length.out", "along.with", "..."]) { args, _ throws(FnError) in
+            let from = try args.required(0, "from")
+            guard Time.isDate(from), from.length == 1 else { throw FnError.runtime("'from' must be a \"Date\" object") }
+            let days = try DateSequence.make(start: from.storage?.doubles()[0] ?? .nan, args, dates: true)
+            return Time.date(days, names: nil)
+        }
+        define("seq.POSIXt", ["from", "to", "by", "length.out", "along.with", "..."]) { args, _ throws(FnError) in
+            let from = try args.required(0, "from")
+            guard Time.isPOSIXct(from), from.length == 1 else {
+                throw FnError.runtime("'from' must be a \"POSIXt\" object")
+            }
+            let seconds = try DateSequence.make(start: from.storage?.doubles()[0] ?? .nan, args, dates: false)
+            var tz = ""
+            if case .character(let z?)? = from.attribute("tzone") { tz = z }
+            return Time.posixct(seconds, names: nil, tz: tz)
+        }
+        define("cut", ["x", "breaks", "labels", "start.on.monday", "right", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            guard Time.isDate(x) || Time.isPOSIXct(x) else {
+                throw FnError.runtime("cut() is implemented for Dates and date-times only")
+            }
+            return try DateSequence.cut(x, try args.required(1, "breaks"), args)
+        }
+        define("weekdays", ["x", "abbreviate"]) { args, _ throws(FnError) in
+            let abbreviate = try Unpack.flag(args[1], "abbreviate", default: false)
+            return try DateOps.calendar(try args.required(0, "x"), abbreviate ? "%a" : "%A")
+        }
+        define("months", ["x", "abbreviate"]) { args, _ throws(FnError) in
+            let abbreviate = try Unpack.flag(args[1], "abbreviate", default: false)
+            return try DateOps.calendar(try args.required(0, "x"), abbreviate ? "%b" : "%B")
+        }
+        define("quarters", ["x", "..."]) { args, _ throws(FnError) in
+            let months = try DateOps.calendar(try args.required(0, "x"), "%m")
+            let out = characterElements(months).map { m in m.flatMap { Int($0) }.map { "Q\(($0 - 1) / 3 + 1)" } }
+            return Value(Vector(.character(out), names: months.names))
+        }
+        define("julian", ["x", "origin", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            if Time.isPOSIXct(x) {
+                let origin = try args[1].map { v throws(FnError) in try Time.seconds(v).first ?? 0 } ?? 0
+                var r = Difftime.make((x.storage?.doubles() ?? []).map { ($0 - origin) / 86400 }, units: "days",
+                                      names: x.names)
+                try Attributes.set(&r, "origin", Time.posixct([origin], names: nil, tz: "GMT"))
+                return r
+            }
+            guard Time.isDate(x) else { throw FnError.runtime("no applicable method for 'julian'") }
+            let origin = try args[1].map { v throws(FnError) in try DateOps.days(v).first ?? 0 } ?? 0
+            var r = Value(Vector(.double((x.storage?.doubles() ?? []).map { $0 - origin }), names: x.names))
+            try Attributes.set(&r, "origin", Time.date([origin], names: nil))
+            return r
+        }
+    }
+}
+
+extension Time {
+    /// The numbers of `x` with its names, without class, `tzone` or `units`.
+    static func plain(_ x: Value) -> Value {
+        guard case .vector(let v) = x else { return x }
+        var attributes = v.attributes
+        for name in ["class", "tzone", "units"] { setAttribute(&attributes, name, nil) }
+        return .vector(Vector(v.storage, names: v.names, attributes: attributes))
+    }
+
+    /// Puts back the class, `tzone` and `units` of `x` on a result computed from its numbers.
+    static func restore(_ r: inout Value, from x: Value) {
+        guard var storage = r.storage else { return }
+        if case .integer(let a) = storage, isDate(x) || isPOSIXct(x) || isDifftime(x) {
+            storage = .double(a.map { $0 == NA.integer ? NA.double : Double($0) })
+        }
+        var attributes = r.attributes
+        for name in ["class", "tzone", "units"] {
+            if let value = x.attribute(name) { setAttribute(&attributes, name, value) }
+        }
+        r = .vector(Vector(storage, names: r.names, attributes: attributes))
+    }
+
+    /// Calls the builtin `name` itself (no dispatch: the arguments carry no time class).
+    static func callDefault(_ ip: Interpreter, _ name: String, _ args: [Value], _ names: [String?]) throws(FnError)
+        -> Value
+    {
+        guard let b = Dispatch.internalDefault(ip, name) else { throw FnError.runtime("could not find function \"\(name)\"") }
+        return try ip.callFunction(.builtin(b), args, names: names)
+    }
+}
+
+/// Arithmetic and comparison on times, with R's rules and messages.
+enum DateOps {
+    static let comparisons: Set<String> = ["==", "!=", "<", ">", "<=", ">="]
+
+    /// The rest of `diff`'s arguments, present ones only.
+    static func rest(_ args: Arguments) -> [Value] {
+        [args[1] ?? .double(1), args[2] ?? .double(1)]
+    }
+
+    /// Days of a Date, date-time (floored), character date or number (difftimes in days).
+    static func days(_ v: Value) throws(FnError) -> [Double] {
+        if Time.isDate(v) || v.atomicType != .character && !Time.isPOSIXct(v) && !Time.isDifftime(v) {
+            return v.storage?.doubles() ?? []
+        }
+        if Time.isDifftime(v) { return Difftime.inSeconds(v).map { $0 / 86400 } }
+        if Time.isPOSIXct(v) { return (v.storage?.doubles() ?? []).map { ($0 / 86400).rounded(.down) } }
+        return try TimeParsing.dates(characterElements(v), format: nil, tryFormats: TimeParsing.dateFormats,
+                                     optional: false)
+    }
+
+    /// `value` as numbers in the representation of `x` (days for a Date, seconds for a
+    /// date-time, `x`'s units for a difftime), names kept.
+    static func sameKind(_ value: Value, as x: Value) throws(FnError) -> Value {
+        let numbers: [Double]
+        if Time.isDate(x) {
+            numbers = try days(value)
+        } else if Time.isPOSIXct(x) {
+            numbers = Time.isDifftime(value) ? Difftime.inSeconds(value) : try Time.seconds(value)
+        } else {
+            numbers = Difftime.inSeconds(value).map { Time.isDifftime(value) ? $0 / Difftime.scale(x) : $0 }
+        }
+        return Value(Vector(.double(numbers), names: value.names))
+    }
+
+    /// Numbers with names (and dim) for the default operator.
+    private static func numbers(_ v: Value, _ values: [Double]) -> Value {
+        var p = Time.plain(v)
+        if case .vector(var vec) = p {
+            vec.storage = .double(values)
+            p = .vector(vec)
+        } else {
+            p = Value(Vector(.double(values)))
+        }
+        return p
+    }
+
+    static func date(_ op: String, _ e1: Value, _ e2: Value?, _ ip: Interpreter) throws(FnError) -> Value {
+        guard let e2 else {
+            if op == "+" { return e1 }
+            throw FnError.runtime("unary \(op) is not defined for \"Date\" objects")
+        }
+        if comparisons.contains(op) {
+            let a = numbers(e1, try days(e1)), b = numbers(e2, try days(e2))
+            return try Time.callDefault(ip, op, [a, b], [nil, nil])
+        }
+        switch op {
+        case "+":
+            if Time.isDate(e1) && Time.isDate(e2) { throw FnError.runtime("binary + is not defined for \"Date\" objects") }
+            var r = try Time.callDefault(ip, "+", [numbers(e1, try days(e1)), numbers(e2, try days(e2))], [nil, nil])
+            Time.restore(&r, from: Time.date([], names: nil))
+            return r
+        case "-":
+            guard Time.isDate(e1) else { throw FnError.runtime("can only subtract from \"Date\" objects") }
+            let r = try Time.callDefault(ip, "-", [numbers(e1, try days(e1)), numbers(e2, try days(e2))], [nil, nil])
+            if Time.isDate(e2) { return Difftime.make(r.storage?.doubles() ?? [], units: "days", names: r.names) }
+            var out = r
+            Time.restore(&out, from: Time.date([], names: nil))
+            return out
+        default:
+            throw FnError.runtime("\(op) not defined for \"Date\" objects")
+        }
+    }
+
+    static func dateTime(_ op: String, _ e1: Value, _ e2: Value?, _ ip: Interpreter) throws(FnError) -> Value {
+        guard let e2 else {
+            if op == "+" { return e1 }
+            throw FnError.runtime("unary '\(op)' not defined for \"POSIXt\" objects")
+        }
+        func seconds(_ v: Value) throws(FnError) -> Value {
+            numbers(v, Time.isDifftime(v) ? Difftime.inSeconds(v) : try Time.seconds(v))
+        }
+        let zoned = Time.isPOSIXct(e1) ? e1 : e2
+        if comparisons.contains(op) {
+            return try Time.callDefault(ip, op, [try seconds(e1), try seconds(e2)], [nil, nil])
+        }
+        switch op {
+        case "+":
+            if Time.isPOSIXct(e1) && Time.isPOSIXct(e2) {
+                throw FnError.runtime("binary '+' is not defined for \"POSIXt\" objects")
+            }
+            var r = try Time.callDefault(ip, "+", [try seconds(e1), try seconds(e2)], [nil, nil])
+            Time.restore(&r, from: zoned)
+            return r
+        case "-":
+            guard Time.isPOSIXct(e1) else { throw FnError.runtime("can only subtract from \"POSIXt\" objects") }
+            let r = try Time.callDefault(ip, "-", [try seconds(e1), try seconds(e2)], [nil, nil])
+            if Time.isPOSIXct(e2) {
+                return try Difftime.fromSeconds(r.storage?.doubles() ?? [], units: "auto", names: r.names)
+            }
+            var out = r
+            Time.restore(&out, from: e1)
+            return out
+        default:
+            throw FnError.runtime("'\(op)' not defined for \"POSIXt\" objects")
+        }
+    }
+
+    static func difftime(_ op: String, _ e1: Value, _ e2: Value?, _ ip: Interpreter) throws(FnError) -> Value {
+        if let e2, Time.isDate(e2) { return try date(op, e1, e2, ip) }
+        if let e2, Time.isPOSIXct(e2) { return try dateTime(op, e1, e2, ip) }
+        guard let e2 else {
+            guard op == "-" || op == "+" else { throw FnError.runtime("unary \(op) not defined for \"difftime\" objects") }
+            var r = try Time.callDefault(ip, op, [Time.plain(e1)], [nil])
+            Time.restore(&r, from: e1)
+            return r
+        }
+        let both = Time.isDifftime(e1) && Time.isDifftime(e2)
+        let unitsOf = Time.isDifftime(e1) ? e1 : e2
+        if comparisons.contains(op) || op == "+" || op == "-" {
+            var a = Time.plain(e1), b = Time.plain(e2)
+            var units = Difftime.units(unitsOf)
+            if both && Difftime.units(e1) != Difftime.units(e2) {
+                a = numbers(e1, Difftime.inSeconds(e1))
+                b = numbers(e2, Difftime.inSeconds(e2))
+                units = "secs"
+            }
+            let r = try Time.callDefault(ip, op, [a, b], [nil, nil])
+            if comparisons.contains(op) { return r }
+            return Difftime.make(r.storage?.doubles() ?? [], units: units, names: r.names)
+        }
+        switch op {
+        case "*":
+            if both { throw FnError.runtime("both arguments of * cannot be \"difftime\" objects") }
+        case "/":
+            if Time.isDifftime(e2) { throw FnError.runtime("second argument of / cannot be a \"difftime\" object") }
+        default:
+            throw FnError.runtime("'\(op)' not defined for \"difftime\" objects")
+        }
+        let r = try Time.callDefault(ip, op, [Time.plain(e1), Time.plain(e2)], [nil, nil])
+        return Difftime.make(r.storage?.doubles() ?? [], units: Difftime.units(unitsOf), names: r.names)
+    }
+
+    /// `weekdays`, `months`: a `strftime` field of each Date or date-time.
+    static func calendar(_ x: Value, _ code: String) throws(FnError) -> Value {
+        guard Time.isDate(x) || Time.isPOSIXct(x) else {
+            throw FnError.runtime("no applicable method for this function applied to an object of class \"\(x.classAttribute?.first ?? x.typeName)\"")
+        }
+        return formatTimes(x, pattern: code)
+    }
+}
