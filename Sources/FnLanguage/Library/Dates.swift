@@ -60,6 +60,17 @@ extension BuiltinRegistry {
                 return Value(Vector(.character(characterElements(formatTimes(x, pattern: nil)))))
             }
         }
+        // Summary and Math methods of difftime keep the class and units.
+        for generic in ["sum", "abs", "round", "signif", "floor", "ceiling", "trunc", "cumsum"] {
+            define(generic + ".difftime", ["x", "..."]) { args, ip throws(FnError) in
+                let x = try args.required(0, "x")
+                var rest: [Value] = []
+                for d in args.dots { rest.append(generic == "sum" ? try DateOps.sameKind(d, as: x) : d) }
+                var r = try Time.callDefault(ip, generic, [Time.plain(x)] + rest, [nil] + args.dotNames)
+                Time.restore(&r, from: x)
+                return r
+            }
+        }
         for cls in ["Date", "POSIXt"] {
             for generic in ["sum", "prod"] {
                 define(generic + "." + cls, ["x", "..."]) { _, _ throws(FnError) in
@@ -69,13 +80,8 @@ extension BuiltinRegistry {
         }
         define("c.Date", ["...", "recursive"]) { args, _ throws(FnError) in
             var days: [Double] = []
-            var names: [String] = []
-            var anyNames = false
-            for p in args.dots {
-                days += try DateOps.days(p)
-                if let n = p.names { names += n; anyNames = true } else { names += Array(repeating: "", count: p.length) }
-            }
-            return Time.date(days, names: anyNames ? names : nil)
+            for p in args.dots { days += try DateOps.days(p) }
+            return Time.date(days, names: DateOps.combinedNames(args))
         }
         define("c.POSIXct", ["...", "recursive"]) { args, _ throws(FnError) in
             var seconds: [Double] = []
@@ -86,14 +92,16 @@ extension BuiltinRegistry {
                     zones.insert("")
                 }
             }
-            return Time.posixct(seconds, names: nil, tz: zones.count == 1 ? zones.first! : "")
+            return Time.posixct(seconds, names: DateOps.combinedNames(args), tz: zones.count == 1 ? zones.first! : "")
         }
         define("c.difftime", ["...", "recursive"]) { args, _ throws(FnError) in
-            guard let first = args.dots.first else { return .null }
-            let scale = Difftime.scale(first)
+            // One unit when all agree, else seconds, as R's c.difftime.
+            let units = Set(args.dots.filter(Time.isDifftime).map(Difftime.units))
+            let unit = units.count == 1 ? units.first! : "secs"
+            let scale = Difftime.seconds[unit] ?? 1
             var values: [Double] = []
             for p in args.dots { values += Difftime.inSeconds(p).map { Time.isDifftime(p) ? $0 / scale : $0 } }
-            return Difftime.make(values, units: Difftime.units(first), names: nil)
+            return Difftime.make(values, units: unit, names: DateOps.combinedNames(args))
         }
         define("diff.Date", ["x", "lag", "differences", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
@@ -198,6 +206,29 @@ extension Time {
 /// Arithmetic and comparison on times, with R's rules and messages.
 enum DateOps {
     static let comparisons: Set<String> = ["==", "!=", "<", ">", "<=", ">="]
+
+    /// The names `c()` gives: an argument's name alone for one element, else `name1`, `name2`...
+    /// or `name.inner`; nil when nothing is named.
+    static func combinedNames(_ args: Arguments) -> [String]? {
+        var names: [String] = []
+        var any = false
+        for (k, p) in args.dots.enumerated() {
+            let outer = args.dotNames[k] ?? ""
+            let inner = p.names
+            if !outer.isEmpty || inner != nil { any = true }
+            for i in 0..<p.length {
+                let n = inner?[i] ?? ""
+                if outer.isEmpty {
+                    names.append(n)
+                } else if p.length == 1 && n.isEmpty {
+                    names.append(outer)
+                } else {
+                    names.append(n.isEmpty ? outer + String(i + 1) : outer + "." + n)
+                }
+            }
+        }
+        return any ? names : nil
+    }
 
     /// The rest of `diff`'s arguments, present ones only.
     static func rest(_ args: Arguments) -> [Value] {

@@ -208,8 +208,59 @@ enum TimeParsing {
         if let format { return read(format) }
         let present = strings.compactMap { $0 }
         if present.isEmpty { return strings.map { _ in NA.double } }
+        let iso = present.contains { $0.utf8.count > 10 && Array($0.utf8)[10] == UInt8(ascii: "T") }
+        if iso, present.allSatisfy({ parseISO($0) != nil }) {
+            return strings.map { s in s.flatMap { parseISO($0) } ?? NA.double }
+        }
         for f in tryFormats where present.allSatisfy({ parse($0, format: f) != nil }) { return read(f) }
         throw FnError.runtime("character string is not in a standard unambiguous format")
+    }
+
+    /// ISO 8601 with a `T`: `YYYY-MM-DDTHH:MM[:SS[.fff]]`, then optionally `Z` or an offset
+    /// (`+02:00`, `+0200`, `+02`). R 4.3 reads this form; R 4.2's formats stop at the date.
+    static func parseISO(_ text: String) -> Double? {
+        var scanner = Scanner(Array(text.utf8))
+        scanner.skipSpaces()
+        guard let year = scanner.number(maxDigits: 4, minDigits: 4) else { return nil }
+        guard let sep = scanner.peek, sep == UInt8(ascii: "-") || sep == UInt8(ascii: "/") else { return nil }
+        scanner.advance()
+        guard let month = scanner.number(maxDigits: 2), scanner.take(sep),
+              let day = scanner.number(maxDigits: 2) else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
+        var seconds = Double(daysFromCivil(year, month, day)) * 86400
+        scanner.skipSpaces()
+        if scanner.take(UInt8(ascii: "T")) {
+            guard let hour = scanner.number(maxDigits: 2), scanner.take(UInt8(ascii: ":")),
+                  let minute = scanner.number(maxDigits: 2), hour <= 24, minute <= 59 else { return nil }
+            seconds += Double(hour * 3600 + minute * 60)
+            if scanner.take(UInt8(ascii: ":")) {
+                guard let second = scanner.number(maxDigits: 2), second <= 61 else { return nil }
+                seconds += Double(second)
+                if scanner.take(UInt8(ascii: ".")) || scanner.take(UInt8(ascii: ",")) {
+                    var scale = 0.1
+                    var any = false
+                    while let d = scanner.digit() {
+                        seconds += Double(d) * scale
+                        scale /= 10
+                        any = true
+                    }
+                    if !any { return nil }
+                }
+            }
+            scanner.skipSpaces()
+            if scanner.take(UInt8(ascii: "Z")) {
+                // UTC
+            } else if let sign = scanner.peek, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                scanner.advance()
+                guard let oh = scanner.number(maxDigits: 2, minDigits: 2) else { return nil }
+                _ = scanner.take(UInt8(ascii: ":"))
+                let om = scanner.number(maxDigits: 2, minDigits: 2) ?? 0
+                let offset = Double(oh * 3600 + om * 60)
+                seconds += sign == UInt8(ascii: "+") ? -offset : offset
+            }
+        }
+        scanner.skipSpaces()
+        return scanner.pos >= scanner.bytes.count ? seconds : nil
     }
 
     /// `origin =`: seconds of a date or date-time (default the epoch).
