@@ -71,6 +71,14 @@ extension BuiltinRegistry {
                 return r
             }
         }
+        for cls in ["Date", "POSIXct"] {
+            define("print." + cls, ["x", "..."]) { args, ip throws(FnError) in
+                let x = try args.required(0, "x")
+                ip.output(.stdout, x.length == 0 ? "\(cls) of length 0\n" : formatForPrint(x))
+                ip.visible = false
+                return x
+            }
+        }
         for cls in ["Date", "POSIXt"] {
             for generic in ["sum", "prod"] {
                 define(generic + "." + cls, ["x", "..."]) { _, _ throws(FnError) in

@@ -127,10 +127,10 @@ public enum Time {
         return tz.hasPrefix("GMT") || tz == "Etc/GMT" ? "GMT" : "UTC"
     }
 
-    /// The text the JSON bridge writes for a Date or POSIXct (jsonlite's `format(x)`: dates as
-    /// `2024-03-01`, date-times as `2024-03-01 10:00:00`, or dates alone when every time is
-    /// midnight), NA as nil; nil when `v` is neither.
-    public static func jsonStrings(_ v: Value) -> [String?]? {
+    /// The text of a Date or POSIXct as R's `as.character` and jsonlite's `toJSON` give it (dates
+    /// as `2024-03-01`, date-times as `2024-03-01 10:00:00`, or dates alone when every time is
+    /// midnight), NA as nil; nil when `v` is neither. `paste`, `sprintf` and the JSON bridge use it.
+    public static func strings(_ v: Value) -> [String?]? {
         guard isDate(v) || isPOSIXct(v) else { return nil }
         return characterElements(formatTimes(v, pattern: nil))
     }
