@@ -155,6 +155,9 @@ enum DateSequence {
         let starts = Array(edges.dropLast())
         let labelled = dates ? Time.date(starts, names: nil) : Time.posixct(starts, names: nil, tz: "")
         var labels = characterElements(formatTimes(labelled, pattern: nil)).map { $0 ?? "NA" }
+        if case .logical(0)? = args[2] {
+            return Value(Vector(.integer(codes)))
+        }
         if let given = args[2], !given.isNull {
             labels = characterElements(given).map { $0 ?? "NA" }
             guard labels.count == starts.count else {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The S3 methods R has for `Date`, `POSIXct` and `difftime`: arithmetic and comparison (`+.Date`,
 /// `-.POSIXt`, `==.difftime`, ...), the methods that keep the class (`[`, `c`, `rev`, `sort`, `rep`,
 /// `min`, `range`, `mean`, ...), `seq`, `cut`, `diff`, and the calendar helpers `weekdays`,
@@ -148,6 +154,48 @@ extension BuiltinRegistry {
                 throw FnError.runtime("cut() is implemented for Dates and date-times only")
             }
             return try DateSequence.cut(x, try args.required(1, "breaks"), args)
+        }
+        define("trunc.POSIXt", ["x", "units", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let units = try Unpack.string(args[1] ?? args.dots.first, "units", default: "secs")
+            let out = try (x.storage?.doubles() ?? []).map { v throws(FnError) in try DateOps.truncate(v, units) }
+            var r = Value(Vector(.double(out), names: x.names))
+            Time.restore(&r, from: x)
+            return r
+        }
+        define("round.POSIXt", ["x", "digits", "units"]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let units = try Unpack.string(args[2] ?? args[1], "units", default: "secs")
+            let half: Double
+            switch units {
+            case "secs": half = 0.5
+            case "mins": half = 30
+            case "hours": half = 1800
+            case "days": half = 43200
+            default: throw FnError.runtime("invalid 'units' argument")
+            }
+            let out = try (x.storage?.doubles() ?? []).map { v throws(FnError) in try DateOps.truncate(v + half, units) }
+            var r = Value(Vector(.double(out), names: x.names))
+            Time.restore(&r, from: x)
+            return r
+        }
+        define("trunc.Date", ["x", "units", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            let units = try Unpack.string(args[1] ?? args.dots.first, "units", default: "days")
+            let out = try (x.storage?.doubles() ?? []).map { v throws(FnError) in
+                try DateOps.truncate(v * 86400, units == "month" ? "months" : units == "year" ? "years" : units) / 86400
+            }
+            return Time.date(out, names: x.names)
+        }
+        define("round.Date", ["x", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            return Time.date((x.storage?.doubles() ?? []).map { $0.rounded(.toNearestOrEven) }, names: x.names)
+        }
+        define("Sys.timezone", ["location"]) { _, _ throws(FnError) in .character("UTC") }
+        define("date", []) { _, _ throws(FnError) in
+            var ts = timespec()
+            clock_gettime(CLOCK_REALTIME, &ts)
+            return .character(DateFormat.strftime(Double(ts.tv_sec), "%a %b %e %H:%M:%S %Y"))
         }
         define("weekdays", ["x", "abbreviate"]) { args, _ throws(FnError) in
             let abbreviate = try Unpack.flag(args[1], "abbreviate", default: false)
@@ -374,6 +422,21 @@ enum DateOps {
         }
         let r = try Time.callDefault(ip, op, [Time.plain(e1), Time.plain(e2)], [nil, nil])
         return Difftime.make(r.storage?.doubles() ?? [], units: Difftime.units(unitsOf), names: r.names)
+    }
+
+    /// Seconds truncated to the start of their second, minute, hour, day, month or year.
+    static func truncate(_ v: Double, _ units: String) throws(FnError) -> Double {
+        guard v.isFinite else { return v }
+        switch units {
+        case "secs": return v.rounded(.down)
+        case "mins": return (v / 60).rounded(.down) * 60
+        case "hours": return (v / 3600).rounded(.down) * 3600
+        case "days": return (v / 86400).rounded(.down) * 86400
+        case "months", "years":
+            let (y, m, _) = civilDate(fromDays: Int((v / 86400).rounded(.down)))
+            return Double(daysFromCivil(y, units == "years" ? 1 : m, 1)) * 86400
+        default: throw FnError.runtime("invalid 'units' argument")
+        }
     }
 
     /// `weekdays`, `months`: a `strftime` field of each Date or date-time.

@@ -58,10 +58,8 @@ extension BuiltinRegistry {
             let x = try args.required(0, "x")
             let units = Difftime.units(x)
             let numbers = NumberFormat.format(x.storage?.doubles() ?? [], digits: 7)
-            let values = x.storage?.doubles() ?? []
-            let out: [String?] = numbers.indices.map { k in
-                values[k].isNaN ? "NA " + units : numbers[k].trimmingSpaces() + " " + units
-            }
+            // R pastes format(unclass(x)), so the numbers share one width.
+            let out: [String?] = numbers.indices.map { k in numbers[k] + " " + units }
             return Value(Vector(.character(out), names: x.names))
         }
         define("print.difftime", ["x", "digits", "..."]) { args, ip throws(FnError) in
