@@ -156,7 +156,7 @@ extension BuiltinRegistry {
             return try DateSequence.cut(x, try args.required(1, "breaks"), args)
         }
         define("trunc.POSIXt", ["x", "units", "..."]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
+            let x = Time.ct(try args.required(0, "x"))
             let units = try Unpack.string(args[1] ?? args.dots.first, "units", default: "secs")
             let out = try (x.storage?.doubles() ?? []).map { v throws(FnError) in try DateOps.truncate(v, units) }
             var r = Value(Vector(.double(out), names: x.names))
@@ -164,7 +164,7 @@ extension BuiltinRegistry {
             return r
         }
         define("round.POSIXt", ["x", "digits", "units"]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
+            let x = Time.ct(try args.required(0, "x"))
             let units = try Unpack.string(args[2] ?? args[1], "units", default: "secs")
             let half: Double
             switch units {
@@ -186,6 +186,33 @@ extension BuiltinRegistry {
                 try DateOps.truncate(v * 86400, units == "month" ? "months" : units == "year" ? "years" : units) / 86400
             }
             return Time.date(out, names: x.names)
+        }
+        // POSIXlt: shown, converted and measured as the POSIXct it stands for.
+        define("format.POSIXlt", ["x", "format", "tz", "usetz", "..."]) { args, _ throws(FnError) in
+            let x = Time.ct(try args.required(0, "x"))
+            let pattern = try (args[1] ?? args.dots.first).map { v throws(FnError) in try Unpack.string(v, "format") }
+            return formatTimes(x, pattern: pattern, zone: try Unpack.flag(args[3], "usetz", default: false))
+        }
+        define("as.character.POSIXlt", ["x", "..."]) { args, _ throws(FnError) in
+            formatTimes(Time.ct(try args.required(0, "x")), pattern: nil)
+        }
+        define("print.POSIXlt", ["x", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let ct = Time.ct(x)
+            ip.output(.stdout, ct.length == 0 ? "POSIXlt of length 0\n" : formatForPrint(ct))
+            ip.visible = false
+            return x
+        }
+        for name in ["as.numeric.POSIXlt", "as.double.POSIXlt"] {
+            define(name, ["x", "..."]) { args, _ throws(FnError) in
+                Value(Vector(.double(Time.ltSeconds(try args.required(0, "x")))))
+            }
+        }
+        define("is.na.POSIXlt", ["x"]) { args, _ throws(FnError) in
+            Value(.logical(Time.ltSeconds(try args.required(0, "x")).map { $0.isNaN ? 1 : 0 }))
+        }
+        define("length.POSIXlt", ["x"]) { args, _ throws(FnError) in
+            .integer(Int32(Time.ltSeconds(try args.required(0, "x")).count))
         }
         define("round.Date", ["x", "..."]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
@@ -211,7 +238,7 @@ extension BuiltinRegistry {
             return Value(Vector(.character(out), names: months.names))
         }
         define("julian", ["x", "origin", "..."]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
+            let x = Time.ct(try args.required(0, "x"))
             if Time.isPOSIXct(x) {
                 let origin = try args[1].map { v throws(FnError) in try Time.seconds(v).first ?? 0 } ?? 0
                 var r = Difftime.make((x.storage?.doubles() ?? []).map { ($0 - origin) / 86400 }, units: "days",
@@ -355,7 +382,9 @@ enum DateOps {
         }
     }
 
-    static func dateTime(_ op: String, _ e1: Value, _ e2: Value?, _ ip: Interpreter) throws(FnError) -> Value {
+    static func dateTime(_ op: String, _ lt1: Value, _ lt2: Value?, _ ip: Interpreter) throws(FnError) -> Value {
+        // A POSIXlt operand takes part as the POSIXct it stands for, as in R.
+        let e1 = Time.ct(lt1), e2 = lt2.map(Time.ct)
         guard let e2 else {
             if op == "+" { return e1 }
             throw FnError.runtime("unary '\(op)' not defined for \"POSIXt\" objects")
@@ -440,7 +469,8 @@ enum DateOps {
     }
 
     /// `weekdays`, `months`: a `strftime` field of each Date or date-time.
-    static func calendar(_ x: Value, _ code: String) throws(FnError) -> Value {
+    static func calendar(_ lt: Value, _ code: String) throws(FnError) -> Value {
+        let x = Time.ct(lt)
         guard Time.isDate(x) || Time.isPOSIXct(x) else {
             throw FnError.runtime("no applicable method for this function applied to an object of class \"\(x.classAttribute?.first ?? x.typeName)\"")
         }

@@ -7,7 +7,7 @@ extension BuiltinRegistry {
     mutating func registerTime() {
         define("as.POSIXct", ["x", "tz", "format", "tryFormats", "origin", "..."]) { args, _ throws(FnError) in
             let tz = try TimeZoneArgument.check(args[1], "as.POSIXct")
-            let x = try args.required(0, "x")
+            let x = Time.ct(try args.required(0, "x"))
             let seconds: [Double]
             if x.isNull {
                 seconds = []
@@ -30,7 +30,7 @@ extension BuiltinRegistry {
         }
         define("as.Date", ["x", "format", "tryFormats", "origin", "tz", "optional", "..."]) { args, _ throws(FnError) in
             _ = try TimeZoneArgument.check(args[4], "as.Date")
-            let x = try args.required(0, "x")
+            let x = Time.ct(try args.required(0, "x"))
             let days: [Double]
             if x.isNull {
                 days = []
@@ -57,7 +57,23 @@ extension BuiltinRegistry {
             let x = try args.required(0, "x")
             let format = try Unpack.string(args[1], "format")
             let seconds = characterElements(x).map { s in s.flatMap { TimeParsing.parse($0, format: format) } ?? NA.double }
-            return Time.posixct(seconds, names: x.names, tz: tz)
+            return Time.posixlt(seconds, tz: tz)
+        }
+        define("as.POSIXlt", ["x", "tz", "format", "tryFormats", "origin", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            if Time.isPOSIXlt(x) { return x }
+            guard let f = Dispatch.internalDefault(ip, "as.POSIXct") else { return .null }
+            var values: [Value] = [x], names: [String?] = [nil]
+            for (k, name) in ["tz", "format", "tryFormats", "origin"].enumerated() {
+                if let v = args[k + 1] {
+                    values.append(v)
+                    names.append(name)
+                }
+            }
+            let ct = try ip.callFunction(.builtin(f), values, names: names)
+            var tz = ""
+            if case .character(let z?)? = ct.attribute("tzone") { tz = z }
+            return Time.posixlt(ct.storage?.doubles() ?? [], tz: tz)
         }
         define("ISOdatetime", ["year", "month", "day", "hour", "min", "sec", "tz"]) { args, _ throws(FnError) in
             let tz = try TimeZoneArgument.check(args[6], "ISOdatetime")
@@ -108,6 +124,66 @@ public enum Time {
     static func isDate(_ v: Value) -> Bool { v.classAttribute?.contains("Date") == true }
     static func isPOSIXct(_ v: Value) -> Bool { v.classAttribute?.contains("POSIXct") == true }
     static func isDifftime(_ v: Value) -> Bool { v.classAttribute?.contains("difftime") == true }
+    static func isPOSIXlt(_ v: Value) -> Bool { v.classAttribute?.contains("POSIXlt") == true }
+
+    static let ltFields = ["sec", "min", "hour", "mday", "mon", "year", "wday", "yday", "isdst", "zone", "gmtoff"]
+
+    /// A `POSIXlt`: the broken-down UTC time as R's list of fields (`sec`, `min`, `hour`, `mday`,
+    /// `mon` from 0, `year` from 1900, `wday` from Sunday = 0, `yday` from 0, ...).
+    static func posixlt(_ seconds: [Double], tz: String) -> Value {
+        var columns = [[Double]](repeating: [], count: 8)
+        for x in seconds {
+            guard x.isFinite else {
+                for k in 0..<8 { columns[k].append(NA.double) }
+                continue
+            }
+            let p = DateFormat.Parts(x)
+            let fields = [p.exactSecond, Double(p.minute), Double(p.hour), Double(p.day), Double(p.month - 1),
+                          Double(p.year - 1900), Double(p.weekday), Double(p.yearDay)]
+            for k in 0..<8 { columns[k].append(fields[k]) }
+        }
+        func ints(_ a: [Double]) -> Value {
+            Value(Vector(.integer(a.map { $0.isNaN ? NA.integer : Int32($0) })))
+        }
+        var elements: [Value] = [Value(Vector(.double(columns[0])))]
+        for k in 1..<8 { elements.append(ints(columns[k])) }
+        elements.append(ints(seconds.map { $0.isFinite ? 0 : .nan }))
+        elements.append(Value(Vector(.character(seconds.map { $0.isFinite ? (tz.hasPrefix("GMT") ? "GMT" : "UTC") : "" }))))
+        elements.append(ints(seconds.map { $0.isFinite ? 0 : .nan }))
+        let attributes = AttributeList([
+            ("class", Value(Vector(.character(["POSIXlt", "POSIXt"])))),
+            ("tzone", .character(tz)),
+        ])
+        return .list(List(elements, names: ltFields, attributes: attributes))
+    }
+
+    /// A `POSIXlt` back to seconds, normalising fields out of range as R does (`mday = 40`).
+    static func ltSeconds(_ v: Value) -> [Double] {
+        guard case .list(let l) = v else { return [] }
+        func field(_ name: String) -> [Double] {
+            guard let i = l.names?.firstIndex(of: name) else { return [0] }
+            return l.elements[i].storage?.doubles() ?? [0]
+        }
+        let cols = ["sec", "min", "hour", "mday", "mon", "year"].map(field)
+        let n = cols.contains { $0.isEmpty } ? 0 : cols.map(\.count).max() ?? 0
+        return (0..<n).map { k in
+            let f = cols.map { $0[k % $0.count] }
+            guard f.allSatisfy({ $0.isFinite }) else { return NA.double }
+            let months = Int(f[5]) * 12 + Int(f[4])
+            let year = 1900 + (months >= 0 ? months / 12 : (months - 11) / 12)
+            let month = months - (year - 1900) * 12 + 1
+            let days = Double(daysFromCivil(year, month, 1)) + f[3] - 1
+            return days * 86400 + f[2] * 3600 + f[1] * 60 + f[0]
+        }
+    }
+
+    /// A `POSIXlt` as the equivalent `POSIXct`; other values as they are.
+    static func ct(_ v: Value) -> Value {
+        guard isPOSIXlt(v) else { return v }
+        var tz = ""
+        if case .character(let z?)? = v.attribute("tzone") { tz = z }
+        return posixct(ltSeconds(v), names: nil, tz: tz)
+    }
 
     static func date(_ days: [Double], names: [String]?) -> Value {
         .vector(Vector(.double(days), names: names, classes: ["Date"]))
@@ -143,6 +219,7 @@ public enum Time {
 
     /// Seconds since the epoch of a POSIXct, Date (days), character (R's formats) or number.
     static func seconds(_ v: Value) throws(FnError) -> [Double] {
+        if isPOSIXlt(v) { return ltSeconds(v) }
         if v.atomicType == .character {
             return try TimeParsing.dateTimes(characterElements(v), format: nil, tryFormats: TimeParsing.dateTimeFormats)
         }
