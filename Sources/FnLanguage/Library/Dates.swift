@@ -214,6 +214,28 @@ extension BuiltinRegistry {
         define("length.POSIXlt", ["x"]) { args, _ throws(FnError) in
             .integer(Int32(Time.ltSeconds(try args.required(0, "x")).count))
         }
+        for cls in ["Date", "POSIXct", "difftime"] {
+            define("as.list." + cls, ["x", "..."]) { args, _ throws(FnError) in
+                let x = try args.required(0, "x")
+                return .list(List(Time.elements(x), names: x.names))
+            }
+            define("split." + cls, ["x", "f", "drop", "..."]) { args, ip throws(FnError) in
+                let x = try args.required(0, "x")
+                var values: [Value] = [Time.plain(x), try args.required(1, "f")], names: [String?] = [nil, "f"]
+                if let drop = args[2] {
+                    values.append(drop)
+                    names.append("drop")
+                }
+                guard case .list(let groups) = try Time.callDefault(ip, "split", values + args.dots, names + args.dotNames)
+                else { return .null }
+                let kept = groups.elements.map { g in
+                    var g = g
+                    Time.restore(&g, from: x)
+                    return g
+                }
+                return .list(List(kept, names: groups.names))
+            }
+        }
         define("round.Date", ["x", "..."]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
             return Time.date((x.storage?.doubles() ?? []).map { $0.rounded(.toNearestOrEven) }, names: x.names)
@@ -275,6 +297,18 @@ extension Time {
             if let value = x.attribute(name) { setAttribute(&attributes, name, value) }
         }
         r = .vector(Vector(storage, names: r.names, attributes: attributes))
+    }
+
+    /// Whether `x` is a Date, POSIXct or difftime vector.
+    static func isTimed(_ x: Value) -> Bool { isDate(x) || isPOSIXct(x) || isDifftime(x) }
+
+    /// The elements of a Date, POSIXct or difftime vector, each with the class (as R's `as.list`).
+    static func elements(_ x: Value) -> [Value] {
+        Unpack.elements(plain(x)).map { e in
+            var e = e
+            restore(&e, from: x)
+            return e
+        }
     }
 
     /// Calls the builtin `name` itself (no dispatch: the arguments carry no time class).
