@@ -64,14 +64,7 @@ extension BuiltinRegistry {
         }
         define("print.difftime", ["x", "digits", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            let units = Difftime.units(x)
-            let plain = Value(Vector(.double(x.storage?.doubles() ?? []), names: x.names))
-            if x.length == 1 && x.names == nil {
-                let text = NumberFormat.format(x.storage?.doubles() ?? [], digits: 7)[0].trimmingSpaces()
-                ip.output(.stdout, "Time difference of \(text) \(units)\n")
-            } else {
-                ip.output(.stdout, "Time differences in \(units)\n" + formatForPrint(plain))
-            }
+            ip.output(.stdout, Difftime.printed(x))
             ip.visible = false
             return x
         }
@@ -98,6 +91,16 @@ enum Difftime {
     static func units(_ x: Value) -> String {
         if case .character(let u?)? = x.attribute("units") { return u }
         return "days"
+    }
+
+    /// `print(x)`: `Time difference of 3 days`, or `Time differences in days` above the numbers.
+    static func printed(_ x: Value) -> String {
+        let units = self.units(x)
+        let values = x.storage?.doubles() ?? []
+        if values.count == 1 && x.names == nil {
+            return "Time difference of \(NumberFormat.format(values, digits: 7)[0].trimmingSpaces()) \(units)\n"
+        }
+        return "Time differences in \(units)\n" + formatForPrint(Value(Vector(.double(values), names: x.names)))
     }
 
     /// Seconds in one unit of `x`.
