@@ -119,7 +119,8 @@ enum Dispatch {
         for n in ["print", "format", "toString", "as.character", "as.numeric", "as.double", "as.integer",
                   "as.logical", "as.list", "as.vector", "length", "summary", "[", "[[", "$", "[<-", "[[<-", "$<-",
                   "unique", "rev", "sort", "c", "names", "levels", "t", "dim", "mean", "median", "seq", "rep",
-                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na", "diff", "cut"] {
+                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na",
+                  "diff", "cut", "is.numeric"] {
             out[n] = .some(nil)
         }
         for n in ["abs", "sign", "sqrt", "floor", "ceiling", "trunc", "round", "signif", "exp", "log", "expm1",

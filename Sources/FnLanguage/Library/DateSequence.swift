@@ -55,6 +55,8 @@ enum DateSequence {
         return Double(daysFromCivil(year, month, 1) + d - 1) * unit + rest
     }
 
+    private static let twoOf = "exactly two of 'to', 'by' and 'length.out' / 'along.with' must be specified"
+
     /// The numbers of `seq(from, to, by, length.out)` for a start of `start`.
     static func make(start: Double, _ args: Arguments, dates: Bool) throws(FnError) -> [Double] {
         let to = try args[1].map { v throws(FnError) in
@@ -64,7 +66,7 @@ enum DateSequence {
         if let along = args[4] { length = along.length }
         guard let byValue = args[2] else {
             guard let to, let length else {
-                throw FnError.runtime("exactly two of 'to', 'by' and 'length.out' / 'along.with' must be specified")
+                throw FnError.runtime(twoOf)
             }
             if length == 1 { return [start] }
             return (0..<max(length, 0)).map { start + (to - start) * Double($0) / Double(length - 1) }
@@ -77,7 +79,7 @@ enum DateSequence {
         switch step {
         case .fixed(let by):
             if let length { return (0..<max(length, 0)).map { start + Double($0) * by } }
-            guard let to else { throw FnError.runtime("exactly two of 'to', 'by' and 'length.out' / 'along.with' must be specified") }
+            guard let to else { throw FnError.runtime(twoOf) }
             guard by != 0 || to == start, (to - start) / by >= 0 || to == start else {
                 throw FnError.runtime("wrong sign in 'by' argument")
             }
@@ -86,7 +88,7 @@ enum DateSequence {
             out = (0...n).map { start + Double($0) * by }
         case .months(let k):
             if let length { return (0..<max(length, 0)).map { addMonths(start, $0 * k, dates: dates) } }
-            guard let to else { throw FnError.runtime("exactly two of 'to', 'by' and 'length.out' / 'along.with' must be specified") }
+            guard let to else { throw FnError.runtime(twoOf) }
             guard k != 0 else { throw FnError.runtime("invalid 'by' argument") }
             var i = 0
             while true {

@@ -208,6 +208,22 @@ extension BuiltinRegistry {
                 Value(Vector(.double(Time.ltSeconds(try args.required(0, "x")))))
             }
         }
+        // Other generics on a POSIXlt: the POSIXct method, and a date-time result back as a POSIXlt.
+        for generic in ["[", "[[", "rev", "sort", "unique", "min", "max", "range", "rep", "head", "tail", "c"] {
+            define(generic + ".POSIXlt", ["x", "..."]) { args, ip throws(FnError) in
+                let x = try args.required(0, "x")
+                let dots = args.dots.map(Time.ct)
+                guard let f = Dispatch.internalDefault(ip, generic) else { return .null }
+                let r = try ip.callFunction(.builtin(f), [Time.ct(x)] + dots, names: [nil] + args.dotNames)
+                guard Time.isPOSIXct(r) else { return r }
+                var tz = ""
+                if case .character(let z?)? = x.attribute("tzone") { tz = z }
+                return Time.posixlt(r.storage?.doubles() ?? [], tz: tz)
+            }
+        }
+        for cls in ["Date", "POSIXt", "difftime"] {
+            define("is.numeric." + cls, ["x"]) { _, _ throws(FnError) in .bool(false) }
+        }
         define("is.na.POSIXlt", ["x"]) { args, _ throws(FnError) in
             Value(.logical(Time.ltSeconds(try args.required(0, "x")).map { $0.isNaN ? 1 : 0 }))
         }
@@ -506,7 +522,8 @@ enum DateOps {
     static func calendar(_ lt: Value, _ code: String) throws(FnError) -> Value {
         let x = Time.ct(lt)
         guard Time.isDate(x) || Time.isPOSIXct(x) else {
-            throw FnError.runtime("no applicable method for this function applied to an object of class \"\(x.classAttribute?.first ?? x.typeName)\"")
+            let cls = x.classAttribute?.first ?? x.typeName
+            throw FnError.runtime("no applicable method for this function applied to an object of class \"\(cls)\"")
         }
         return formatTimes(x, pattern: code)
     }
