@@ -55,8 +55,9 @@ enum DateFormat {
         }
     }
 
-    /// C's `strftime` on UTC seconds for the codes R documents: %Y %y %C %m %d %e %H %I %p %M %S
-    /// %OSn %j %U %W %u %w %a %A %b %h %B %F %T %D %R %Z %z %s %n %t %%.
+    /// C's `strftime` on UTC seconds for the codes R documents, in the C locale: %Y %y %C %m %d %e
+    /// %H %k %I %l %p %M %S %OSn %j %U %W %V %G %g %u %w %a %A %b %h %B %c %x %X %F %T %D %R %Z %z %s
+    /// %n %t %%.
     static func strftime(_ seconds: Double, _ pattern: String, zone: String = "UTC") -> String {
         let p = Parts(seconds)
         var out = ""
@@ -97,6 +98,20 @@ enum DateFormat {
             case "T": out += "\(two(p.hour)):\(two(p.minute)):\(two(p.second))"
             case "D": out += "\(two(p.month))/\(two(p.day))/\(two(((p.year % 100) + 100) % 100))"
             case "R": out += "\(two(p.hour)):\(two(p.minute))"
+            case "V", "G", "g":
+                // ISO 8601 week: the week (Monday first) holding the year's first Thursday is 1.
+                let days = daysFromCivil(p.year, p.month, p.day)
+                let thursday = days - (p.weekday + 6) % 7 + 3
+                let (isoYear, _, _) = civilDate(fromDays: thursday)
+                let week = (thursday - daysFromCivil(isoYear, 1, 1)) / 7 + 1
+                out += it[i] == "V" ? two(week) : it[i] == "G" ? String(isoYear) : two(((isoYear % 100) + 100) % 100)
+            case "k": out += p.hour < 10 ? " \(p.hour)" : String(p.hour)
+            case "l":
+                let h = p.hour % 12 == 0 ? 12 : p.hour % 12
+                out += h < 10 ? " \(h)" : String(h)
+            case "c": out += strftime(seconds, "%a %b %e %H:%M:%S %Y", zone: zone)
+            case "x": out += strftime(seconds, "%m/%d/%y", zone: zone)
+            case "X": out += strftime(seconds, "%H:%M:%S", zone: zone)
             case "Z": out += zone
             case "z": out += "+0000"
             case "s": out += String(Int(seconds.rounded(.down)))
