@@ -148,12 +148,15 @@ extension BuiltinRegistry {
             if case .character(let z?)? = from.attribute("tzone") { tz = z }
             return Time.posixct(seconds, names: nil, tz: tz)
         }
-        define("cut", ["x", "breaks", "labels", "start.on.monday", "right", "..."]) { args, _ throws(FnError) in
-            let x = try args.required(0, "x")
-            guard Time.isDate(x) || Time.isPOSIXct(x) else {
-                throw FnError.runtime("cut() is implemented for Dates and date-times only")
+        for cls in ["Date", "POSIXt"] {
+            define("cut." + cls, ["x", "breaks", "labels", "start.on.monday", "right", "..."]) { args, _ throws(FnError) in
+                try DateSequence.cut(Time.ct(try args.required(0, "x")), try args.required(1, "breaks"), args)
             }
-            return try DateSequence.cut(x, try args.required(1, "breaks"), args)
+        }
+        // `cut` itself: generic (dispatch finds `cut.Date`); fn has no numeric `cut` yet.
+        define("cut", ["x", "..."]) { args, _ throws(FnError) in
+            let x = try args.required(0, "x")
+            throw FnError.runtime("cut() is implemented for Dates and date-times only, not \(x.typeName) values")
         }
         define("trunc.POSIXt", ["x", "units", "..."]) { args, _ throws(FnError) in
             let x = Time.ct(try args.required(0, "x"))
