@@ -79,8 +79,8 @@ import Testing
     }
 
     @Test func replacementAssignmentsBindTheirBaseAndNeedTheReplacementFunction() {
-        let text = "f <- function() {\n  x <- list()\n  names(x) <- \"a\"\n  x$b[[1]] <- 2\n  units(x) <- 1\n  x\n}\n"
-        #expect(Self.lines(text) == [#"5:3: error: could not find function "units<-""#])
+        let text = "f <- function() {\n  x <- list()\n  names(x) <- \"a\"\n  x$b[[1]] <- 2\n  widths(x) <- 1\n  x\n}\n"
+        #expect(Self.lines(text) == [#"5:3: error: could not find function "widths<-""#])
     }
 
     @Test func userDefinedReplacementFunctionsAndOperatorsAreFound() {

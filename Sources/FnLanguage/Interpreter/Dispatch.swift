@@ -123,8 +123,8 @@ enum Dispatch {
         for n in ["print", "format", "toString", "as.character", "as.numeric", "as.double", "as.integer",
                   "as.logical", "as.list", "as.vector", "length", "summary", "[", "[[", "$", "[<-", "[[<-", "$<-",
                   "unique", "rev", "sort", "c", "names", "levels", "t", "dim", "mean", "median", "seq", "rep",
-                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na", "as.matrix"]
-            + DataFrame.generics {
+                  "head", "tail", "all.equal", "split", "xtfrm", "duplicated", "anyNA", "is.na", "as.matrix",
+                  "diff", "cut", "is.numeric"] + DataFrame.generics {
             out[n] = .some(nil)
         }
         for n in ["abs", "sign", "sqrt", "floor", "ceiling", "trunc", "round", "signif", "exp", "log", "expm1",

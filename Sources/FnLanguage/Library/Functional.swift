@@ -125,6 +125,14 @@ private func applyEach(_ x: Value, _ f: Value, _ args: Arguments, _ ip: Interpre
         }
         return results
     }
+    if Time.isTimed(x) {
+        // Dates and date-times are applied over as R's as.list() gives them: each keeps its class.
+        for e in Time.elements(x) {
+            callArgs[0] = e
+            results.append(try ip.callFunction(f, callArgs, names: names))
+        }
+        return results
+    }
     if let s = x.storage {
         for i in 0..<s.count {
             callArgs[0] = s.element(i)
@@ -210,7 +218,7 @@ private func vapplyResult(_ results: [Value], template: Value, names: [String]?)
 private func mapply(
     _ f: Value, _ dots: [Value], _ dotNames: [String?], moreArgs: Value?, useNames: Bool, _ ip: Interpreter
 ) throws(FnError) -> ([Value], [String]?) {
-    let columns = dots.map(Unpack.elements)
+    let columns = dots.map { Time.isTimed($0) ? Time.elements($0) : Unpack.elements($0) }
     let n = columns.contains { $0.isEmpty } ? 0 : (columns.map(\.count).max() ?? 0)
     var extra: [Value] = [], extraNames: [String?] = []
     if let moreArgs, case .list(let l) = moreArgs {

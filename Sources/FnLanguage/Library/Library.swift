@@ -18,6 +18,8 @@ extension BuiltinRegistry {
         registerEncoding()
         registerHTTP()
         registerTime()
+        registerDates()
+        registerDifftime()
         registerStatistics()
         registerQuantiles()
         registerCorrelation()

@@ -32,7 +32,10 @@ extension BuiltinRegistry {
         defineMath("log1p", nanWarning: true) { log1p($0) }
         defineMath("floor") { floor($0) }
         defineMath("ceiling") { ceil($0) }
-        defineMath("trunc") { trunc($0) }
+        // trunc(x, ...): the methods for dates take `units` (trunc(t, "hours")).
+        define("trunc", ["x", "..."]) { args, ip throws(FnError) in
+            try mapDoubles(try args.required(0, "x"), ip, nanWarning: false) { trunc($0) }
+        }
         defineMath("sign") { $0.isNaN ? $0 : $0 > 0 ? 1 : $0 < 0 ? -1 : 0 }
         defineMath("sin") { sin($0) }
         defineMath("cos") { cos($0) }

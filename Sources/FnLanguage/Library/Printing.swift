@@ -235,6 +235,10 @@ private func printValue(_ v: Value, prefix: String, digits: Int, into out: inout
             out += Factors.printed(v)
             return
         }
+        if Time.isDifftime(v) {
+            out += Difftime.printed(v)
+            return
+        }
         let classes = v.classAttribute ?? []
         if classes.contains("POSIXct") || classes.contains("Date") {
             let times = characterElements(formatTimes(v, pattern: nil, zone: true))

@@ -293,7 +293,8 @@ func paste(
         try Limits.checkStringLength(Double(s.utf8.count))
         return .character(s)
     }
-    let vectors = dots.map(characterElements)
+    // Dates and date-times paste as their text, as R's as.character gives it.
+    let vectors = dots.map { Time.strings($0) ?? characterElements($0) }
     let n = vectors.map(\.count).max() ?? 0
     var out: [String] = []
     if n > 0 {
@@ -407,7 +408,8 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
     let formats = fmtStorage.strings()
     var columns: [Storage] = []
     for d in dots {
-        guard let s = Unpack.flatStorage(d) else {
+        let text = Time.strings(d).map { Storage.character($0) }
+        guard let s = text ?? Unpack.flatStorage(d) else {
             throw FnError.runtime("unsupported type")
         }
         columns.append(s)
