@@ -301,6 +301,9 @@ public final class Interpreter {
     /// `eval()`): from then on reads the resolver sent to outer or global variables check the
     /// frames in between first (`extraBinding`).
     var extraBindings = false
+    /// Counts writes to global variables: `x <- c(x, ...)` at top level appends in place only when
+    /// evaluating the new elements wrote no global (see `AppendNode`).
+    var globalWrites = 0
     /// Spare `Arguments.values` arrays for builtin calls, by formal count (see `takeArguments`). They
     /// start as the shared all-nil arrays; the first call that fills one makes it its own.
     var spareArguments = Builtin.nils
@@ -419,6 +422,7 @@ public final class Interpreter {
             retire(old)
         }
         globals[symbol] = value
+        globalWrites &+= 1
     }
 
     /// Keeps a running closure alive after its global binding changed. Closures retired earlier

@@ -299,14 +299,19 @@ struct Resolver {
     /// they assign nothing and call only functions not bound locally, and the function defines no
     /// closure that could assign `x` with `<<-`.
     mutating func resolveAppend(_ name: String, _ value: Expr, span: Span) -> Node? {
-        guard closureFree.last == true,
+        // In a function that defines no closure nothing can assign the local behind our back; at
+        // top level a called function can (`<<-`), which `AppendNode` notices at run time.
+        guard closureFree.last == true || (scopes.isEmpty && !dynamic),
             case .call(let callee, let args) = value.kind, case .identifier("c") = callee.kind,
             !isLocallyBound("c"), args.count >= 2, args.allSatisfy({ $0.name == nil && $0.value != nil }),
             case .identifier(name)? = args[0].value?.kind,
             args.dropFirst().allSatisfy({ $0.value.map(cannotAssign) ?? false })
         else { return nil }
         let location = writeLocation(name, superAssign: false)
-        guard case .local = location else { return nil }
+        switch location {
+        case .local, .global: break
+        default: return nil
+        }
         let call = resolve(value)
         let rest = args.dropFirst().compactMap { $0.value.map { resolve($0) } }
         return AppendNode(location: location, name: name, combineSymbol: interpreter.symbol("c"), rest: rest,

@@ -134,11 +134,15 @@ final class ReplaceNode: Node {
     let name: String
     let steps: [ReplacementStep]
     let value: Node
+    /// One `[`, `[[` or `$` step (no replacement function in the target).
+    let isSingleStep: Bool
+
     init(location: VariableLocation, name: String, steps: [ReplacementStep], value: Node, span: Span) {
         self.location = location
         self.name = name
         self.steps = steps
         self.value = value
+        if steps.count == 1, case .call = steps[0] { isSingleStep = false } else { isSingleStep = steps.count == 1 }
         super.init(span: span)
     }
 
@@ -157,12 +161,24 @@ final class ReplaceNode: Node {
         guard var container = try ip.take(location, name, at: self) else {
             throw ip.locate(FnError.runtime("object '\(name)' not found"), at: self).control
         }
-        let original = container
-        do {
-            try ip.replace(&container, steps[...], indices[...], with: v, at: self)
-        } catch {
-            ip.store(location, original)
-            throw error
+        if isSingleStep {
+            // `x[[i]] <- v`, `x[i] <- v`, `x$a <- v`: the value is modified in place (appending to
+            // it is amortised constant time), so no copy is kept to restore: these replacements
+            // check their arguments before they change anything.
+            do {
+                try ip.replace(&container, steps[...], indices[...], with: v, at: self)
+            } catch {
+                ip.store(location, container)
+                throw error
+            }
+        } else {
+            let original = container
+            do {
+                try ip.replace(&container, steps[...], indices[...], with: v, at: self)
+            } catch {
+                ip.store(location, original)
+                throw error
+            }
         }
         ip.store(location, container)
         ip.visible = false
@@ -363,9 +379,26 @@ final class AppendNode: Node {
             ip.visible = false
             return v
         }
+        // A global may be assigned by a function the new elements call (`<<-`): hold its value
+        // until they are evaluated, and append in place only if no global was written meanwhile.
+        var before: Value? = nil
+        var writes = 0
+        if case .global(let symbol) = location {
+            before = ip.globals[symbol]
+            writes = ip.globalWrites
+        }
         var values: [Value] = []
         values.reserveCapacity(rest.count)
         for node in rest { values.append(try node.eval(ip)) }
+        if case .global = location {
+            if ip.globalWrites != writes {
+                guard let old = before else {
+                    throw ip.locate(FnError.runtime("object '\(name)' not found"), at: self).control
+                }
+                return try combine(old, values, ip)
+            }
+            before = nil
+        }
         guard var x = try ip.take(location, name, at: self) else {
             throw ip.locate(FnError.runtime("object '\(name)' not found"), at: self).control
         }
@@ -376,6 +409,19 @@ final class AppendNode: Node {
                 ip.store(location, x)
                 throw ip.locate(error, at: call, call: call).control
             }
+        }
+        ip.store(location, x)
+        ip.visible = false
+        return x
+    }
+
+    /// `c(old, values...)` stored, the general way.
+    private func combine(_ old: Value, _ values: [Value], _ ip: Interpreter) throws(Control) -> Value {
+        let x: Value
+        do throws(FnError) {
+            x = try Combine.values([old] + values, names: [String?](repeating: nil, count: values.count + 1))
+        } catch {
+            throw ip.locate(error, at: call, call: call).control
         }
         ip.store(location, x)
         ip.visible = false

@@ -197,7 +197,7 @@ func coerce(_ x: Value, to type: AtomicType, _ ip: Interpreter) throws(FnError) 
             type0 = max(type0, t)
         }
         source = Unpack.combine(l.elements, as: type0)
-    case .symbol, .language where type == .character:
+    case .symbol where type == .character, .language where type == .character:
         return Value(.character(characterElements(x)))
     default:
         guard let s = x.storage else {
