@@ -144,7 +144,7 @@ public final class HandlerSession {
             return .failure(HandlerSession.handlerError(error))
         }
         do {
-            return .success(try JSON.serialize(result))
+            return .success(try JSON.encodeResult(result))
         } catch {
             return .failure(HandlerError(errorType: "Runtime.MarshalError",
                                          errorMessage: "Unable to marshal the result as JSON: \(error.message)"))

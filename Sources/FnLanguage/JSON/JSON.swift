@@ -11,23 +11,39 @@ public enum JSON {
     }
 
     /// Writes an fn value as JSON (`toJSON(auto_unbox = TRUE, null = "null", na = "null")` rules,
-    /// with shortest round-trip numbers).
+    /// with shortest round-trip numbers): the form R-agreement compares and the REPL shows.
     ///
     /// `list(parity = "odd")` becomes `{"parity":"odd"}`. Functions, environments and non-finite
     /// numbers have no JSON form and throw `FnError(.json, ...)`.
     public static func serialize(_ value: Value) throws(FnError) -> [UInt8] {
-        try JSONWriter.write(value)
+        try JSONWriter.write(value, options: .comparison)
+    }
+
+    /// Writes a handler's result as the seed runtime does, `toJSON(result, auto_unbox = TRUE)`, but
+    /// with shortest round-trip numbers: `NULL` is `{}`, numeric `NA` is `"NA"`, data frames are
+    /// row objects without their `NA` fields. A function or environment throws `FnError(.json, ...)`.
+    public static func encodeResult(_ value: Value) throws(FnError) -> [UInt8] {
+        try JSONWriter.write(value, options: .bridge)
     }
 
     /// Reads JSON text like `parse(_:)`; with `simplifyVector: false` every array becomes a list
     /// and `null` becomes `NULL` (jsonlite's `fromJSON(simplifyVector = FALSE)`).
     public static func parse(_ bytes: [UInt8], simplifyVector: Bool) throws(FnError) -> Value {
-        try JSONReader.read(bytes, simplifyVector: simplifyVector)
+        var options = JSONReader.Options()
+        if !simplifyVector {
+            options.simplifyVector = false
+            options.simplifyDataFrame = false
+            options.simplifyMatrix = false
+        }
+        return try JSONReader.read(bytes, options: options)
     }
 
     /// Writes an fn value as JSON like `serialize(_:)`, with jsonlite's `auto_unbox` and `pretty`
     /// switches (`toJSON(x, auto_unbox = FALSE)` writes `1` as `[1]`).
     public static func serialize(_ value: Value, autoUnbox: Bool, pretty: Bool) throws(FnError) -> [UInt8] {
-        try JSONWriter.write(value, options: JSONWriter.Options(autoUnbox: autoUnbox, pretty: pretty))
+        var options = JSONWriter.Options.comparison
+        options.autoUnbox = autoUnbox
+        options.pretty = pretty
+        return try JSONWriter.write(value, options: options)
     }
 }
