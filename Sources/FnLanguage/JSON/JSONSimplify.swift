@@ -85,8 +85,9 @@ extension JSONReader {
             }
         }
         var frame = DataFrame.make(built, names: builtNames)
-        if built.isEmpty, case .list(var l) = frame {
-            // No columns: the rows are still there (`[{}, {}]` has two).
+        if case .list(var l) = frame {
+            // The row count is the records', also when there are no columns (`[{}, {}]` has two rows)
+            // or the first column is itself a data frame.
             setAttribute(&l.attributes, "row.names", DataFrame.rowNamesValue(nil, count: n))
             frame = .list(l)
         }

@@ -456,12 +456,29 @@ struct JSONWriter {
         case .decimals(let n):
             let m = abs(d)
             if m != 0 && (m >= 1e15 || m <= 1e-5) { return cFormat("%.15g", d) }
-            let whole = m < 1 ? 0 : Int(log10(m).rounded(.down)) + 1
-            let decimals = max(0, min(n, 15 - whole))
-            var text = cFormat("%.\(decimals)f", d)
-            if text.contains(".") {
-                while text.hasSuffix("0") { text.removeLast() }
-                if text.hasSuffix(".") { text.removeLast() }
+            let wholeDigits = m < 1 ? 0 : Int(log10(m).rounded(.down)) + 1
+            let decimals = max(0, min(n, 15 - wholeDigits, 9))
+            // The integer part, then the fraction scaled to `decimals` digits, rounded up past a
+            // half and to even at exactly a half of the scaled double (as jsonlite's writer does:
+            // 1.00005 is 1.0001 but 5e-05 is 0).
+            var whole = UInt64(m)
+            let scale = NumberFormat.Significance.powerOf10(decimals)
+            let scaled = (m - Double(whole)) * scale
+            var fraction = UInt64(scaled)
+            let rest = scaled - Double(fraction)
+            if rest > 0.5 || (rest == 0.5 && (decimals == 0 ? whole & 1 == 1 : fraction & 1 == 1)) {
+                if decimals == 0 { whole += 1 } else { fraction += 1 }
+                if decimals > 0 && Double(fraction) >= scale {
+                    fraction = 0
+                    whole += 1
+                }
+            }
+            var text = (d.sign == .minus ? "-" : "") + String(whole)
+            if decimals > 0 && fraction > 0 {
+                var digits = String(fraction)
+                digits = String(repeating: "0", count: decimals - digits.count) + digits
+                while digits.hasSuffix("0") { digits.removeLast() }
+                text += "." + digits
             }
             return text
         }

@@ -60,9 +60,10 @@ extension BuiltinRegistry {
         define("print.json", ["x", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let text = (x.storage?.strings() ?? []).map { $0 ?? "NA" }.joined(separator: "\n")
-            ip.output(.stdout, text + "\n")
+            // jsonlite prints with `cat(x, "\n")`, hence the space.
+            ip.output(.stdout, text + " \n")
             ip.visible = false
-            return x
+            return .null
         }
     }
 }
