@@ -214,7 +214,12 @@ struct JSONWriter {
         columns.reserveCapacity(l.count)
         for column in l.elements {
             var c = column
-            if c.attributes != nil, !DataFrame.isDataFrame(c), c.dim == nil { c = try shaped(c) }
+            if DataFrame.isDataFrame(c) {
+                // A nested data frame's rows, built once: row i of the parent holds its row i.
+                if options.dataframe != .columns { c = try dataFrame(c) }
+            } else if c.attributes != nil, c.dim == nil {
+                c = try shaped(c)
+            }
             columns.append(c)
         }
         let given = DataFrame.rowNames(df)
@@ -258,15 +263,11 @@ struct JSONWriter {
     }
 
     /// Row `i` of a column: an inline scalar (written unboxed in a marked row), a nested data
-    /// frame's row, or a list column's element. nil when the field is NA and `naForm` is nil
+    /// frame's row (the column is then the list of its rows), or a list column's element. nil when the field is NA and `naForm` is nil
     /// (jsonlite leaves it out).
     private func cell(_ column: Value, _ i: Int, naForm: NAForm?) -> Value? {
         switch column {
         case .list(let l):
-            if DataFrame.isDataFrame(column) {
-                guard case .list(let rows) = (try? dataFrame(column)) ?? .null, i < rows.count else { return nil }
-                return rows.elements[i]
-            }
             guard i < l.count else { return nil }
             // A list column's element is written as it is, so a one-element vector stays an array
             // unless auto_unbox.
