@@ -58,8 +58,8 @@ extension JSONReader {
         var columns = [[Value]](repeating: [Value](repeating: .null, count: n), count: keys.count)
         for (row, record) in records.enumerated() {
             guard case .list(let l) = record, let names = l.names else { continue }
+            // Keys are distinct, so a record that matches their prefix has no repeated key.
             let inOrder = names.count <= keys.count && names.indices.allSatisfy { keys[$0] == names[$0] }
-                && Set(names).count == names.count
             if inOrder {
                 for (j, value) in l.elements.enumerated() { columns[j][row] = value }
             } else {

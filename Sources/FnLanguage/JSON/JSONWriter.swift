@@ -242,21 +242,25 @@ struct JSONWriter {
         case .rows:
             var rows: [Value] = []
             rows.reserveCapacity(n)
+            let allKeys = given == nil ? names : names + ["_row"]
+            let naForm: NAForm? = options.na == .byType ? nil : options.na
             for i in 0..<n {
                 var elements: [Value] = []
-                var keys: [String] = []
-                elements.reserveCapacity(columns.count)
-                keys.reserveCapacity(columns.count)
+                elements.reserveCapacity(allKeys.count)
+                var keys: [String]? = nil  // allKeys unless a field is left out
                 for (j, column) in columns.enumerated() {
-                    guard let v = cell(column, i, naForm: options.na == .byType ? nil : options.na) else { continue }
+                    guard let v = cell(column, i, naForm: naForm) else {
+                        if keys == nil { keys = Array(names[..<j]) }
+                        continue
+                    }
                     elements.append(v)
-                    keys.append(names[j])
+                    keys?.append(names[j])
                 }
                 if let given {
                     elements.append(.character(given[i]))
-                    keys.append("_row")
+                    keys?.append("_row")
                 }
-                rows.append(JSONWriter.marked(elements, names: keys))
+                rows.append(JSONWriter.marked(elements, names: keys ?? allKeys))
             }
             return .list(List(rows))
         }
@@ -288,10 +292,11 @@ struct JSONWriter {
         }
     }
 
+    private static let recordMark = AttributeList([(rowMark, .integer(1))])
+    private static let matrixRowMark = AttributeList([(rowMark, Value(Vector(.integer([1, 1]))))])
+
     private static func marked(_ elements: [Value], names: [String]?, oneLine: Bool = false) -> Value {
-        var attributes = AttributeList()
-        attributes[rowMark] = oneLine ? Value(Vector(.integer([1, 1]))) : .integer(1)
-        return .list(List(elements, names: names, attributes: attributes))
+        .list(List(elements, names: names, attributes: oneLine ? matrixRowMark : recordMark))
     }
 
     /// An array as nested arrays: the first dimension outermost (`matrix = "rowmajor"`) or the
