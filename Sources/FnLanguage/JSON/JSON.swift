@@ -1,10 +1,11 @@
 /// The JSON bridge: events arrive as JSON and are read straight into fn values; results are written
-/// straight from fn values. See `JSONReader` and `JSONWriter` for the exact mapping, which follows
-/// jsonlite's `fromJSON(simplifyVector = TRUE)` and `toJSON(auto_unbox = TRUE)`.
+/// straight from fn values. See `JSONReader`, `JSONSimplify.swift` and `JSONWriter` for the exact
+/// mapping, which follows jsonlite's `fromJSON()` with its defaults and `toJSON(auto_unbox = TRUE)`.
 public enum JSON {
-    /// Reads JSON text straight into an fn value (jsonlite's `fromJSON(simplifyVector = TRUE)` rules).
+    /// Reads JSON text straight into an fn value (jsonlite's `fromJSON()` rules and defaults).
     ///
-    /// `{"a": [1, 2], "b": null}` becomes `list(a = 1:2, b = NULL)`. Malformed input throws
+    /// `{"a": [1, 2], "b": null}` becomes `list(a = 1:2, b = NULL)`; `[{"a": 1}, {"a": 2}]` a data
+    /// frame; `[[1, 2], [3, 4]]` a 2×2 matrix. Malformed input throws
     /// `FnError(.json, "invalid JSON at line L, column C: ...")`.
     public static func parse(_ bytes: [UInt8]) throws(FnError) -> Value {
         try JSONReader.read(bytes)
