@@ -108,6 +108,11 @@ public final class HandlerSession {
 
     /// Runs one invocation: `event` is the raw request body. Returns the JSON result bytes, or
     /// the handler's error. Never fails any other way.
+    ///
+    /// The seed runtime's mapping: the body is read as `jsonlite::fromJSON(body)` (arrays of
+    /// records are data frames, arrays of arrays matrices), an object's fields are the named
+    /// arguments and any other value one positional argument (`do.call`), and the result is
+    /// written as `toJSON(result, auto_unbox = TRUE)` with full-precision numbers.
     public func invoke(event: [UInt8], context: InvocationContext) -> Result<[UInt8], HandlerError> {
         var args: [Value] = []
         var names: [String?] = []
@@ -144,7 +149,7 @@ public final class HandlerSession {
             return .failure(HandlerSession.handlerError(error))
         }
         do {
-            return .success(try JSON.serialize(result))
+            return .success(try JSON.encodeResult(result))
         } catch {
             return .failure(HandlerError(errorType: "Runtime.MarshalError",
                                          errorMessage: "Unable to marshal the result as JSON: \(error.message)"))

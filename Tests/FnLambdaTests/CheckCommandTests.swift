@@ -107,7 +107,7 @@ import FnLanguage
         let root = Self.tree(["a.fn": "x <- y\nz <- nothing_here()\n"])
         let run = try Self.fnCheck(["a.fn", "--format", "json"], in: root)
         #expect(run.status == 1)
-        let parsed = try JSON.parse(Array(run.stdout.utf8))
+        let parsed = try JSON.parse(Array(run.stdout.utf8), simplifyVector: false)
         guard case .list(let items) = parsed else {
             Issue.record("not an array: \(run.stdout)")
             return

@@ -20,7 +20,7 @@ import FnLanguage
     private func invoke(_ session: HandlerSession, _ event: String) throws -> Value {
         let context = InvocationContext(requestId: "req-1", deadlineMs: Int64.max / 2)
         switch session.invoke(event: Array(event.utf8), context: context) {
-        case .success(let bytes): return try JSON.parse(bytes)
+        case .success(let bytes): return try JSON.parse(bytes, simplifyVector: false)
         case .failure(let e): return .character("error: \(e.errorMessage)")
         }
     }

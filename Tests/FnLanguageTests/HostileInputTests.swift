@@ -198,8 +198,9 @@ import Testing
         }
         #expect(try round("-1e-400") == "-0")
         #expect(try round("-0") == "0")
-        #expect(try round("[[[[[true]]]]]") == "[[[[true]]]]")
-        #expect(try round("[[[[true]]]]") == "[[[true]]]")
+        // Arrays of one-element arrays are arrays (dim 1×1×1×1), written back as they were (jsonlite).
+        #expect(try round("[[[[[true]]]]]") == "[[[[[true]]]]]")
+        #expect(try round("[[[1,2]],[3]]") == "[[[1,2]],3]")
     }
 }
 

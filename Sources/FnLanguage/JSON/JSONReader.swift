@@ -1,7 +1,7 @@
 import Glibc
 
-/// Reads JSON bytes straight into fn values, following `jsonlite::fromJSON(simplifyVector = TRUE,
-/// simplifyDataFrame = FALSE, simplifyMatrix = FALSE)`.
+/// Reads JSON bytes straight into fn values, following `jsonlite::fromJSON()` with its defaults
+/// (`simplifyVector`, `simplifyDataFrame` and `simplifyMatrix` all TRUE, `flatten = FALSE`).
 ///
 /// The mapping, checked against jsonlite 1.8.4:
 /// - Objects become named lists in key order; duplicate keys are kept; `{}` is an empty named list.
@@ -10,6 +10,8 @@ import Glibc
 ///   are `"NA"`, `"NaN"`, `"Inf"` or `"-Inf"` they are read as those values (jsonlite writes them
 ///   that way), so `["NA", 1]` is `c(NA, 1L)`. Numbers joined with strings are converted as
 ///   `as.character` does (`[0.1, "a"]` is `c("0.1", "a")`).
+/// - An array of objects (and `null`s) becomes a data frame; an array of equal-length arrays of
+///   scalars becomes a matrix (see JSONSimplify.swift).
 /// - Any other array becomes an unnamed list; `null` elements there are `NULL`. `[]` is `list()`;
 ///   in a list whose other elements are all atomic vectors, `[]` becomes an empty vector of the
 ///   type of the first of them (jsonlite's `homoList` rule: `[[1], []]` is `list(1L, integer(0))`).
@@ -35,17 +37,29 @@ struct JSONReader {
     private var keys: [String] = []
     /// Decoded bytes of a string that contains escapes.
     private var scratch: [UInt8] = []
-    /// jsonlite's `simplifyVector`: when false every array is a list and `null` is `NULL`.
-    private let simplify: Bool
+    /// jsonlite's simplification switches.
+    private let options: Options
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>, simplify: Bool) {
-        self.bytes = bytes
-        self.simplify = simplify
+    /// `fromJSON`'s switches; the defaults are jsonlite's.
+    struct Options {
+        /// When false every array is a list and `null` is `NULL`.
+        var simplifyVector = true
+        /// Arrays of objects become data frames.
+        var simplifyDataFrame = true
+        /// Arrays of equal-length arrays of scalars become matrices (and arrays of matrices arrays).
+        var simplifyMatrix = true
+        /// Nested data frame columns are spliced into their parent as `a.b` columns.
+        var flatten = false
     }
 
-    static func read(_ input: [UInt8], simplifyVector: Bool = true) throws(FnError) -> Value {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, options: Options) {
+        self.bytes = bytes
+        self.options = options
+    }
+
+    static func read(_ input: [UInt8], options: Options = Options()) throws(FnError) -> Value {
         try input.withUnsafeBufferPointer { (buffer) throws(FnError) -> Value in
-            var reader = JSONReader(buffer, simplify: simplifyVector)
+            var reader = JSONReader(buffer, options: options)
             return try reader.readDocument()
         }
     }
@@ -164,10 +178,15 @@ struct JSONReader {
         }
         depth -= 1
         let result: Value
-        if !simplify {
+        if !options.simplifyVector {
             result = .list(List(Array(stack[start...])))
+        } else if allScalars {
+            // Never the inline scalar form, even for one element: `[5]` stays marked as an array,
+            // which decides how an enclosing array simplifies (`[[5], [6]]` is a matrix, `[5, [6]]`
+            // a list).
+            result = .vector(Vector(JSONReader.atomicStorage(stack[start...])))
         } else {
-            result = allScalars ? JSONReader.atomic(stack[start...]) : JSONReader.list(stack[start...])
+            result = JSONReader.simplifyArray(stack[start...], options)
         }
         stack.removeSubrange(start...)
         return result
@@ -176,7 +195,12 @@ struct JSONReader {
     // MARK: - Simplification (jsonlite's list_to_vec and homoList)
 
     /// An array of scalars and nulls as one atomic vector.
-    private static func atomic(_ items: ArraySlice<Value>) -> Value {
+    static func atomic(_ items: ArraySlice<Value>) -> Value {
+        Value(Vector(atomicStorage(items)))
+    }
+
+    /// The elements of `atomic(_:)`.
+    static func atomicStorage(_ items: ArraySlice<Value>) -> Storage {
         // jsonlite's null_to_na: strings "NA", "NaN", "Inf", "-Inf" are values unless some other
         // string makes this a character vector anyway.
         var type = AtomicType.logical
@@ -201,7 +225,7 @@ struct JSONReader {
             for item in items {
                 if case .logical(let b) = item { out.append(b) } else { out.append(NA.logical) }
             }
-            return Value(.logical(out))
+            return .logical(out)
         case .integer:
             var out = [Int32]()
             out.reserveCapacity(items.count)
@@ -212,7 +236,7 @@ struct JSONReader {
                 default: out.append(NA.integer)
                 }
             }
-            return Value(.integer(out))
+            return .integer(out)
         case .double:
             var out = [Double]()
             out.reserveCapacity(items.count)
@@ -226,7 +250,7 @@ struct JSONReader {
                 default: out.append(NA.double)
                 }
             }
-            return Value(.double(out))
+            return .double(out)
         case .character:
             var out = [String?]()
             out.reserveCapacity(items.count)
@@ -239,12 +263,12 @@ struct JSONReader {
                 default: out.append(nil)
                 }
             }
-            return Value(.character(out))
+            return .character(out)
         }
     }
 
     /// An array holding arrays or objects as a list, applying jsonlite's `homoList` rule to `[]`.
-    private static func list(_ items: ArraySlice<Value>) -> Value {
+    static func list(_ items: ArraySlice<Value>) -> Value {
         var elements = Array(items)
         var emptyLists = 0
         var otherType: AtomicType?

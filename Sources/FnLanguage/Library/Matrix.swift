@@ -88,10 +88,14 @@ extension BuiltinRegistry {
         define("is.matrix", ["x"]) { args, _ throws(FnError) in .bool((try args.required(0, "x")).dim?.count == 2) }
         define("is.array", ["x"]) { args, _ throws(FnError) in .bool((try args.required(0, "x")).dim != nil) }
         define("nrow", ["x"]) { args, _ throws(FnError) in
-            (try args.required(0, "x")).dim.map { .integer(Int32($0[0])) } ?? .null
+            let x = try args.required(0, "x")
+            if DataFrame.isDataFrame(x) { return .integer(Int32(DataFrame.rowCount(x))) }
+            return x.dim.map { .integer(Int32($0[0])) } ?? .null
         }
         define("ncol", ["x"]) { args, _ throws(FnError) in
-            (try args.required(0, "x")).dim.map { $0.count > 1 ? .integer(Int32($0[1])) : .integer(NA.integer) } ?? .null
+            let x = try args.required(0, "x")
+            if DataFrame.isDataFrame(x) { return .integer(Int32(x.length)) }
+            return x.dim.map { $0.count > 1 ? .integer(Int32($0[1])) : .integer(NA.integer) } ?? .null
         }
         define("NROW", ["x"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
