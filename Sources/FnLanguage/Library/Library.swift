@@ -19,6 +19,7 @@ extension BuiltinRegistry {
         registerHTTP()
         registerTime()
         registerStatistics()
+        registerOptimize()
         registerQuantiles()
         registerCorrelation()
         registerRuns()
