@@ -20,6 +20,7 @@ extension BuiltinRegistry {
         registerTime()
         registerStatistics()
         registerOptimize()
+        registerModels()
         registerQuantiles()
         registerCorrelation()
         registerRuns()
