@@ -21,6 +21,7 @@ extension BuiltinRegistry {
         registerStatistics()
         registerOptimize()
         registerModels()
+        registerHypothesisTests()
         registerQuantiles()
         registerCorrelation()
         registerRuns()

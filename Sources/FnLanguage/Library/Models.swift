@@ -24,7 +24,7 @@ extension BuiltinRegistry {
                 if let m = l.element(named: "maxit").flatMap(Unpack.firstDouble) { maxit = Int(m) }
             }
             return try design.glmObject(family, epsilon: epsilon, maxit: maxit, ip: ip,
-                                        call: .language(Language.call("glm", [formula, .symbol(family.family)], names: ["formula", "family"])))
+                                        call: .language(Language.call("glm", [formula, .symbol(family.family)], names: ["formula", "family"])), data: args[2] ?? .environment(ip.env))
         }
         for (name, link) in [("binomial", "logit"), ("poisson", "log"), ("gaussian", "identity")] {
             define(name, ["link"]) { args, _ throws(FnError) in
@@ -318,7 +318,7 @@ struct Design {
         return .list(List(els, names: names, classes: ["lm"]))
     }
 
-    func glmObject(_ family: Family, epsilon: Double, maxit: Int, ip: Interpreter, call: Value) throws(FnError) -> Value {
+    func glmObject(_ family: Family, epsilon: Double, maxit: Int, ip: Interpreter, call: Value, data: Value) throws(FnError) -> Value {
         let weights = [Double](repeating: 1, count: n)
         var mu = family.start(y)
         var eta = mu.map(family.linkfun)
@@ -375,15 +375,15 @@ struct Design {
             matrixValue(rmat, p, p, cn, cn), .integer(Int32(rank)), qrValue(fit), familyList(family.family, family.link),
             named(eta), .double(devold), .double(aic), .double(nulldev), .integer(Int32(iter)),
             named(w.map { $0 * $0 }), named(weights), .integer(Int32(n - rank)), .integer(Int32(n - (intercept ? 1 : 0))),
-            named(y), .bool(conv), .bool(false), modelFrame, call, formula, termsValue, .null,
+            named(y), .bool(conv), .bool(false), modelFrame, call, formula, termsValue, data, .null,
             .list(List([.double(epsilon), .integer(Int32(maxit)), .bool(false)], names: ["epsilon", "maxit", "trace"])),
             .character("glm.fit"),
         ]
         var names = ["coefficients", "residuals", "fitted.values", "effects", "R", "rank", "qr", "family",
                      "linear.predictors", "deviance", "aic", "null.deviance", "iter", "weights", "prior.weights",
                      "df.residual", "df.null", "y", "converged", "boundary", "model", "call", "formula", "terms",
-                     "offset", "control", "method"]
-        if let c = contrasts { els.append(c); names.append("contrasts") }
+                     "data", "offset", "control", "method"]
+        els.append(contrasts ?? .null); names.append("contrasts")
         els.append(xlevels); names.append("xlevels")
         return .list(List(els, names: names, classes: ["glm", "lm"]))
     }
