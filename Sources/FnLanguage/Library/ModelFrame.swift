@@ -143,9 +143,11 @@ struct ModelVariable {
                     return (knownLevels.firstIndex(of: lv[c - 1]) ?? -1) + 1
                 }
                 codes = mapped
-                if let bad = raw.indices.first(where: { raw[$0] != 0 && mapped[$0] == 0 }) {
-                    throw FnError.runtime("factor \(name) has new levels \(lv[raw[bad] - 1])")
+                var unseen: [String] = []
+                for i in raw.indices where raw[i] != 0 && mapped[i] == 0 && !unseen.contains(lv[raw[i] - 1]) {
+                    unseen.append(lv[raw[i] - 1])
                 }
+                if !unseen.isEmpty { throw ModelVariable.newLevels(name, unseen) }
             } else {
                 levels = lv
                 codes = raw
@@ -169,22 +171,29 @@ struct ModelVariable {
                                      : Array(Set(strings.compactMap { $0 })).sorted(by: ModelVariable.collate))
             levels = lv
             codes = []
+            var unseen: [String] = []
             for x in strings {
                 guard let x else { codes.append(0); continue }
-                guard let k = lv.firstIndex(of: x) else { throw FnError.runtime("factor \(name) has new levels \(x)") }
+                guard let k = lv.firstIndex(of: x) else {
+                    if !unseen.contains(x) { unseen.append(x) }
+                    codes.append(0)
+                    continue
+                }
                 codes.append(k + 1)
             }
+            if !unseen.isEmpty { throw ModelVariable.newLevels(name, unseen) }
             numbers = []
         default:
             numbers = s.doubles()
         }
     }
 
-    /// Collation close to R's in an English locale: case-insensitive first.
-    static func collate(_ a: String, _ b: String) -> Bool {
-        let la = a.lowercased(), lb = b.lowercased()
-        return la != lb ? la < lb : a > b
+    static func newLevels(_ name: String, _ levels: [String]) -> FnError {
+        FnError.runtime("factor \(name) has new level\(levels.count > 1 ? "s" : "") \(levels.joined(separator: ", "))")
     }
+
+    /// fn sorts strings by code point (as R does in the C locale).
+    static func collate(_ a: String, _ b: String) -> Bool { a < b }
 
     func subset(_ rows: [Int]) -> ModelVariable {
         var v = self
