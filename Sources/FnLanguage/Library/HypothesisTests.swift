@@ -5,6 +5,12 @@ import Glibc
 /// (`x`, `x and y`, `x out of n`) rather than the caller's text.
 extension BuiltinRegistry {
     mutating func registerHypothesisTests() {
+        define("print.htest", ["x", "digits", "prefix", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            try printHTest(x, digits: try Unpack.int(args[1], "digits", default: 7), ip: ip)
+            ip.visible = false
+            return x
+        }
         define("t.test", ["x", "y", "alternative", "mu", "paired", "var.equal", "conf.level", "..."]) { args, _ throws(FnError) in
             var x = try sample(try args.required(0, "x"), "x")
             var y = try args[1].map { v throws(FnError) in try sample(v, "y") }
@@ -283,6 +289,76 @@ extension BuiltinRegistry {
             ])
         }
     }
+}
+
+/// R's `format.pval` at `digits` significant digits.
+private func formatPValue(_ p: Double, digits: Int) -> String {
+    if p.isNaN { return "NA" }
+    let eps = 2.220446049250313e-16
+    if p < eps { return "< " + NumberFormat.format([eps], digits: max(1, digits - 2))[0] }
+    return NumberFormat.format([p], digits: digits)[0]
+}
+
+/// `print.htest` as R writes it.
+private func printHTest(_ x: Value, digits: Int, ip: Interpreter) throws(FnError) {
+    func string(_ name: String) -> String? {
+        guard let v = field(x, name), let s = v.storage, s.type == .character, s.count > 0 else { return nil }
+        return s.strings()[0]
+    }
+    var out = "\n\t" + String((string("method") ?? "").drop { $0 == " " }) + "\n\n"
+    out += "data:  " + (string("data.name") ?? "") + "\n"
+    var parts: [String] = []
+    for name in ["statistic", "parameter"] {
+        guard let v = field(x, name), !v.isNull else { continue }
+        let vals = numbers(v), names = v.names ?? vals.map { _ in "" }
+        let f = NumberFormat.format(vals, digits: max(1, digits - 2))
+        for i in vals.indices { parts.append(names[i] + " = " + f[i]) }
+    }
+    if let pv = field(x, "p.value"), let p = Unpack.firstDouble(pv) {
+        let fp = formatPValue(p, digits: max(1, digits - 3))
+        parts.append("p-value " + (fp.hasPrefix("<") ? fp : "= " + fp))
+    }
+    out += parts.joined(separator: ", ") + "\n"
+    ip.output(.stdout, out)
+    out = ""
+    if let alt = string("alternative") {
+        out += "alternative hypothesis: "
+        if let nv = field(x, "null.value"), !nv.isNull {
+            let vals = numbers(nv)
+            if vals.count == 1 {
+                let altChar = alt == "less" ? "less than" : alt == "greater" ? "greater than" : "not equal to"
+                let label: String = nv.names?.first ?? ""
+                let shown: String = NumberFormat.cat(vals[0])
+                out += "true \(label) is \(altChar) \(shown)\n"
+                ip.output(.stdout, out)
+                out = ""
+            } else {
+                ip.output(.stdout, out + alt + "\nnull values:\n")
+                out = ""
+                try printValue(nv, digits: digits, ip: ip)
+            }
+        } else {
+            out += alt + "\n"
+        }
+    }
+    if let ci = field(x, "conf.int"), !ci.isNull {
+        let level = ci.attribute("conf.level").flatMap(Unpack.firstDouble) ?? 0.95
+        let bounds = Array(numbers(ci).prefix(2))
+        out += NumberFormat.format([100 * level])[0] + " percent confidence interval:\n " +
+            NumberFormat.format(bounds, digits: digits).joined(separator: " ") + "\n"
+    }
+    ip.output(.stdout, out)
+    if let est = field(x, "estimate"), !est.isNull {
+        ip.output(.stdout, "sample estimates:\n")
+        try printValue(est, digits: digits, ip: ip)
+    }
+    ip.output(.stdout, "\n")
+}
+
+private func printValue(_ v: Value, digits: Int, ip: Interpreter) throws(FnError) {
+    let printer: Value?
+    do throws(Control) { printer = try ip.lookupFunction("print", from: ip.env) } catch { throw ip.asError(error) }
+    if let printer { _ = try ip.callFunction(printer, [v, .integer(Int32(digits))], names: [nil, "digits"]) }
 }
 
 private func htest(_ fields: [(String, Value)]) -> Value {
