@@ -62,23 +62,21 @@ extension BuiltinRegistry {
             ip.visible = false
             return x
         }
-        define("coef", ["object", "..."]) { args, _ throws(FnError) in
-            let o = try args.required(0, "object")
-            if o.classAttribute?.contains("summary.lm") == true || o.classAttribute?.contains("summary.glm") == true {
-                return field(o, "coefficients") ?? .null
+        for name in ["coef", "coefficients"] {
+            define(name, ["object", "..."]) { args, ip throws(FnError) in
+                if let r = try userMethod("coef", args, ["object"], ip) { return r }
+                return field(try args.required(0, "object"), "coefficients") ?? .null
             }
-            return field(o, "coefficients") ?? .null
-        }
-        define("coefficients", ["object", "..."]) { args, _ throws(FnError) in
-            field(try args.required(0, "object"), "coefficients") ?? .null
         }
         for name in ["fitted", "fitted.values"] {
-            define(name, ["object", "..."]) { args, _ throws(FnError) in
-                field(try args.required(0, "object"), "fitted.values") ?? .null
+            define(name, ["object", "..."]) { args, ip throws(FnError) in
+                if let r = try userMethod("fitted", args, ["object"], ip) { return r }
+                return field(try args.required(0, "object"), "fitted.values") ?? .null
             }
         }
         for name in ["residuals", "resid"] {
-            define(name, ["object", "type", "..."]) { args, _ throws(FnError) in
+            define(name, ["object", "type", "..."]) { args, ip throws(FnError) in
+                if let r = try userMethod("residuals", args, ["object", "type"], ip) { return r }
                 let o = try args.required(0, "object")
                 let type = try Unpack.string(args[1], "type", default: o.classAttribute?.contains("glm") == true ? "deviance" : "working")
                 if o.classAttribute?.contains("glm") == true, type != "working" {
@@ -102,7 +100,8 @@ extension BuiltinRegistry {
             return field(o, "formula") ?? field(o, "terms") ?? .null
         }
         define("predict", ["object", "newdata", "se.fit", "interval", "level", "type", "..."]) { args, ip throws(FnError) in
-            try predictModel(args, ip)
+            if let r = try userMethod("predict", args, ["object", "newdata", "se.fit", "interval", "level", "type"], ip) { return r }
+            return try predictModel(args, ip)
         }
         define("predict.lm", ["object", "newdata", "se.fit", "interval", "level", "type", "..."]) { args, ip throws(FnError) in
             try predictModel(args, ip, glm: false)
@@ -119,7 +118,8 @@ extension BuiltinRegistry {
         }
         define("summary.lm", ["object", "..."]) { args, _ throws(FnError) in try summaryLM(try args.required(0, "object")) }
         define("summary.glm", ["object", "..."]) { args, _ throws(FnError) in try summaryGLM(try args.required(0, "object")) }
-        define("vcov", ["object", "..."]) { args, _ throws(FnError) in
+        define("vcov", ["object", "..."]) { args, ip throws(FnError) in
+            if let r = try userMethod("vcov", args, ["object"], ip) { return r }
             let o = try args.required(0, "object")
             let s = o.classAttribute?.contains("glm") == true ? try summaryGLM(o) : try summaryLM(o)
             guard let stats = try? ModelStats(o) else { return .null }
@@ -169,6 +169,25 @@ extension BuiltinRegistry {
             return v
         }
     }
+}
+
+/// A user's method (a closure named `generic.class`) for the first argument's class: these
+/// accessors are generic in R, and a model class of the user's own keeps working.
+private func userMethod(_ generic: String, _ args: Arguments, _ formals: [String], _ ip: Interpreter) throws(FnError) -> Value? {
+    guard let x = args[0], let classes = x.classAttribute else { return nil }
+    for c in classes {
+        let found: Value?
+        do throws(Control) { found = try ip.lookupFunction(generic + "." + c, from: ip.env) } catch { throw ip.asError(error) }
+        guard case .closure? = found, let f = found else { continue }
+        var values: [Value] = [], names: [String?] = []
+        for (i, v) in args.values.enumerated() {
+            guard let v else { continue }
+            values.append(v)
+            names.append(i == 0 || i >= formals.count ? nil : formals[i])
+        }
+        return try ip.callFunction(f, values + args.dots, names: names + args.dotNames)
+    }
+    return nil
 }
 
 // MARK: Fitting
