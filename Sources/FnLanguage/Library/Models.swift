@@ -116,6 +116,27 @@ extension BuiltinRegistry {
             if o.classAttribute?.contains("lm") == true { return try summaryLM(o) }
             throw FnError.runtime("summary is defined here for lm and glm models only")
         }
+        define("print.lm", ["x", "digits", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let digits = try Unpack.int(args[1], "digits", default: 4)
+            var out = "\nCall:\n"
+            if let call = field(x, "call"), !call.isNull {
+                out += Language.deparseLines(call).joined(separator: "\n")
+            }
+            out += "\n\n"
+            let c = field(x, "coefficients") ?? .null
+            let values = numbers(c)
+            if values.isEmpty {
+                out += "No coefficients\n"
+            } else {
+                let names = c.names ?? values.map { _ in "" }
+                let shown = NumberFormat.format(values, digits: digits)
+                out += "Coefficients:\n" + namedColumns(names, shown, gap: 2)
+            }
+            ip.output(.stdout, out + "\n")
+            ip.visible = false
+            return x
+        }
         define("summary.lm", ["object", "..."]) { args, _ throws(FnError) in try summaryLM(try args.required(0, "object")) }
         define("summary.glm", ["object", "..."]) { args, _ throws(FnError) in try summaryGLM(try args.required(0, "object")) }
         define("vcov", ["object", "..."]) { args, ip throws(FnError) in
@@ -188,6 +209,23 @@ private func userMethod(_ generic: String, _ args: Arguments, _ formals: [String
         return try ip.callFunction(f, values + args.dots, names: names + args.dotNames)
     }
     return nil
+}
+
+/// A named vector laid out as R's print does with `quote = FALSE`: names over values, each
+/// right-aligned to the widest and followed by `gap` spaces, as many columns as fit in 80.
+func namedColumns(_ names: [String], _ values: [String], gap: Int) -> String {
+    let width = max(names.map(\.count).max() ?? 0, values.map(\.count).max() ?? 0)
+    let perLine = max(1, 80 / (width + gap))
+    func pad(_ s: String) -> String { String(repeating: " ", count: max(0, width - s.count)) + s + String(repeating: " ", count: gap) }
+    var out = ""
+    var start = 0
+    while start < names.count {
+        let end = min(names.count, start + perLine)
+        out += names[start..<end].map(pad).joined() + "\n"
+        out += values[start..<end].map(pad).joined() + "\n"
+        start = end
+    }
+    return out
 }
 
 // MARK: Fitting
