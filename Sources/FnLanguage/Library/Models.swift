@@ -137,6 +137,35 @@ extension BuiltinRegistry {
             ip.visible = false
             return x
         }
+        define("print.glm", ["x", "digits", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            let digits = try Unpack.int(args[1], "digits", default: 4)
+            var out = "\nCall:  "
+            if let call = field(x, "call"), !call.isNull {
+                out += Language.deparseLines(call).joined(separator: "\n")
+            }
+            out += "\n\n"
+            let c = field(x, "coefficients") ?? .null
+            let values = numbers(c)
+            if values.isEmpty {
+                out += "No coefficients\n\n"
+            } else {
+                let names = c.names ?? values.map { _ in "" }
+                out += "Coefficients:\n" + namedColumns(names, NumberFormat.format(values, digits: digits), gap: 2)
+            }
+            func shown(_ name: String) -> String {
+                let v = Unpack.firstDouble(field(x, name) ?? .null) ?? .nan
+                return NumberFormat.format([significant(v, digits)])[0]
+            }
+            func count(_ name: String) -> String {
+                NumberFormat.format([Unpack.firstDouble(field(x, name) ?? .null) ?? .nan])[0]
+            }
+            out += "\nDegrees of Freedom: \(count("df.null")) Total (i.e. Null);  \(count("df.residual")) Residual\n"
+            out += "Null Deviance:\t    \(shown("null.deviance")) \nResidual Deviance: \(shown("deviance")) \tAIC: \(shown("aic"))\n"
+            ip.output(.stdout, out)
+            ip.visible = false
+            return x
+        }
         define("summary.lm", ["object", "..."]) { args, _ throws(FnError) in try summaryLM(try args.required(0, "object")) }
         define("summary.glm", ["object", "..."]) { args, _ throws(FnError) in try summaryGLM(try args.required(0, "object")) }
         define("vcov", ["object", "..."]) { args, ip throws(FnError) in
@@ -226,6 +255,15 @@ func namedColumns(_ names: [String], _ values: [String], gap: Int) -> String {
         start = end
     }
     return out
+}
+
+/// R's `signif(x, digits)`.
+func significant(_ x: Double, _ digits: Int) -> Double {
+    if x == 0 || !x.isFinite { return x }
+    let e = Int(floor(log10(abs(x))))
+    let k = digits - 1 - e
+    if k > 300 || k < -300 { return x }
+    return k >= 0 ? (x * pow(10, Double(k))).rounded() / pow(10, Double(k)) : (x / pow(10, Double(-k))).rounded() * pow(10, Double(-k))
 }
 
 // MARK: Fitting
