@@ -110,10 +110,13 @@ extension BuiltinRegistry {
             let a = Arguments(values: [args[0], args[1], args[3], nil, nil, args[2]], function: "predict.glm")
             return try predictModel(a, ip, glm: true)
         }
-        define("summary", ["object", "..."]) { args, _ throws(FnError) in
+        define("summary", ["object", "..."]) { args, ip throws(FnError) in
             let o = try args.required(0, "object")
             if o.classAttribute?.contains("glm") == true { return try summaryGLM(o) }
             if o.classAttribute?.contains("lm") == true { return try summaryLM(o) }
+            let fallback: Value?
+            do throws(Control) { fallback = try ip.lookupFunction("summary.default", from: ip.env) } catch { throw ip.asError(error) }
+            if let fallback { return try ip.callFunction(fallback, [o] + args.dots, names: [nil] + args.dotNames) }
             throw FnError.runtime("summary is defined here for lm and glm models only")
         }
         define("print.lm", ["x", "digits", "..."]) { args, ip throws(FnError) in
