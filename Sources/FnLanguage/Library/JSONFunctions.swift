@@ -52,13 +52,6 @@ extension BuiltinRegistry {
             }
             return .vector(Vector(s, names: nil, classes: ["scalar"] + (x.classAttribute ?? [])))
         }
-        define("I", ["x"]) { args, _ throws(FnError) in
-            var x = try args.required(0, "x")
-            let classes = x.classAttribute ?? []
-            if classes.contains("AsIs") { return x }
-            try Attributes.set(&x, "class", Value(Vector(.character(["AsIs"] + classes))))
-            return x
-        }
         define("print.json", ["x", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let text = (x.storage?.strings() ?? []).map { $0 ?? "NA" }.joined(separator: "\n")
