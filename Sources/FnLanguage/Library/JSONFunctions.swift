@@ -16,12 +16,12 @@ extension BuiltinRegistry {
             }
             return .character(String(decoding: bytes, as: UTF8.self))
         }
-        define("fromJSON", ["txt", "simplifyVector", "..."]) { args, _ throws(FnError) in
+        define("fromJSON", ["txt", "simplifyVector", "..."]) { args, ip throws(FnError) in
             let txt = try args.required(0, "txt")
             guard txt.atomicType == .character, let s = txt.storage, s.count >= 1 else {
                 throw FnError.runtime("Argument 'txt' must be a JSON string.")
             }
-            let text = s.strings().map { $0 ?? "NA" }.joined(separator: "\n")
+            let text = try DataFile.jsonText(txt, ip) ?? s.strings().map { $0 ?? "NA" }.joined(separator: "\n")
             let simplify = try Unpack.flag(args[1], "simplifyVector", default: true)
             do throws(FnError) {
                 return try JSON.parse(Array(text.utf8), simplifyVector: simplify)

@@ -1,0 +1,38 @@
+# Regenerates the .rds fixtures and expected.json (Rscript make-fixtures.R, in this directory).
+# Every object is saved in several forms (format version 2 and 3, gzip and uncompressed, ASCII);
+# expected.json maps each file to describe(readRDS(file)) as R computes it, and RDSTests checks
+# that fn's readRDS gives the same description.
+library(jsonlite)
+source("describe.fn")
+cars <- mtcars[1:20, c("mpg", "wt", "hp", "cyl", "am")]
+objects <- list(
+  vectors = list(lgl = c(TRUE, FALSE, NA), int = c(1L, NA, -7L), dbl = c(1.5, NA, NaN, Inf, -Inf, 1e-300),
+                 chr = c("a", NA, "\u00e9t\u00e9", ""), seq = 1:10, realseq = 1.5:4, empty = integer(0),
+                 named = c(x = 1, y = 2), scalar = 42),
+  nested = list(a = list(b = list(c = "deep")), n = NULL, f = structure(1:3, myattr = "kept")),
+  factors = list(f = factor(c("lo", "hi", NA, "lo"), levels = c("lo", "hi")),
+                 o = factor(c("b", "a"), ordered = TRUE)),
+  frame = data.frame(x = 1:3, y = c("a", "b", NA), z = c(0.5, NA, 2), stringsAsFactors = FALSE),
+  framenames = data.frame(v = c(10, 20), g = factor(c("u", "v")), row.names = c("r1", "r2")),
+  matrix = matrix(c(1.5, 2, 3, 4, 5, 6), nrow = 2, dimnames = list(c("a", "b"), c("p", "q", "r"))),
+  formula = y ~ x + log(z),
+  lm = lm(mpg ~ wt + factor(cyl), data = cars),
+  glm = glm(vs ~ mpg, family = binomial, data = mtcars)
+)
+forms <- list(v3 = list(version = 3, compress = TRUE), v2 = list(version = 2, compress = TRUE),
+              v3raw = list(version = 3, compress = FALSE), v2ascii = list(version = 2, compress = FALSE, ascii = TRUE))
+expected <- list()
+for (name in names(objects)) {
+  for (form in names(forms)) {
+    if (name %in% c("lm", "glm") && form == "v2ascii") next
+    file <- paste0(name, "-", form, ".rds")
+    f <- forms[[form]]
+    saveRDS(objects[[name]], file, version = f$version, compress = f$compress, ascii = isTRUE(f$ascii))
+    expected[[file]] <- describe(readRDS(file))
+  }
+}
+# What predict() needs from the models, as plain values.
+fields <- function(m) list(coefficients = as.list(coef(m)), xlevels = m$xlevels, rank = m$qr$rank,
+                           family = if (!is.null(m$family)) list(m$family$family, m$family$link) else NULL)
+writeLines(toJSON(list(files = expected, lm = fields(objects$lm), glm = fields(objects$glm)),
+                  auto_unbox = TRUE, digits = NA, null = "null"), "expected.json")
