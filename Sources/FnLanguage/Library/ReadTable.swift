@@ -231,7 +231,7 @@ struct TableReader {
     }
 
     private static func factor(_ strings: [String?]) -> Value {
-        let levels = Array(Set(strings.compactMap { $0 })).sorted()
+        let levels = Factors.sortedUnique(nil, Value(Vector(.character(strings)))).compactMap { $0 }
         var position: [String: Int32] = [:]
         for (i, l) in levels.enumerated() { position[l] = Int32(i + 1) }
         return Factors.make(strings.map { $0.flatMap { position[$0] } ?? NA.integer }, levels, names: nil, ordered: false)

@@ -1,8 +1,9 @@
 # Regenerates the .rds fixtures and expected.json (Rscript make-fixtures.R, in this directory).
 # Every object is saved in several forms (format version 2 and 3, gzip and uncompressed, ASCII);
-# expected.json maps each file to describe(readRDS(file)) as R computes it, and RDSTests checks
+# expected.json maps each expression (readRDS of each file, read.csv, ...) to describe(value) as R computes it, and RDSTests checks
 # that fn's readRDS gives the same description.
 library(jsonlite)
+invisible(Sys.setlocale("LC_COLLATE", "C"))  # fn sorts strings by code point
 source("describe.fn")
 cars <- mtcars[1:20, c("mpg", "wt", "hp", "cyl", "am")]
 objects <- list(
@@ -28,11 +29,29 @@ for (name in names(objects)) {
     file <- paste0(name, "-", form, ".rds")
     f <- forms[[form]]
     saveRDS(objects[[name]], file, version = f$version, compress = f$compress, ascii = isTRUE(f$ascii))
-    expected[[file]] <- describe(readRDS(file))
+    expected[[paste0('readRDS("', file, '")')]] <- describe(readRDS(file))
   }
 }
+# Text files: read.csv, read.delim, read.table, readLines, fromJSON of a path.
+writeLines(c("id,name,score,ok,when", "1,\"Smith, J\",3.5,TRUE,", "2,O'Brien,NA,FALSE,x",
+             "3,\"say \"\"hi\"\"\",-1e3,NA,y", "4,,7,T,"), "table.csv")
+writeLines(c("a\tb\tc", "1\tx y\t2.5", "2\t\t", "3\tz\t-4"), "table.tsv")
+writeLines(c("# a comment", "   x  y 'two words'", "1 2 a", "3   4 'b c' # trailing"), "table.txt")
+writeLines(c("{\"a\": [1, 2, 3], \"b\": {\"c\": \"d\"}}"), "data.json")
+texts <- c(
+  'read.csv("table.csv")',
+  'read.csv("table.csv", stringsAsFactors = TRUE)',
+  'read.csv("table.csv", colClasses = c("character", "character", "numeric", "logical", "character"))',
+  'read.csv("table.csv", na.strings = c("NA", ""))',
+  'read.delim("table.tsv")',
+  'read.table("table.txt", header = TRUE)',
+  'read.table("table.txt", skip = 2)',
+  'readLines("table.csv")',
+  'readLines("table.tsv", n = 2)',
+  'fromJSON("data.json")')
+for (text in texts) expected[[text]] <- describe(eval(parse(text = text)))
 # What predict() needs from the models, as plain values.
 fields <- function(m) list(coefficients = as.list(coef(m)), xlevels = m$xlevels, rank = m$qr$rank,
                            family = if (!is.null(m$family)) list(m$family$family, m$family$link) else NULL)
-writeLines(toJSON(list(files = expected, lm = fields(objects$lm), glm = fields(objects$glm)),
+writeLines(toJSON(list(cases = expected, lm = fields(objects$lm), glm = fields(objects$glm)),
                   auto_unbox = TRUE, digits = NA, null = "null"), "expected.json")
