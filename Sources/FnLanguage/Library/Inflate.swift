@@ -87,7 +87,14 @@ enum Inflate {
 
     private static func codes(_ r: inout BitReader, _ lit: Huffman, _ dist: Huffman,
                               _ out: inout [UInt8], _ limit: Int) throws(FnError) {
+        // A few bytes can expand a thousandfold: the output is checked against Lambda's memory
+        // budget as it grows (every 16 MB), so a bomb is an R error rather than a killed process.
+        var nextCheck = (out.count | 0xFF_FFFF) + 1
         while true {
+            if out.count >= nextCheck {
+                try MemoryBudget.check(bytes: Double(out.count) * 2)
+                nextCheck += 1 << 24
+            }
             let sym = try lit.decode(&r)
             if sym < 256 {
                 guard out.count < limit else { throw tooLarge(limit) }

@@ -179,6 +179,7 @@ struct RDSReader {
         guard n <= remaining / perElement else {
             throw Self.error("a vector of length \(n) is longer than the rest of the file")
         }
+        try MemoryBudget.check(bytes: Double(n) * 16)
         return n
     }
 
@@ -454,6 +455,7 @@ struct RDSReader {
                   s[1].isFinite, s[2].isFinite else { throw Self.error("invalid compact sequence") }
             let n = Int(s[0])
             guard n <= 1 << 28 else { throw FnError(.limit, "readRDS(): a compact sequence of \(n) elements is too long") }
+            try MemoryBudget.check(bytes: Double(n) * 8)
             if cls == "compact_intseq" {
                 guard abs(s[1]) <= Double(Int32.max), abs(s[1] + s[2] * Double(max(n - 1, 0))) <= Double(Int32.max) else {
                     throw Self.error("invalid compact sequence")
@@ -496,6 +498,7 @@ struct RDSReader {
             if name == "row.names", let s = value.storage, case .integer(let r) = s, r.count == 2, r[0] == NA.integer {
                 let n = Int(r[1]).magnitude
                 guard n <= Self.maxLength, n <= 1 << 28 else { throw Self.error("invalid row names") }
+                try MemoryBudget.check(bytes: Double(n) * 4)
                 list[name] = DataFrame.rowNamesValue(nil, count: Int(n))
                 continue
             }
