@@ -50,7 +50,7 @@ struct RDSReader {
         case 3:
             let n = try r.int()
             guard n >= 0, n <= 64 else { throw error("invalid native encoding length \(n)") }
-            _ = try r.rawBytes(n)
+            _ = try r.stringBytes(n)
         default:
             throw error("cannot read serialization format version \(version) (only 2 and 3)")
         }
@@ -190,12 +190,17 @@ struct RDSReader {
         persistSXP = 247, emptyEnv = 242, baseEnv = 241, attrLang = 240, attrList = 239,
         altrep = 238, bcRepDef = 244, bcRepRef = 243
 
-    private mutating func item() throws(FnError) -> Value {
+    /// One level deeper; the caller undoes it with `defer { depth -= 1 }`.
+    private mutating func descend() throws(FnError) {
         depth += 1
-        defer { depth -= 1 }
         guard depth <= Self.maxDepth else {
             throw FnError(.limit, "readRDS(): objects nested more than \(Self.maxDepth) deep")
         }
+    }
+
+    private mutating func item() throws(FnError) -> Value {
+        try descend()
+        defer { depth -= 1 }
         let flags = try int()
         let type = flags & 0xFF
         let hasAttributes = flags & (1 << 9) != 0
@@ -391,11 +396,8 @@ struct RDSReader {
 
     /// Byte code: the code vector and its constant pool, read and discarded.
     private mutating func byteCode(_ reps: inout [Value]) throws(FnError) {
-        depth += 1
+        try descend()
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else {
-            throw FnError(.limit, "readRDS(): objects nested more than \(Self.maxDepth) deep")
-        }
         _ = try item()  // the code (an integer vector)
         let n = try length(4)
         for _ in 0..<n {
@@ -410,11 +412,8 @@ struct RDSReader {
     }
 
     private mutating func byteCodeLanguage(_ first: Int, _ reps: inout [Value]) throws(FnError) -> Value {
-        depth += 1
+        try descend()
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else {
-            throw FnError(.limit, "readRDS(): objects nested more than \(Self.maxDepth) deep")
-        }
         var type = first
         switch type {
         case Self.bcRepRef:

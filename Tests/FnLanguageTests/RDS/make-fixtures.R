@@ -21,11 +21,11 @@ objects <- list(
   glm = glm(vs ~ mpg, family = binomial, data = mtcars)
 )
 forms <- list(v3 = list(version = 3, compress = TRUE), v2 = list(version = 2, compress = TRUE),
-              v3raw = list(version = 3, compress = FALSE), v2ascii = list(version = 2, compress = FALSE, ascii = TRUE))
+              v3raw = list(version = 3, compress = FALSE), v2ascii = list(version = 2, compress = FALSE, ascii = TRUE),
+              v3asciigz = list(version = 3, compress = TRUE, ascii = TRUE))
 expected <- list()
 for (name in names(objects)) {
   for (form in names(forms)) {
-    if (name %in% c("lm", "glm") && form == "v2ascii") next
     file <- paste0(name, "-", form, ".rds")
     f <- forms[[form]]
     saveRDS(objects[[name]], file, version = f$version, compress = f$compress, ascii = isTRUE(f$ascii))
