@@ -152,6 +152,44 @@ import Testing
         #expect(throws: FnError.self) { _ = try Self.read(Self.xdr([19, -5])) }
     }
 
+    static func word(_ w: Int32) -> [UInt8] {
+        let u = UInt32(bitPattern: w)
+        return [UInt8(u >> 24), UInt8(u >> 16 & 0xFF), UInt8(u >> 8 & 0xFF), UInt8(u & 0xFF)]
+    }
+
+    @Test func compactSequencesAreChecked() throws {
+        // ALTREP compact_intseq with state c(n, start, by).
+        func intseq(_ n: Double, _ start: Double, _ by: Double) -> [UInt8] {
+            var b = Self.xdr([238, 2, 1, 9, 14])
+            b += Array("compact_intseq".utf8)
+            b += Self.word(2) + Self.word(1) + Self.word(9) + Self.word(4) + Array("base".utf8)
+            b += Self.word(2) + Self.word(13) + Self.word(1) + Self.word(13) + Self.word(254)
+            b += Self.word(14) + Self.word(3)
+            for d in [n, start, by] { b += Self.word(Int32(bitPattern: UInt32(d.bitPattern >> 32))) + Self.word(Int32(bitPattern: UInt32(d.bitPattern & 0xFFFF_FFFF))) }
+            return b + Self.word(254)
+        }
+        #expect(try Self.json(try Self.read(intseq(4, 3, -1))) == TestJSON.parse("[3,2,1,0]"))
+        #expect(throws: FnError.self) { _ = try Self.read(intseq(3, 1, 1e300)) }
+        #expect(throws: FnError.self) { _ = try Self.read(intseq(1e12, 1, 1)) }
+        #expect(throws: FnError.self) { _ = try Self.read(intseq(3, 2_147_483_640, 5)) }
+    }
+
+    @Test func environmentsCannotBeTheirOwnAncestors() throws {
+        // Environment A whose parent B has A (a back-reference) as its parent.
+        let v = try Self.read(Self.xdr([4, 0, 4, 0, 255 | 1 << 8, 254, 254, 254, 254, 254, 254]))
+        guard case .environment(let e) = v else {
+            Issue.record("not an environment")
+            return
+        }
+        var steps = 0
+        var next: Environment? = e
+        while let x = next, steps < 10 {
+            next = x.parent
+            steps += 1
+        }
+        #expect(steps < 10)
+    }
+
     @Test func deepNestingAndUnknownTypesAreErrors() {
         // list(list(list(...))) 100,000 deep: VECSXP of length 1, over and over.
         let deep = Self.xdr(Array(repeating: [19, 1], count: 100_000).flatMap { $0 } + [254])

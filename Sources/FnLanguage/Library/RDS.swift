@@ -381,7 +381,9 @@ struct RDSReader {
         let frame = try item()
         let table = try item()
         _ = try item()  // attributes
-        if case .environment(let p) = parent, p !== e {
+        // A file can make two environments each other's parent through back-references; such a
+        // parent is refused (the global environment stays), so every parent chain ends.
+        if case .environment(let p) = parent, !Self.chain(from: p, contains: e) {
             e.parent = p
             e.keep()
         }
@@ -392,6 +394,15 @@ struct RDSReader {
         bind(frame)
         if case .list(let buckets) = table { buckets.elements.forEach(bind) }
         return .environment(e)
+    }
+
+    private static func chain(from start: Environment, contains e: Environment) -> Bool {
+        var next: Environment? = start
+        while let x = next {
+            if x === e { return true }
+            next = x.parent
+        }
+        return false
     }
 
     /// Byte code: the code vector and its constant pool, read and discarded.
@@ -456,7 +467,8 @@ struct RDSReader {
             guard n <= 1 << 28 else { throw FnError(.limit, "readRDS(): a compact sequence of \(n) elements is too long") }
             try MemoryBudget.check(bytes: Double(n) * 8)
             if cls == "compact_intseq" {
-                guard abs(s[1]) <= Double(Int32.max), abs(s[1] + s[2] * Double(max(n - 1, 0))) <= Double(Int32.max) else {
+                guard abs(s[1]) <= Double(Int32.max), abs(s[2]) <= Double(Int32.max),
+                      abs(s[1] + s[2] * Double(max(n - 1, 0))) <= Double(Int32.max) else {
                     throw Self.error("invalid compact sequence")
                 }
                 let start = Int32(s[1]), by = Int32(s[2])
