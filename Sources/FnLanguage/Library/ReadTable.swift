@@ -60,6 +60,7 @@ struct TableReader {
 
     func read(_ bytes: [UInt8]) throws(FnError) -> Value {
         var rows = try records(bytes)
+        guard !rows.isEmpty else { throw FnError.runtime("no lines available in input") }
         var names: [String]
         var rowNames: [String]? = nil
         let width = rows.map(\.count).max() ?? 0

@@ -38,6 +38,8 @@ writeLines(c("id,name,score,ok,when", "1,\"Smith, J\",3.5,TRUE,", "2,O'Brien,NA,
 writeLines(c("a\tb\tc", "1\tx y\t2.5", "2\t\t", "3\tz\t-4"), "table.tsv")
 writeLines(c("# a comment", "   x  y 'two words'", "1 2 a", "3   4 'b c' # trailing"), "table.txt")
 writeBin(charToRaw("x,y,z\r\n\"1\", 2,a \r\n3,4.5e1,\r\n-0,Inf,\"q\"\"\"\r\n"), "crlf.csv")
+writeLines(c("a b", "r1 1 2", "r2 3 4"), "rownames.txt")
+writeLines(c("p,q"), "headeronly.csv")
 writeLines(c("{\"a\": [1, 2, 3], \"b\": {\"c\": \"d\"}}"), "data.json")
 texts <- c(
   'read.csv("table.csv")',
@@ -48,6 +50,8 @@ texts <- c(
   'read.table("table.txt", header = TRUE)',
   'read.table("table.txt", skip = 2)',
   'read.csv("crlf.csv")',
+  'read.table("rownames.txt", header = TRUE)',
+  'read.csv("headeronly.csv")',
   'read.csv("crlf.csv", header = FALSE, strip.white = TRUE)',
   'read.csv("table.csv", nrows = 2, check.names = FALSE, col.names = c("a b", "1x", "a b", "_", ""))',
   'readLines("table.csv")',
