@@ -174,6 +174,37 @@ import Testing
         #expect(throws: FnError.self) { _ = try Self.read(intseq(3, 2_147_483_640, 5)) }
     }
 
+    /// An attribute list `name = value` (value given as its serialized words and bytes).
+    static func attributes(_ name: String, _ value: [UInt8]) -> [UInt8] {
+        var b = word(2 | 1 << 10) + word(1) + word(9) + word(Int32(name.utf8.count)) + Array(name.utf8)
+        b += value
+        return b + word(254)
+    }
+
+    /// Found by the rds fuzz target: a `dim` that does not match the length crashed the JSON writer.
+    @Test func attributesAreCheckedAsAttrSetsThem() throws {
+        func doubles(_ n: Int32, attr: [UInt8]) -> [UInt8] {
+            var b = Self.xdr([14 | 1 << 9, n])
+            for _ in 0..<n { b += Self.word(0x3FF0_0000) + Self.word(0) }
+            return b + attr
+        }
+        let ints = { (xs: [Int32]) in Self.word(13) + Self.word(Int32(xs.count)) + xs.flatMap(Self.word) }
+        #expect(throws: FnError.self) { _ = try Self.read(doubles(6, attr: Self.attributes("dim", ints([2, 53])))) }
+        #expect(try Self.read(doubles(6, attr: Self.attributes("dim", ints([2, 3])))).dim == [2, 3])
+        // Factor codes outside the levels; a data frame whose columns are shorter than its rows.
+        let factorAttributes = Self.word(2 | 1 << 10) + Self.word(1) + Self.word(9) + Self.word(6) + Array("levels".utf8)
+            + Self.word(16) + Self.word(1) + Self.word(9) + Self.word(1) + Array("a".utf8)
+            + Self.word(2 | 1 << 10) + Self.word(1) + Self.word(9) + Self.word(5) + Array("class".utf8)
+            + Self.word(16) + Self.word(1) + Self.word(9) + Self.word(6) + Array("factor".utf8) + Self.word(254)
+        #expect(throws: FnError.self) { _ = try Self.read(Self.xdr([13 | 1 << 9, 2, 1, 5]) + factorAttributes) }
+        #expect(throws: Never.self) { _ = try Self.read(Self.xdr([13 | 1 << 9, 2, 1, NA.integer]) + factorAttributes) }
+        let frameAttributes = Self.word(2 | 1 << 10) + Self.word(1) + Self.word(9) + Self.word(9) + Array("row.names".utf8)
+            + ints([NA.integer, -5])
+            + Self.word(2 | 1 << 10) + Self.word(1) + Self.word(9) + Self.word(5) + Array("class".utf8)
+            + Self.word(16) + Self.word(1) + Self.word(9) + Self.word(10) + Array("data.frame".utf8) + Self.word(254)
+        #expect(throws: FnError.self) { _ = try Self.read(Self.xdr([19 | 1 << 9, 1]) + ints([1, 2]) + frameAttributes) }
+    }
+
     @Test func environmentsCannotBeTheirOwnAncestors() throws {
         // Environment A whose parent B has A (a back-reference) as its parent.
         let v = try Self.read(Self.xdr([4, 0, 4, 0, 255 | 1 << 8, 254, 254, 254, 254, 254, 254]))

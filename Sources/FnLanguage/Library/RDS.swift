@@ -495,41 +495,51 @@ struct RDSReader {
         return try attach(v, try item())
     }
 
-    /// Sets the attributes read as a pairlist (a named list here) on `v`.
+    /// Sets the attributes read as a pairlist (a named list here) on `v`, with the checks `attr<-`
+    /// makes (names and dimnames as long as the vector and its extents, dims that multiply to its
+    /// length), and then the invariants fn's builtins rely on for factors and data frames.
     private func attach(_ v: Value, _ attributes: Value) throws(FnError) -> Value {
         guard case .list(let a) = attributes, !a.elements.isEmpty else { return v }
-        var names: [String]? = nil
-        var list = AttributeList()
+        switch v {
+        case .list, .logical, .integer, .double, .character, .vector: break
+        default: return v
+        }
+        var x = v
         for (i, value) in a.elements.enumerated() {
             let name = a.names?[i] ?? ""
-            if name == "names" {
-                names = value.storage?.strings().map { $0 ?? "NA" }
-                continue
-            }
             if name == "row.names", let s = value.storage, case .integer(let r) = s, r.count == 2, r[0] == NA.integer {
                 let n = Int(r[1]).magnitude
                 guard n <= Self.maxLength, n <= 1 << 28 else { throw Self.error("invalid row names") }
                 try MemoryBudget.check(bytes: Double(n) * 4)
-                list[name] = DataFrame.rowNamesValue(nil, count: Int(n))
+                try Attributes.set(&x, name, DataFrame.rowNamesValue(nil, count: Int(n)))
                 continue
             }
-            list[name] = value
+            do throws(FnError) {
+                try Attributes.set(&x, name, value)
+            } catch {
+                throw Self.error("invalid '\(name)' attribute: \(error.message)")
+            }
         }
-        switch v {
-        case .list(var l):
-            if let names, names.count == l.count { l.names = names }
-            l.attributes = list.isEmpty ? nil : list
-            return .list(l)
-        case .logical, .integer, .double, .character, .vector:
-            guard let storage = v.storage else { return v }
-            var vec: Vector
-            if case .vector(let old) = v { vec = old } else { vec = Vector(storage) }
-            if let names, names.count == vec.count { vec.names = names }
-            vec.attributes = list.isEmpty ? nil : list
-            return Value(vec)
-        default:
-            return v
+        let classes = x.classAttribute ?? []
+        if classes.contains("factor") {
+            guard x.atomicType == .integer, let codes = x.storage?.integers(),
+                  let levels = x.attribute("levels"), levels.atomicType == .character || levels.isNull
+            else { throw Self.error("a factor must be integer codes with character levels") }
+            let n = Int32(clamping: levels.length)
+            guard codes.allSatisfy({ $0 == NA.integer || (1...max(n, 1)).contains($0) && $0 <= n }) else {
+                throw Self.error("a factor code is outside its levels")
+            }
         }
+        if classes.contains("data.frame"), case .list(let l) = x {
+            let rows = DataFrame.rowCount(x)
+            let fits = { (c: Value) -> Bool in
+                c.length == rows || c.dim?.first == rows || (DataFrame.isDataFrame(c) && DataFrame.rowCount(c) == rows)
+            }
+            guard l.elements.allSatisfy(fits) else {
+                throw Self.error("a data frame's columns and row names differ in length")
+            }
+        }
+        return x
     }
 
     /// What an R function becomes: a builtin that says it cannot run R code.
