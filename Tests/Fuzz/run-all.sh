@@ -9,7 +9,7 @@ seconds=${1:-60}
 [ $# -gt 0 ] && shift
 status=0
 mkdir -p .build-fuzz
-for target in parse json eval regex http; do
+for target in parse json eval regex rds http; do
     log=.build-fuzz/$target.log
     started=$(date +%s)
     if Tests/Fuzz/run.sh "$target" "$seconds" "$@" >"$log" 2>&1; then

@@ -1,24 +1,24 @@
 #!/bin/sh
 # Builds a libFuzzer target with address sanitizer and runs it for SECONDS over its seed corpus.
-#   Tests/Fuzz/run.sh parse|json|eval|regex|http SECONDS [extra libFuzzer flags or crash files...]
+#   Tests/Fuzz/run.sh parse|json|eval|regex|rds|http SECONDS [extra libFuzzer flags or crash files...]
 # Sources are compiled straight with swiftc into one module, so targets may use internal APIs
-# (SwiftPM cannot link libFuzzer's main into a product). parse, json, eval and regex share one binary.
+# (SwiftPM cannot link libFuzzer's main into a product). parse, json, eval, regex and rds share one binary.
 # Inputs the fuzzer finds go to .build-fuzz/corpus/TARGET (not checked in); crashes to
 # .build-fuzz/crashes/TARGET. To replay a crash: run.sh TARGET 0 .build-fuzz/crashes/TARGET/crash-...
 set -eu
 cd "$(dirname "$0")/../.."
-target=${1:?usage: run.sh parse|json|eval|regex|http SECONDS [libFuzzer flags]}
+target=${1:?usage: run.sh parse|json|eval|regex|rds|http SECONDS [libFuzzer flags]}
 seconds=${2:-60}
 shift; [ $# -gt 0 ] && shift
 
 out=.build-fuzz
 mkdir -p "$out/corpus/$target" "$out/crashes/$target"
 case "$target" in
-    parse|json|eval|regex)
+    parse|json|eval|regex|rds)
         binary=$out/fuzz-language
         sources="$(find Sources/FnLanguage -name '*.swift' | sort) Tests/Fuzz/Targets/language.swift"
         sources="$sources Tests/Fuzz/Targets/parse.swift Tests/Fuzz/Targets/json.swift Tests/Fuzz/Targets/eval.swift"
-        sources="$sources Tests/Fuzz/Targets/regex.swift"
+        sources="$sources Tests/Fuzz/Targets/regex.swift Tests/Fuzz/Targets/rds.swift"
         flags="-module-name FnLanguage -lm" ;;
     http)
         binary=$out/fuzz-http

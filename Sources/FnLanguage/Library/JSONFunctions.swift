@@ -20,12 +20,12 @@ extension BuiltinRegistry {
             return JSONFunctions.json(String(decoding: bytes, as: UTF8.self))
         }
         define("fromJSON", ["txt", "simplifyVector", "simplifyDataFrame", "simplifyMatrix", "flatten", "..."]) {
-            args, _ throws(FnError) in
+            args, ip throws(FnError) in
             let txt = try args.required(0, "txt")
             guard txt.atomicType == .character, let s = txt.storage, s.count >= 1 else {
                 throw FnError.runtime("Argument 'txt' must be a JSON string, URL or file.")
             }
-            let text = s.strings().map { $0 ?? "NA" }.joined(separator: "\n")
+            let text = try DataFile.jsonText(txt, ip) ?? s.strings().map { $0 ?? "NA" }.joined(separator: "\n")
             var options = JSONReader.Options()
             options.simplifyVector = try Unpack.flag(args[1], "simplifyVector", default: true)
             options.simplifyDataFrame = try Unpack.flag(args[2], "simplifyDataFrame", default: options.simplifyVector)

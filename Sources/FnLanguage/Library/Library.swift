@@ -15,6 +15,7 @@ extension BuiltinRegistry {
         registerLogging()
         registerJSONFunctions()
         registerSource()
+        registerReadFiles()
         registerEncoding()
         registerHTTP()
         registerTime()

@@ -31,10 +31,12 @@ extension BuiltinRegistry {
 enum SourcePath {
     /// The file's real path and its name relative to the root (which errors and stack traces
     /// show). `from` is the name of the calling file, relative to the root.
-    static func resolve(_ file: String, root: String?, from: String?) throws(FnError) -> (String, String) {
+    /// `function` names the caller in errors (`readRDS()`, `read.csv()`, ...).
+    static func resolve(_ file: String, root: String?, from: String?,
+                        function: String = "source") throws(FnError) -> (String, String) {
         let rootText = root.map { $0.isEmpty ? "." : $0 } ?? "."
         guard let realRoot = realPath(rootText) else {
-            throw FnError.runtime("source(): cannot find the task root '\(rootText)'")
+            throw FnError.runtime("\(function)(): cannot find the task root '\(rootText)'")
         }
         var directory = ""
         if let from, let slash = from.lastIndex(of: "/"), !from.hasPrefix("/"), !from.hasPrefix("<") {
@@ -44,13 +46,13 @@ enum SourcePath {
         guard let real = realPath(candidate) else {
             // A missing file outside the root is reported as outside, so probing reveals nothing.
             if file.hasPrefix("/") || lexicallyEscapes(directory + file) {
-                throw FnError.runtime("source(): '\(file)' is outside the task root")
+                throw FnError.runtime("\(function)(): '\(file)' is outside the task root")
             }
             throw FnError.runtime("cannot open file '\(file)': No such file or directory")
         }
         let prefix = realRoot == "/" ? "/" : realRoot + "/"
         guard real.hasPrefix(prefix) else {
-            throw FnError.runtime("source(): '\(file)' is outside the task root")
+            throw FnError.runtime("\(function)(): '\(file)' is outside the task root")
         }
         return (real, String(real.dropFirst(prefix.count)))
     }

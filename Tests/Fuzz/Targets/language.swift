@@ -1,4 +1,4 @@
-// The libFuzzer entry point for the FnLanguage targets: parse, json, eval and regex share one binary (one
+// The libFuzzer entry point for the FnLanguage targets: parse, json, eval, regex and rds share one binary (one
 // build of the module instead of three); FN_FUZZ_TARGET, set by run.sh, picks the target.
 import Glibc
 
@@ -8,7 +8,8 @@ let fuzzTarget: (UnsafePointer<UInt8>, Int) -> CInt = {
     case "json": return fuzzJSON
     case "eval": return fuzzEval
     case "regex": return fuzzRegex
-    default: fatalError("set FN_FUZZ_TARGET to parse, json, eval or regex")
+    case "rds": return fuzzRDS
+    default: fatalError("set FN_FUZZ_TARGET to parse, json, eval, regex or rds")
     }
 }()
 
