@@ -112,9 +112,9 @@ extension LibraryStdlibTests {
 }
 
 extension LibraryStdlibTests {
-    @Test func matchLengthsRideInNames() throws {
-        #expect(try json(#"names(gregexpr("a+", "baaac aa")[[1]])"#) == #"["3","2"]"#)
-        #expect(try json(#"names(regexpr("b+", c("abbc", "x")))"#) == #"["2","-1"]"#)
+    @Test func matchLengthsAreAnAttribute() throws {
+        #expect(try json(#"attr(gregexpr("a+", "baaac aa")[[1]], "match.length")"#) == #"[3,2]"#)
+        #expect(try json(#"attr(regexpr("b+", c("abbc", "x")), "match.length")"#) == #"[2,-1]"#)
         #expect(try json(#"regmatches(c("x1y22", NA), gregexpr("[0-9]+", c("x1y22", NA)))"#) == #"[["1","22"],[]]"#)
         #expect(errorMessage(#"regmatches("abc", 1L)"#) == "'m' must come from regexpr() or gregexpr() on the same text")
     }

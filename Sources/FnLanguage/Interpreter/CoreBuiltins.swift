@@ -45,6 +45,7 @@ extension Interpreter {
                 names = (0..<n).map { $0 < strs.count ? (strs[$0] ?? "NA") : "NA" }
             }
             try Attributes.setNames(&x, names)
+            try Attributes.namesToDimnames(&x)
             return x
         }
         define("setNames", ["object", "nm"]) { args, _ throws(FnError) in

@@ -114,12 +114,17 @@ private func attributeName(_ v: Value?) throws(FnError) -> String {
 
 /// Reading and setting attributes with R's checks.
 enum Attributes {
-    /// Every attribute, as `attributes(x)` lists them: names first, then in the order set.
+    /// Every attribute, as `attributes(x)` lists them: names first, then in the order set. A
+    /// one-dimensional array's names are its dimnames (fn keeps both), so they are not listed.
     static func all(_ x: Value) -> [(name: String, value: Value)] {
         var out: [(name: String, value: Value)] = []
-        if let n = x.names { out.append(("names", Value(Vector(.character(n))))) }
+        if let n = x.names, !isOneDimensionalWithDimnames(x) { out.append(("names", Value(Vector(.character(n))))) }
         if let a = x.attributes { out += a.pairs }
         return out
+    }
+
+    static func isOneDimensionalWithDimnames(_ x: Value) -> Bool {
+        x.dim?.count == 1 && x.attribute("dimnames") != nil
     }
 
     static func get(_ x: Value, _ name: String) -> Value? {
@@ -152,8 +157,10 @@ enum Attributes {
                 throw FnError.runtime("'names' attribute [\(strs.count)] must be the same length as the vector [\(n)]")
             }
             try setNames(&x, (0..<n).map { $0 < strs.count ? (strs[$0] ?? "NA") : "NA" })
+            try namesToDimnames(&x)
         case "dim":
             if value.isNull {
+                if isOneDimensionalWithDimnames(x) { try setNames(&x, nil) }
                 try setRaw(&x, "dim", nil)
                 try setRaw(&x, "dimnames", nil)
                 return
@@ -172,7 +179,10 @@ enum Attributes {
             }
             try setRaw(&x, "dim", Value(Vector(.integer(dims.map { Int32($0) }))))
         case "dimnames":
-            if value.isNull { return try setRaw(&x, "dimnames", nil) }
+            if value.isNull {
+                if isOneDimensionalWithDimnames(x) { try setNames(&x, nil) }
+                return try setRaw(&x, "dimnames", nil)
+            }
             guard let dims = x.dim else { throw FnError.runtime("'dimnames' applied to non-array") }
             guard case .list(var l) = value else { throw FnError.runtime("'dimnames' must be a list") }
             // A shorter list names the first dimensions only, as in R.
@@ -193,6 +203,8 @@ enum Attributes {
             }
             if parts.allSatisfy({ $0.isNull }) && l.names == nil { return try setRaw(&x, "dimnames", nil) }
             try setRaw(&x, "dimnames", .list(List(parts, names: l.names)))
+            // fn keeps a one-dimensional array's dimnames as its names too (see `all`).
+            if dims.count == 1 { try setNames(&x, parts[0].storage.map { $0.strings().map { $0 ?? "NA" } }) }
         case "class":
             if value.isNull { return try setRaw(&x, "class", nil) }
             guard let s = value.storage, s.type == .character else {
@@ -244,6 +256,14 @@ enum Attributes {
             v.names = names
             x = Value(v)
         }
+    }
+
+    /// After `names(x) <- v` on a one-dimensional array: its dimnames become the names (without a
+    /// name of their own), as in R.
+    static func namesToDimnames(_ x: inout Value) throws(FnError) {
+        guard x.dim?.count == 1 else { return }
+        guard let names = x.names else { return try setRaw(&x, "dimnames", nil) }
+        try setRaw(&x, "dimnames", .list(List([Value(Vector(.character(names)))])))
     }
 
     static func setClass(_ x: inout Value, _ classes: [String]?) throws(FnError) {

@@ -268,20 +268,20 @@ enum Factors {
         }
         let levels = self.levels(x)
         let sep = isOrdered(x) ? " < " : " "
-        var line = "Levels:"
-        var lines: [String] = []
         if levels.isEmpty { return out + "Levels: \n" }
-        for l in levels {
-            if line.count + sep.count + l.count > 80 && line != "Levels:" {
-                lines.append(line)
-                line = ""
-                line += l
-                continue
-            }
-            line += (line == "Levels:" ? " " : sep) + l
+        // One line, as R: when the levels with their separators pass 65 columns (80 less room for
+        // the "Levels: " label and the "..."), it shows the count, the levels that fit but one,
+        // "..." and the last level.
+        var total = 0
+        var fit = levels.count
+        for (i, l) in levels.enumerated() {
+            total += l.count + sep.count
+            if total > 65 && fit == levels.count { fit = max(1, i) }
         }
-        lines.append(line)
-        return out + lines.joined(separator: "\n") + "\n"
+        if levels.count <= 1 || total <= 65 { return out + "Levels: " + levels.joined(separator: sep) + "\n" }
+        var shown = Array(levels[0..<max(1, fit - 1)]) + ["..."]
+        if fit > 1 { shown.append(levels[levels.count - 1]) }
+        return out + "\(levels.count) Levels: " + shown.joined(separator: sep) + "\n"
     }
 }
 

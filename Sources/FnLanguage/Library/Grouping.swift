@@ -261,7 +261,8 @@ extension Grouping {
         let labels = dn.elements.first?.storage?.strings().map { $0 ?? "<NA>" }
         let header = dn.names?.first ?? ""
         if d[0] == 0 { return (header.isEmpty ? "" : header + "\n") + "< table of extent 0 >\n" }
-        return header + "\n" + formatForPrint(Value(Vector(v.storage, names: labels)))
+        // No header line at all when the dimnames have no names (after `names(t) <- v`).
+        return (dn.names == nil ? "" : header + "\n") + formatForPrint(Value(Vector(v.storage, names: labels)))
     }
 }
 

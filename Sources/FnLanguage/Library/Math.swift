@@ -19,9 +19,10 @@ extension BuiltinRegistry {
             switch v.storage {
             case .logical, .integer:
                 let out = v.storage.integers().map { $0 == NA.integer ? $0 : Swift.abs($0) }
-                return Value(Vector(.integer(out), names: v.names))
+                return Value(Vector(.integer(out), names: v.names, attributes: v.attributes))
             default:
-                return Value(Vector(.double(v.storage.doubles().map { Swift.abs($0) }), names: v.names))
+                let out = v.storage.doubles().map { Swift.abs($0) }
+                return Value(Vector(.double(out), names: v.names, attributes: v.attributes))
             }
         }
         defineMath("sqrt", nanWarning: true) { sqrt($0) }
@@ -113,7 +114,8 @@ private func numericVector(_ x: Value) throws(FnError) -> Vector {
     }
 }
 
-/// Applies `f` to each element as a double, keeping names; warns "NaNs produced" when asked.
+/// Applies `f` to each element as a double, keeping names and the other attributes (a matrix stays
+/// a matrix, as R's Math group keeps them); warns "NaNs produced" when asked.
 private func mapDoubles(
     _ x: Value, _ ip: Interpreter, nanWarning: Bool = false, _ f: (Double) -> Double
 ) throws(FnError) -> Value {
@@ -134,7 +136,7 @@ private func mapDoubles(
         if out[i].isNaN && !d.isNaN { producedNaN = true }
     }
     if nanWarning && producedNaN { ip.warn("NaNs produced") }
-    return Value(Vector(.double(out), names: v.names))
+    return Value(Vector(.double(out), names: v.names, attributes: v.attributes))
 }
 
 /// R's `round(x, digits)`: of the two decimal neighbours of `x` picks the closer one, halves to

@@ -110,12 +110,6 @@ extension BuiltinRegistry {
             let a = Arguments(values: [args[0], args[1], args[3], nil, nil, args[2]], function: "predict.glm")
             return try predictModel(a, ip, glm: true)
         }
-        define("summary.lm", ["object", "..."]) { args, _ throws(FnError) in
-            try summaryLM(try args.required(0, "object"))
-        }
-        define("summary.glm", ["object", "..."]) { args, _ throws(FnError) in
-            try summaryGLM(try args.required(0, "object"))
-        }
         define("print.lm", ["x", "digits", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[1], "digits", default: 4)

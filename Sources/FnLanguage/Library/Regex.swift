@@ -48,7 +48,8 @@ extension BuiltinRegistry {
             let options = try RegexOptions(args, ignoreCase: 2, perl: 3, fixed: 4)
             let matcher = try Matcher(try Unpack.string(args[0], "pattern"), options, ip)
             var starts: [Int32] = [], lengths: [Int32] = []
-            for s in characterElements(try args.required(1, "text")) {
+            let texts = characterElements(try args.required(1, "text"))
+            for s in texts {
                 guard let s else { starts.append(NA.integer); lengths.append(NA.integer); continue }
                 if let m = matcher.firstMatch(in: s) {
                     starts.append(Int32(m.start + 1))
@@ -59,8 +60,7 @@ extension BuiltinRegistry {
                 }
             }
             try matcher.throwIfCancelled()
-            // The lengths ride in the names, since fn has no `match.length` attribute (see regmatches).
-            return Value(.integer(starts), names: lengths.map { $0 == NA.integer ? "NA" : String($0) })
+            return regexMatches(starts, lengths, ascii: allASCII(try Unpack.string(args[0], "pattern"), texts))
         }
         define("strsplit", ["x", "split", "fixed", "perl", "useBytes"]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")

@@ -1,6 +1,15 @@
 /// Run-length encoding: `rle` and its inverse `inverse.rle`.
 extension BuiltinRegistry {
     mutating func registerRuns() {
+        // print(rle(x)): a title, then each part as str() shows it.
+        define("print.rle", ["x", "digits", "prefix", "..."]) { args, ip throws(FnError) in
+            let x = try args.required(0, "x")
+            guard case .list(let l) = x, l.count == 2 else { throw FnError.runtime("invalid 'rle' structure") }
+            ip.output(.stdout, "Run Length Encoding\n  lengths: " + Str.vectorLine(l.elements[0], giveLength: true)
+                + "\n  values : " + Str.vectorLine(l.elements[1], giveLength: true) + "\n")
+            ip.visible = false
+            return x
+        }
         define("rle", ["x"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
             if case .list = x { throw FnError.runtime("comparison of these types is not implemented") }

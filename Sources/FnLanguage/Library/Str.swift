@@ -42,6 +42,10 @@ enum Str {
             out += " " + factorLine(x) + "\n"
             return
         }
+        if Time.isDate(x) || Time.isPOSIXct(x), x.length > 0 {
+            out += " " + timeLine(x, nested: nested) + "\n"
+            return
+        }
         switch x {
         case .null:
             out += " NULL\n"
@@ -53,13 +57,16 @@ enum Str {
         case .closure, .builtin:
             out += try functionHeader(x, ip) + "\n"
         case .vector, .logical, .integer, .double, .character:
+            // A classed vector without its own display names its class first: ` 'difftime' num 3`.
+            if let cls = x.classAttribute?.first { out += " '\(cls)'" }
             out += " " + vectorLine(x, giveLength: giveLength, nested: nested) + "\n"
-            if let names = x.names {
+            // A one-dimensional array's names are its dimnames, shown as such.
+            if let names = x.names, x.dim?.count != 1 {
                 out += indent + "- attr(*, \"names\")="
                 out += " " + vectorLine(Value(Vector(.character(names))), giveLength: true) + "\n"
             }
             if case .vector(let v) = x {
-                try attributeLines(v.attributes, skipping: ["dim", "dimnames", "class"], indent: indent, into: &out, ip)
+                try attributeLines(v.attributes, skipping: ["dim", "class"], indent: indent, into: &out, ip)
             }
         default:
             out += " " + x.typeName + "\n"
@@ -93,6 +100,18 @@ enum Str {
         return (text.storage?.strings().first ?? nil).map { $0 + " " } ?? "function ()  "
     }
 
+    /// `Date[1:3], format: "2024-01-01" ...`: the values as `format` writes them, 2 inside a list,
+    /// else as many as R fits (5 Dates, 3 date-times with a time of day).
+    static func timeLine(_ x: Value, nested: Bool) -> String {
+        let text = formatTimes(x, pattern: nil).storage?.strings() ?? []
+        let widths = text.compactMap { $0?.count }
+        let width = widths.isEmpty ? 10 : Double(widths.reduce(0, +)) / Double(widths.count)
+        let shown = min(text.count, nested ? 2 : max(1, Int((64 / (width + 3)).rounded())))
+        var cells = text.prefix(shown).map { $0.map { "\"\($0)\"" } ?? "NA" }
+        if shown < text.count { cells.append("...") }
+        return (Time.isDate(x) ? "Date" : "POSIXct") + "[1:\(text.count)], format: " + cells.joined(separator: " ")
+    }
+
     /// `num [1:5] 1 2 3 4 5`, `chr "a"`, `int [1:2, 1:3] ...`, `logi(0) `.
     static func vectorLine(_ x: Value, giveLength: Bool, nested: Bool = false) -> String {
         guard let s = x.storage else { return x.typeName }
@@ -105,9 +124,9 @@ enum Str {
         }
         let n = s.count
         if n == 0 { return type + "(0) " }
-        var head = (x.names != nil ? "Named " : "") + type
+        var head = (x.names != nil && x.dim == nil ? "Named " : "") + type
         if let d = x.dim {
-            head += " [" + d.map { "1:\($0)" }.joined(separator: ", ") + "]"
+            head += " [" + d.map { "1:\($0)" }.joined(separator: ", ") + (d.count == 1 ? "(1d)]" : "]")
         } else if n > 1 && giveLength {
             head += " [1:\(n)]"
         } else if !giveLength {

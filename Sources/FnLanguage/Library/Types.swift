@@ -270,7 +270,10 @@ private func isNA(_ x: Value) throws(FnError) -> Value {
         let s = v.storage
         var out = [Int8](repeating: 0, count: s.count)
         for i in 0..<s.count where s.isNA(i) { out[i] = 1 }
-        return Value(.logical(out), names: v.names)
+        // R keeps names, dim and dimnames (not the class).
+        var kept: AttributeList? = nil
+        for key in ["dim", "dimnames"] { setAttribute(&kept, key, v.attributes?[key]) }
+        return Value(Vector(.logical(out), names: v.names, attributes: kept))
     default:
         return .false_
     }
@@ -286,7 +289,7 @@ extension String {
     }
 }
 
-/// `ifelse(test, yes, no)`: the shape and names of `test`; `yes`/`no` recycled; NA where test is NA.
+/// `ifelse(test, yes, no)`: the names and other attributes of `test` (its dim, dimnames); `yes`/`no` recycled; NA where test is NA.
 /// The result type is the highest of logical and the types of the branches actually used.
 private func ifelse(_ test: Value, _ yes: Value, _ no: Value) throws(FnError) -> Value {
     if case .logical(let b) = test, b != NA.logical, yes.length == 1, no.length == 1,
@@ -308,7 +311,9 @@ private func ifelse(_ test: Value, _ yes: Value, _ no: Value) throws(FnError) ->
         let out: [Value] = t.enumerated().map { i, b in
             b == NA.logical ? .logical(NA.logical) : (b != 0 ? yesItems[i % yesItems.count] : noItems[i % noItems.count])
         }
-        return .list(List(out, names: test.names))
+        var l = List(out, names: test.names)
+        l.attributes = test.attributes
+        return .list(l)
     }
     let ys = anyYes ? (yes.storage ?? .logical([])).converted(to: type) : Storage.empty(type)
     let ns = anyNo ? (no.storage ?? .logical([])).converted(to: type) : Storage.empty(type)
@@ -328,5 +333,5 @@ private func ifelse(_ test: Value, _ yes: Value, _ no: Value) throws(FnError) ->
         let a = ys.strings(), b = ns.strings()
         out = .character(t.enumerated().map { i, c in c == NA.logical ? nil : (c != 0 ? a[i % a.count] : b[i % b.count]) })
     }
-    return Value(out, names: test.names)
+    return Value(Vector(out, names: test.names, attributes: test.attributes))
 }
