@@ -498,7 +498,7 @@ extension Interpreter {
         } catch .returned(let v) {
             result = v
         } catch {
-            return try leave(depth, savedEnv, savedSource, result: .null, failure: error, callNode: callNode)
+            return try leave(depth, savedEnv, savedSource, result: .null, failure: signalled(error), callNode: callNode)
         }
         if withFrame(depth, { $0.onExit != nil }) {
             return try leave(depth, savedEnv, savedSource, result: result, failure: nil, callNode: callNode)
@@ -508,6 +508,21 @@ extension Interpreter {
         frames.removeLast()
         leaveFrame(depth)
         return result
+    }
+
+    /// An error leaving the innermost function, offered first to the calling handlers (R runs them
+    /// where the error is raised, before any `on.exit` runs); `stop()` has done so already.
+    @inline(never) func signalled(_ failure: Control) -> Control {
+        guard case .error(var e) = failure, !e.signalled, !callingHandlers.isEmpty, e.kind != .cancelled,
+            e.restartName == nil
+        else { return failure }
+        e.signalled = true
+        do {
+            _ = try signal(Conditions.object(for: e), restart: nil)
+        } catch {
+            return .error(error)
+        }
+        return .error(e)
     }
 
     /// The slow way out of a call: runs its `on.exit` expressions, restores the caller's state and

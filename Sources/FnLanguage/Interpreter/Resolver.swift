@@ -15,6 +15,10 @@ struct Resolver {
     private var closureFree: [Bool] = []
     /// For each scope in `scopes`: how many formals its function has (they come first in its slots).
     private var formalCounts: [Int] = []
+    /// For each scope in `scopes`: true when its function reflects on frames (`environment()`,
+    /// `sys.frames()`, `eval`, ...), so code it calls may reach its variables: they are then passed
+    /// as promises, never read at the call.
+    private var reflective: [Bool] = []
 
     /// True for code whose environment is known only at run time (`eval()` of a language object):
     /// names not bound in its own functions are looked up by name (`VariableLocation.dynamic`).
@@ -157,7 +161,7 @@ struct Resolver {
     /// them) — see grammar.md, "Arguments and promises".
     func argumentPlan(_ node: Node) -> ArgumentPlan {
         if node is ConstantNode { return ArgumentPlan(mode: .constant) }
-        let ownVariables = !scopes.isEmpty && closureFree.last == true
+        let ownVariables = !scopes.isEmpty && closureFree.last == true && reflective.last == false
         if ownVariables, let local = node as? LocalVariableNode {
             return ArgumentPlan(mode: .local, slotA: Int32(local.slot))
         }
@@ -200,6 +204,7 @@ struct Resolver {
         Resolver.collectLocals(body, into: scope)
         scopes.append(scope)
         formalCounts.append(params.count)
+        reflective.append(Resolver.isReflective(body) || params.contains { $0.defaultValue.map(Resolver.isReflective) ?? false })
         closureFree.append(!Resolver.definesFunction(body) && !params.contains { p in
             p.defaultValue.map(Resolver.definesFunction) ?? false })
         let parameters = params.map { p in
@@ -209,7 +214,7 @@ struct Resolver {
         scopes.removeLast()
         closureFree.removeLast()
         formalCounts.removeLast()
-        let reflective = Resolver.isReflective(body) || params.contains { p in p.defaultValue.map(Resolver.isReflective) ?? false }
+        let reflective = self.reflective.removeLast()
         return FunctionDefinition(
             name: name, parameters: parameters, dotsSlot: dotsSlot, scope: scope, body: bodyNode,
             source: source, span: span, expression: Expr(.function(parameters: params, body: body), span),
