@@ -434,11 +434,15 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
     }
     if formats.isEmpty || columns.contains(where: { $0.count == 0 }) { return Value(.character([])) }
     let n = max(formats.count, columns.map(\.count).max() ?? 0)
+    // Every argument's length must divide the longest, as R requires of sprintf.
+    if n % formats.count != 0 || columns.contains(where: { n % $0.count != 0 }) {
+        throw FnError.runtime("arguments cannot be recycled to the same length")
+    }
     var parsed: [String: [FormatPiece]] = [:]
     var out: [String?] = []
     out.reserveCapacity(n)
     for row in 0..<n {
-        guard let fmt = formats[row % formats.count] else { out.append(nil); continue }
+        guard let fmt = formats[row % formats.count] else { out.append("NA"); continue }
         let pieces: [FormatPiece]
         if let p = parsed[fmt] { pieces = p } else {
             pieces = try parseFormat(fmt)
@@ -492,6 +496,9 @@ private func formatOne(_ spec: FormatSpec, _ col: Storage, _ i: Int) throws(FnEr
     case "d", "i", "x", "X", "o":
         if col.type == .character {
             throw FnError.runtime("invalid format '\(spec.text)'; use format %s for character objects")
+        }
+        if col.type == .logical && spec.conversion != "d" && spec.conversion != "i" {
+            throw FnError.runtime("invalid format '\(spec.text)'; use format %d or %i for logical objects")
         }
         let value: Int32
         if case .double(let a) = col {
@@ -576,7 +583,13 @@ private func format(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Val
     }
     let trim = try Unpack.flag(args[1], "trim", default: false)
     let nsmall = try Unpack.int(args[3], "nsmall", default: 0)
-    let justify = try Unpack.string(args[4], "justify", default: "left")
+    guard (0...20).contains(nsmall) else { throw FnError.runtime("invalid 'nsmall' argument") }
+    let justifyArg = try Unpack.string(args[4], "justify", default: "left")
+    let justifications = ["left", "right", "centre", "none"]
+    let matched = justifications.filter { !justifyArg.isEmpty && $0.hasPrefix(justifyArg) }
+    guard let justify = justifications.contains(justifyArg) ? justifyArg : (matched.count == 1 ? matched[0] : nil) else {
+        throw FnError.runtime("'arg' should be one of \u{201C}left\u{201D}, \u{201C}right\u{201D}, \u{201C}centre\u{201D}, \u{201C}none\u{201D}")
+    }
     let width = try Unpack.int(args[5], "width", default: 0)
     try Limits.checkStringLength(Double(width))
     // The defaults come from options(digits =, scipen =), as in R.
@@ -632,7 +645,12 @@ private func format(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Val
         let numeric = s.type != .character
         if !(trim && numeric) {
             if numeric {
-                let w = max(width, cells.map { $0.unicodeScalars.count }.max() ?? 0)
+                // Doubles keep R's common layout width (3-digit exponents widen every cell).
+                var layout = 0
+                if case .double(let a) = s, nsmall == 0, bigMark.isEmpty {
+                    layout = NumberFormat.format(a, digits: digits, scipen: scipen).first?.unicodeScalars.count ?? 0
+                }
+                let w = max(width, layout, cells.map { $0.unicodeScalars.count }.max() ?? 0)
                 cells = cells.map { String(repeating: " ", count: w - $0.unicodeScalars.count) + $0 }
             } else {
                 // Strings pad to the widest as R measures width (wide characters, escapes).
@@ -692,7 +710,10 @@ private func formatC(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Va
     if width < 0 { flag += "-"; width = -width }
     // R's defaults: 4 digits for real numbers, and a negative count means C's default of 6.
     if digits == nil && mode != "d" && mode != "s" { digits = 4 }
+    let explicitDigits = digits
     if let d = digits, d < 0 { digits = nil }
+    // Given digits (and no width), R pads numbers to digits + 1 characters.
+    if width == 0, let d = explicitDigits, d >= 0, args[2] != nil, mode != "s" { width = d + 1 }
     var spec = FormatSpec()
     spec.flags = flag
     spec.width = width == 0 ? nil : width
@@ -703,12 +724,9 @@ private func formatC(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Va
     if mode == "s" {
         // Strings are right-justified to a common width, at least `width`.
         let strings = s.strings().map { $0 ?? "NA" }
-        let w = max(width, strings.map { $0.unicodeScalars.count }.max() ?? 0)
-        let left = flag.contains("-")
-        for t in strings {
-            let fill = String(repeating: " ", count: max(0, w - t.unicodeScalars.count))
-            out.append(left ? t + fill : fill + t)
-        }
+        let w = max(width, strings.map(FormatWidth.columns).max() ?? 0)
+        let justify = flag.contains("-") ? "left" : "right"
+        for t in strings { out.append(FormatWidth.pad(t, to: w, justify: justify)) }
         return Value(.character(out), names: x.names)
     }
     if s.type == .character { throw FnError.runtime("unsupported type ") }
