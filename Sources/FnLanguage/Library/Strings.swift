@@ -21,8 +21,8 @@ extension BuiltinRegistry {
             let sep = try Unpack.string(args[1], "sep", default: ", ")
             return try paste([try args.required(0, "x")], sep: "", collapse: sep)
         }
-        define("sprintf", ["fmt", "..."]) { args, _ throws(FnError) in
-            try sprintf(try args.required(0, "fmt"), args.dots)
+        define("sprintf", ["fmt", "..."]) { args, ip throws(FnError) in
+            try sprintf(try args.required(0, "fmt"), args.dots, warn: { ip.warn($0) })
         }
         define("nchar", ["x", "type", "allowNA", "keepNA"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
@@ -395,6 +395,9 @@ private func parseFormat(_ fmt: String) throws(FnError) -> [FormatPiece] {
         if i < chars.count && chars[i] == "." {
             i += 1
             if i < chars.count && chars[i] == "*" {
+                if spec.widthFromArgument {
+                    throw FnError.runtime("at most one asterisk '*' is supported in each conversion specification")
+                }
                 spec.precisionFromArgument = true
                 i += 1
             } else {
@@ -417,7 +420,7 @@ private func parseFormat(_ fmt: String) throws(FnError) -> [FormatPiece] {
     return pieces
 }
 
-private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Value {
+private func sprintf(_ fmtValue: Value, _ dots: [Value], warn: (String) -> Void) throws(FnError) -> Value {
     guard let fmtStorage = fmtValue.storage, fmtStorage.type == .character else {
         throw FnError.runtime("'fmt' is not a character vector")
     }
@@ -439,6 +442,7 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
         throw FnError.runtime("arguments cannot be recycled to the same length")
     }
     var parsed: [String: [FormatPiece]] = [:]
+    var used = Set<Int>()
     var out: [String?] = []
     out.reserveCapacity(n)
     for row in 0..<n {
@@ -453,6 +457,7 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
         func take() throws(FnError) -> (Storage, Int) {
             guard next < columns.count else { throw FnError.runtime("too few arguments") }
             defer { next += 1 }
+            used.insert(next)
             return (columns[next], row % columns[next].count)
         }
         for piece in pieces {
@@ -475,6 +480,7 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
                     guard a < columns.count else { throw FnError.runtime("reference to non-existent argument \(a + 1)") }
                     col = columns[a]
                     i = row % col.count
+                    used.insert(a)
                 } else {
                     (col, i) = try take()
                 }
@@ -482,6 +488,11 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
             }
         }
         out.append(s)
+    }
+    // R warns about arguments no conversion of a single format used.
+    let unused = columns.count - used.count
+    if formats.count == 1, unused > 0, let f = formats[0] {
+        warn("\(unused == 1 ? "one argument" : "\(unused) arguments") not used by format '\(f)'")
     }
     return Value(.character(out))
 }
@@ -619,7 +630,7 @@ private func format(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Val
         }
     }
     switch x {
-    case .null: return Value(.character([]))
+    case .null: return .character("NULL")
     case .symbol, .language: return Value(.character(Language.deparseLines(x).map { Optional($0) }))
     case .list(let l):
         // Each element formatted on its own (strings to a common width) and joined with ", ".
