@@ -634,7 +634,13 @@ private func format(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Val
     case .symbol, .language: return Value(.character(Language.deparseLines(x).map { Optional($0) }))
     case .list(let l):
         // Each element formatted on its own (strings to a common width) and joined with ", ".
-        let out: [String?] = l.elements.map { e in
+        let out: [String?] = l.elements.map { element in
+            // A nested list of atomic values formats as its unlisted values.
+            var e = element
+            if case .list(let inner) = element, !inner.elements.isEmpty,
+               inner.elements.allSatisfy({ $0.storage != nil && $0.storage?.count == 1 }) {
+                e = unlist(inner, useNames: false)
+            }
             guard let s = e.storage else { return describeForCharacter(e) }
             var cells = formatElements(s, quote: false, digits: digits, scipen: scipen)
             if s.type == .character {
