@@ -638,7 +638,7 @@ private func format(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Val
             // A nested list of atomic values formats as its unlisted values.
             var e = element
             if case .list(let inner) = element, !inner.elements.isEmpty,
-               inner.elements.allSatisfy({ $0.storage != nil && $0.storage?.count == 1 }) {
+               inner.elements.allSatisfy({ $0.storage != nil && $0.classAttribute == nil }) {
                 e = unlist(inner, useNames: false)
             }
             guard let s = e.storage else { return describeForCharacter(e) }
@@ -664,7 +664,7 @@ private func format(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Val
             if numeric {
                 // Doubles keep R's common layout width (3-digit exponents widen every cell).
                 var layout = 0
-                if case .double(let a) = s, nsmall == 0, bigMark.isEmpty {
+                if case .double(let a) = s, nsmall == 0 {
                     layout = NumberFormat.format(a, digits: digits, scipen: scipen).first?.unicodeScalars.count ?? 0
                 }
                 let w = max(width, layout, cells.map { $0.unicodeScalars.count }.max() ?? 0)
@@ -711,6 +711,10 @@ private func formatC(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Va
     if x.isNull || x.storage?.count == 0 { return Value(.character([])) }
     guard let s = x.storage, s.type != .logical else { throw FnError.runtime("unsupported type ") }
     if let d = args[2], (d.storage?.count ?? 0) > 1 { throw FnError.runtime("the condition has length > 1") }
+    // R tests width and digits with `if`, so NA is its condition error.
+    for k in [1, 2] where args[k]?.storage.map({ $0.count == 1 && $0.isNA(0) }) == true {
+        throw FnError.runtime("missing value where TRUE/FALSE needed")
+    }
     var width = try Unpack.int(args[1], "width", default: 0)
     try Limits.checkStringLength(Double(Swift.abs(width)))
     var digits = try args[2].flatMap { v throws(FnError) in v.isNull ? nil : try Unpack.int(v, "digits", default: 0) }
@@ -730,7 +734,8 @@ private func formatC(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Va
     let explicitDigits = digits
     if let d = digits, d < 0 { digits = nil }
     // Given digits (and no width), R pads numbers to digits + 1 characters.
-    if width == 0, let d = explicitDigits, d >= 0, args[2] != nil, mode != "s" { width = d + 1 }
+    // (a negative count, which means C's default of 6 digits, pads to 7).
+    if width == 0, let d = explicitDigits, args[2] != nil, mode != "s" { width = d >= 0 ? d + 1 : 7 }
     var spec = FormatSpec()
     spec.flags = flag
     spec.width = width == 0 ? nil : width
