@@ -177,6 +177,9 @@ extension BuiltinRegistry {
             let x = try args.required(0, "x")
             let mark = try Unpack.string(args[1], "big.mark", default: "")
             guard let s = x.storage else { throw FnError.runtime("unsupported type") }
+            if s.type == .character, !mark.isEmpty, s.strings().contains(where: { $0 == nil }) {
+                throw FnError.runtime("missing value where TRUE/FALSE needed")
+            }
             var digits = 7
             if let o = ip.option("digits"), let d = o.storage?.doubles().first, d.isFinite { digits = Int(d) }
             var scipen = 0
