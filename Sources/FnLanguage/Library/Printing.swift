@@ -4,7 +4,10 @@ extension BuiltinRegistry {
     mutating func registerPrinting() {
         define("print", ["x", "digits", "quote", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
-            let digits = try Unpack.int(args[1], "digits", default: 7)
+            // The default is getOption("digits"), as in R.
+            var fallback = 7
+            if let o = ip.option("digits"), let d = o.storage?.doubles().first, d.isFinite { fallback = Int(d) }
+            let digits = try Unpack.int(args[1], "digits", default: fallback)
             if try !Unpack.flag(args[2], "quote", default: true), x.atomicType == .character {
                 ip.output(.stdout, formatUnquoted(x))
                 ip.visible = false

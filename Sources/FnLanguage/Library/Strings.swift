@@ -21,8 +21,8 @@ extension BuiltinRegistry {
             let sep = try Unpack.string(args[1], "sep", default: ", ")
             return try paste([try args.required(0, "x")], sep: "", collapse: sep)
         }
-        define("sprintf", ["fmt", "..."]) { args, _ throws(FnError) in
-            try sprintf(try args.required(0, "fmt"), args.dots)
+        define("sprintf", ["fmt", "..."]) { args, ip throws(FnError) in
+            try sprintf(try args.required(0, "fmt"), args.dots, warn: { ip.warn($0) })
         }
         define("nchar", ["x", "type", "allowNA", "keepNA"]) { args, _ throws(FnError) in
             let x = try args.required(0, "x")
@@ -169,10 +169,29 @@ extension BuiltinRegistry {
             }
             return Value(.character(out))
         }
-        define("format", ["x", "trim", "digits", "nsmall", "justify", "width", "..."]) { args, _ throws(FnError) in
-            try format(args)
+        define("format", ["x", "trim", "digits", "nsmall", "justify", "width", "..."]) { args, ip throws(FnError) in
+            try format(args, ip)
         }
-        define("formatC", ["x", "width", "digits", "format", "flag", "big.mark"]) { args, ip throws(FnError) in
+        define("prettyNum", ["x", "big.mark", "..."]) { args, ip throws(FnError) in
+            // Numbers are formatted one at a time (as R's format of each), then grouped.
+            let x = try args.required(0, "x")
+            let mark = try Unpack.string(args[1], "big.mark", default: "")
+            guard let s = x.storage else { throw FnError.runtime("unsupported type") }
+            if s.type == .character, !mark.isEmpty, s.strings().contains(where: { $0 == nil }) {
+                throw FnError.runtime("missing value where TRUE/FALSE needed")
+            }
+            var digits = 7
+            if let o = ip.option("digits"), let d = o.storage?.doubles().first, d.isFinite { digits = Int(d) }
+            var scipen = 0
+            if let o = ip.option("scipen"), let d = o.storage?.doubles().first, d.isFinite { scipen = Int(d) }
+            let cells: [String?] = (0..<s.count).map { i in
+                if s.type == .character { return s.strings()[i].map { mark.isEmpty ? $0 : insertBigMark($0, mark) } }
+                let one = formatElements(s.element(i).storage ?? s, quote: false, digits: digits, scipen: scipen)[0]
+                return mark.isEmpty ? one : insertBigMark(one, mark)
+            }
+            return Value(.character(cells), names: x.names)
+        }
+        define("formatC", ["x", "width", "digits", "format", "flag", "mode", "big.mark", "..."]) { args, ip throws(FnError) in
             try formatC(args, ip)
         }
     }
@@ -379,6 +398,9 @@ private func parseFormat(_ fmt: String) throws(FnError) -> [FormatPiece] {
         if i < chars.count && chars[i] == "." {
             i += 1
             if i < chars.count && chars[i] == "*" {
+                if spec.widthFromArgument {
+                    throw FnError.runtime("at most one asterisk '*' is supported in each conversion specification")
+                }
                 spec.precisionFromArgument = true
                 i += 1
             } else {
@@ -401,14 +423,16 @@ private func parseFormat(_ fmt: String) throws(FnError) -> [FormatPiece] {
     return pieces
 }
 
-private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Value {
+private func sprintf(_ fmtValue: Value, _ dots: [Value], warn: (String) -> Void) throws(FnError) -> Value {
     guard let fmtStorage = fmtValue.storage, fmtStorage.type == .character else {
         throw FnError.runtime("'fmt' is not a character vector")
     }
     let formats = fmtStorage.strings()
     var columns: [Storage] = []
     for d in dots {
-        let text = Time.strings(d).map { Storage.character($0) }
+        var text = Time.strings(d).map { Storage.character($0) }
+        // A list argument converts as as.character does, element by element.
+        if case .list = d { text = .character(characterElements(d)) }
         guard let s = text ?? Unpack.flatStorage(d) else {
             throw FnError.runtime("unsupported type")
         }
@@ -416,11 +440,16 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
     }
     if formats.isEmpty || columns.contains(where: { $0.count == 0 }) { return Value(.character([])) }
     let n = max(formats.count, columns.map(\.count).max() ?? 0)
+    // Every argument's length must divide the longest, as R requires of sprintf.
+    if n % formats.count != 0 || columns.contains(where: { n % $0.count != 0 }) {
+        throw FnError.runtime("arguments cannot be recycled to the same length")
+    }
     var parsed: [String: [FormatPiece]] = [:]
+    var used = Set<Int>()
     var out: [String?] = []
     out.reserveCapacity(n)
     for row in 0..<n {
-        guard let fmt = formats[row % formats.count] else { out.append(nil); continue }
+        guard let fmt = formats[row % formats.count] else { out.append("NA"); continue }
         let pieces: [FormatPiece]
         if let p = parsed[fmt] { pieces = p } else {
             pieces = try parseFormat(fmt)
@@ -431,6 +460,7 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
         func take() throws(FnError) -> (Storage, Int) {
             guard next < columns.count else { throw FnError.runtime("too few arguments") }
             defer { next += 1 }
+            used.insert(next)
             return (columns[next], row % columns[next].count)
         }
         for piece in pieces {
@@ -453,6 +483,7 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
                     guard a < columns.count else { throw FnError.runtime("reference to non-existent argument \(a + 1)") }
                     col = columns[a]
                     i = row % col.count
+                    used.insert(a)
                 } else {
                     (col, i) = try take()
                 }
@@ -460,6 +491,11 @@ private func sprintf(_ fmtValue: Value, _ dots: [Value]) throws(FnError) -> Valu
             }
         }
         out.append(s)
+    }
+    // R warns about arguments no conversion of a single format used.
+    let unused = columns.count - used.count
+    if formats.count == 1, unused > 0, let f = formats[0] {
+        warn("\(unused == 1 ? "one argument" : "\(unused) arguments") not used by format '\(f)'")
     }
     return Value(.character(out))
 }
@@ -470,10 +506,13 @@ private func formatOne(_ spec: FormatSpec, _ col: Storage, _ i: Int) throws(FnEr
     case "s":
         var text = col.strings()[i] ?? "NA"
         if let p = spec.precision { text = String(text.unicodeScalars.prefix(p)) }
-        return pad(text, spec)
+        return pad(text, spec, bytes: true)
     case "d", "i", "x", "X", "o":
         if col.type == .character {
             throw FnError.runtime("invalid format '\(spec.text)'; use format %s for character objects")
+        }
+        if col.type == .logical && spec.conversion != "d" && spec.conversion != "i" {
+            throw FnError.runtime("invalid format '\(spec.text)'; use format %d or %i for logical objects")
         }
         let value: Int32
         if case .double(let a) = col {
@@ -503,9 +542,10 @@ private func formatOne(_ spec: FormatSpec, _ col: Storage, _ i: Int) throws(FnEr
 }
 
 /// Pads to the spec's width: on the left, or on the right with the `-` flag.
-private func pad(_ text: String, _ spec: FormatSpec) -> String {
+/// Widths of `%s` count bytes, as C (and R) do.
+private func pad(_ text: String, _ spec: FormatSpec, bytes: Bool = false) -> String {
     guard let w = spec.width else { return text }
-    let n = text.unicodeScalars.count
+    let n = bytes ? text.utf8.count : text.unicodeScalars.count
     if n >= w { return text }
     let fill = String(repeating: " ", count: w - n)
     return spec.flags.contains("-") ? text + fill : fill + text
@@ -538,7 +578,7 @@ func cFormat(_ format: String, _ value: CVarArg) -> String {
 
 // MARK: - format
 
-private func format(_ args: Arguments) throws(FnError) -> Value {
+private func format(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Value {
     let x = try args.required(0, "x")
     if let classes = x.classAttribute, classes.contains("POSIXct") || classes.contains("Date") {
         // format(time, "%Y-%m-%d"): the second positional argument is the format for times, and
@@ -557,32 +597,60 @@ private func format(_ args: Arguments) throws(FnError) -> Value {
     }
     let trim = try Unpack.flag(args[1], "trim", default: false)
     let nsmall = try Unpack.int(args[3], "nsmall", default: 0)
-    let justify = try Unpack.string(args[4], "justify", default: "left")
+    guard (0...20).contains(nsmall) else { throw FnError.runtime("invalid 'nsmall' argument") }
+    let justifyArg = try Unpack.string(args[4], "justify", default: "left")
+    let justifications = ["left", "right", "centre", "none"]
+    let matched = justifications.filter { !justifyArg.isEmpty && $0.hasPrefix(justifyArg) }
+    guard let justify = justifications.contains(justifyArg) ? justifyArg : (matched.count == 1 ? matched[0] : nil) else {
+        throw FnError.runtime("'arg' should be one of \u{201C}left\u{201D}, \u{201C}right\u{201D}, \u{201C}centre\u{201D}, \u{201C}none\u{201D}")
+    }
     let width = try Unpack.int(args[5], "width", default: 0)
     try Limits.checkStringLength(Double(width))
+    // The defaults come from options(digits =, scipen =), as in R.
     var digits = 7
-    if let d = args[2], !d.isNull { digits = try Unpack.int(d, "digits", default: 7) }
+    if let o = ip.option("digits"), let d = o.storage?.doubles().first, d.isFinite { digits = Int(d) }
+    if let d = args[2], !d.isNull {
+        let n = d.storage?.integers().first ?? NA.integer
+        guard n != NA.integer, n >= 1, n <= 22 else { throw FnError.runtime("invalid value \(n) for 'digits' argument") }
+        digits = Int(n)
+    }
     var bigMark = ""
     var scipen = 0
+    if let o = ip.option("scipen"), let d = o.storage?.doubles().first, d.isFinite { scipen = Int(d) }
     for (i, n) in args.dotNames.enumerated() {
         if n == "big.mark" { bigMark = try Unpack.string(args.dots[i], "big.mark") }
-        // R: TRUE forces scientific notation, FALSE fixed, a number is a penalty as options(scipen).
+        // R: TRUE forces scientific notation, FALSE fixed, a number is a penalty as options(scipen);
+        // NA keeps the option's penalty.
         if n == "scientific" {
             let v = args.dots[i]
             if v.atomicType == .logical {
-                scipen = try Unpack.flag(v, "scientific", default: false) ? -100 : 100
+                if let st = v.storage, st.count >= 1, !st.isNA(0) {
+                    scipen = try Unpack.flag(v, "scientific", default: false) ? -100 : 100
+                }
             } else {
                 scipen = try Unpack.int(v, "scientific", default: 0)
             }
         }
     }
     switch x {
-    case .null: return Value(.character([]))
+    case .null: return .character("NULL")
     case .symbol, .language: return Value(.character(Language.deparseLines(x).map { Optional($0) }))
     case .list(let l):
-        let out: [String?] = l.elements.map { e in
+        // Each element formatted on its own (strings to a common width) and joined with ", ".
+        let out: [String?] = l.elements.map { element in
+            // A nested list of atomic values formats as its unlisted values.
+            var e = element
+            if case .list(let inner) = element, !inner.elements.isEmpty,
+               inner.elements.allSatisfy({ $0.storage != nil && $0.classAttribute == nil }) {
+                e = unlist(inner, useNames: false)
+            }
             guard let s = e.storage else { return describeForCharacter(e) }
-            return formatElements(s, quote: false, digits: digits, scipen: scipen).joined(separator: ", ")
+            var cells = formatElements(s, quote: false, digits: digits, scipen: scipen)
+            if s.type == .character {
+                let w = cells.map(FormatWidth.columns).max() ?? 0
+                cells = cells.map { FormatWidth.pad($0, to: w, justify: "left") }
+            }
+            return cells.joined(separator: ", ")
         }
         return Value(.character(out), names: l.names)
     default:
@@ -596,19 +664,18 @@ private func format(_ args: Arguments) throws(FnError) -> Value {
         }
         let numeric = s.type != .character
         if !(trim && numeric) {
-            let w = max(width, cells.map { $0.unicodeScalars.count }.max() ?? 0)
-            cells = cells.map { c in
-                let fill = String(repeating: " ", count: w - c.unicodeScalars.count)
-                if numeric { return fill + c }
-                switch justify {
-                case "right": return fill + c
-                case "centre":
-                    let left = (w - c.unicodeScalars.count) / 2
-                    return String(repeating: " ", count: left) + c
-                        + String(repeating: " ", count: w - c.unicodeScalars.count - left)
-                case "none": return c
-                default: return c + fill
+            if numeric {
+                // Doubles keep R's common layout width (3-digit exponents widen every cell).
+                var layout = 0
+                if case .double(let a) = s, nsmall == 0 {
+                    layout = NumberFormat.format(a, digits: digits, scipen: scipen).first?.unicodeScalars.count ?? 0
                 }
+                let w = max(width, layout, cells.map { $0.unicodeScalars.count }.max() ?? 0)
+                cells = cells.map { String(repeating: " ", count: w - $0.unicodeScalars.count) + $0 }
+            } else {
+                // Strings pad to the widest as R measures width (wide characters, escapes).
+                let w = max(width, cells.map(FormatWidth.columns).max() ?? 0)
+                cells = cells.map { FormatWidth.pad($0, to: w, justify: justify) }
             }
         }
         return Value(.character(cells), names: x.names)
@@ -644,26 +711,56 @@ private func insertBigMark(_ cell: String, _ mark: String) -> String {
 
 private func formatC(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Value {
     let x = try args.required(0, "x")
-    guard let s = x.storage else { throw FnError.runtime("unsupported type") }
-    let width = try Unpack.int(args[1], "width", default: 0)
+    if x.isNull || x.storage?.count == 0 { return Value(.character([])) }
+    guard let s = x.storage, s.type != .logical else { throw FnError.runtime("unsupported type ") }
+    if let d = args[2], (d.storage?.count ?? 0) > 1 { throw FnError.runtime("the condition has length > 1") }
+    // R tests width and digits with `if`, so NA is its condition error.
+    for k in [1, 2] where args[k]?.storage.map({ $0.count == 1 && $0.isNA(0) }) == true {
+        throw FnError.runtime("missing value where TRUE/FALSE needed")
+    }
+    var width = try Unpack.int(args[1], "width", default: 0)
     try Limits.checkStringLength(Double(Swift.abs(width)))
-    let digits = try args[2].map { v throws(FnError) in try Unpack.int(v, "digits", default: 0) }
-    let flag = try Unpack.string(args[4], "flag", default: "")
-    let mode = try Unpack.string(args[3], "format", default: s.type == .double ? "g" : (s.type == .character ? "s" : "d"))
-    let bigMark = try Unpack.string(args[5], "big.mark", default: "")
+    var digits = try args[2].flatMap { v throws(FnError) in v.isNull ? nil : try Unpack.int(v, "digits", default: 0) }
+    var flag = try Unpack.string(args[4], "flag", default: "")
+    let modeName = try args[5].flatMap { v throws(FnError) in v.isNull ? nil : try Unpack.string(v, "mode") }
+    let realMode = modeName.map { $0 == "double" || $0 == "numeric" || $0 == "real" } ?? (s.type == .double)
+    let defaultFormat = modeName == "character" || s.type == .character ? "s" : (realMode ? "g" : "d")
+    let mode = try args[3].flatMap { v throws(FnError) in v.isNull ? nil : try Unpack.string(v, "format") } ?? defaultFormat
+    let bigMark = try Unpack.string(args[6], "big.mark", default: "")
+    guard ["d", "f", "e", "E", "g", "G", "fg", "s", "a", "A"].contains(mode) else {
+        throw FnError.runtime("'format' must be one of {\"f\",\"e\",\"E\",\"g\",\"G\", \"fg\", \"s\"}")
+    }
+    // A negative width justifies on the left.
+    if width < 0 { flag += "-"; width = -width }
+    // R's defaults: 4 digits for real numbers, and a negative count means C's default of 6.
+    if digits == nil && mode != "d" && mode != "s" { digits = 4 }
+    let explicitDigits = digits
+    if let d = digits, d < 0 { digits = nil }
+    // Given digits (and no width), R pads numbers to digits + 1 characters.
+    // (a negative count, which means C's default of 6 digits, pads to 7).
+    if width == 0, let d = explicitDigits, args[2] != nil, mode != "s" { width = d >= 0 ? d + 1 : 7 }
     var spec = FormatSpec()
     spec.flags = flag
     spec.width = width == 0 ? nil : width
-    spec.precision = digits
-    spec.conversion = mode.first ?? "g"
+    spec.precision = mode == "d" ? nil : digits
+    spec.conversion = mode == "fg" ? "f" : (mode.first ?? "g")
     spec.text = "%" + mode
     var out: [String?] = []
+    if mode == "s" {
+        // Strings are right-justified to a common width, at least `width`.
+        let strings = s.strings().map { $0 ?? "NA" }
+        let w = max(width, strings.map(FormatWidth.columns).max() ?? 0)
+        let justify = flag.contains("-") ? "left" : "right"
+        for t in strings { out.append(FormatWidth.pad(t, to: w, justify: justify)) }
+        return Value(.character(out), names: x.names)
+    }
+    if s.type == .character { throw FnError.runtime("unsupported type ") }
     var outOfRange = false
     for i in 0..<s.count {
         var cell: String
-        if s.isNA(i) && s.type != .double { cell = pad("NA", spec) } else if mode == "s" {
-            cell = pad(s.strings()[i] ?? "NA", spec)
-        } else if "dxXo".contains(spec.conversion) {
+        if s.isNA(i) && s.type != .double { cell = pad("NA", spec) } else if mode == "fg" {
+            cell = pad(fixedSignificant(s.doubles()[i], digits ?? 6, keepZeros: flag.contains("#")), spec)
+        } else if mode == "d" {
             // R stores the numbers as integers first: truncated, and NA outside the integer range.
             let d = s.doubles()[i].rounded(.towardZero)
             let inRange = d.isFinite && d.magnitude <= Double(Int32.max)
@@ -677,4 +774,22 @@ private func formatC(_ args: Arguments, _ ip: Interpreter) throws(FnError) -> Va
     }
     if outOfRange { ip.warn("NAs introduced by coercion to integer range") }
     return Value(.character(out), names: x.names)
+}
+
+/// formatC's "fg": `digits` significant digits in fixed notation, trailing zeros dropped unless kept.
+private func fixedSignificant(_ x: Double, _ digits: Int, keepZeros: Bool) -> String {
+    guard x.isFinite else { return x.isNaN ? (NA.isNA(x) ? "NA" : "NaN") : (x > 0 ? "Inf" : "-Inf") }
+    if x == 0 { return "0" }
+    let magnitude = Int((Swift.abs(x)).log10Floor)
+    let decimals = max(0, max(1, digits) - 1 - magnitude)
+    var text = cFormat("%.\(decimals)f", x)
+    if !keepZeros && text.contains(".") {
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text
+}
+
+private extension Double {
+    var log10Floor: Double { Glibc.floor(Glibc.log10(self)) }
 }
