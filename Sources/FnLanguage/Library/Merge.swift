@@ -170,27 +170,11 @@ extension DataFrame {
     }
 
     /// A stable order of rows by the given key columns, NA last (R's `order`); strings in code
-    /// point order. Keys are ranked once so the sort compares numbers.
+    /// point order.
     static func sortOrder(_ keys: [Value]) -> [Int] {
-        let n = keys.first?.length ?? 0
-        let ranked = keys.compactMap(\.storage).map { s in
-            orderRanks(s) { p, q in
-                p == q ? 0 : (p.unicodeScalars.lexicographicallyPrecedes(q.unicodeScalars, by: { $0.value < $1.value }) ? -1 : 1)
-            }
+        order(keys.compactMap(\.storage), decreasing: false, naLast: true) { p, q in
+            p == q ? 0 : (p.unicodeScalars.lexicographicallyPrecedes(q.unicodeScalars, by: { $0.value < $1.value }) ? -1 : 1)
         }
-        var idx = Array(0..<n)
-        idx.sortStable { a, b in
-            for r in ranked {
-                let x = r[a], y = r[b]
-                if x.isNaN || y.isNaN {
-                    if x.isNaN && y.isNaN { continue }
-                    return y.isNaN
-                }
-                if x != y { return x < y }
-            }
-            return false
-        }
-        return idx
     }
 
     /// Row names `1:n` (not a subset's numbers or strings).

@@ -322,7 +322,9 @@ private func rep(_ args: Arguments) throws(FnError) -> Value {
 }
 
 /// A stable ordering permutation (0-based) of the rows of `keys`; NAs last or first.
-func order(_ keys: [Storage], decreasing: Bool, naLast: Bool, cancellation: CancellationFlag? = nil) -> [Int] {
+/// Strings compare by `compare` (negative, zero, positive): `collate` unless said otherwise.
+func order(_ keys: [Storage], decreasing: Bool, naLast: Bool, cancellation: CancellationFlag? = nil,
+           compare: (String, String) -> Int = collate) -> [Int] {
     guard let n = keys.first?.count else { return [] }
     var idx = Array(0..<n)
     if keys.count == 1, case .double(let a) = keys[0] {
@@ -339,7 +341,7 @@ func order(_ keys: [Storage], decreasing: Bool, naLast: Bool, cancellation: Canc
     }
     // Each key as doubles with NaN for NA; strings by their rank among the key's distinct strings,
     // so the sort compares numbers instead of strings (order(df$g, -df$x) on 100,000 rows: 22x).
-    let ranked = keys.map { orderRanks($0, collate) }
+    let ranked = keys.map { orderRanks($0, compare) }
     idx.sortStable(stoppingWhen: cancellation) { i, j in
         for a in ranked {
             let x = a[i], y = a[j]
@@ -356,7 +358,7 @@ func order(_ keys: [Storage], decreasing: Bool, naLast: Bool, cancellation: Canc
 
 /// The elements of `s` as doubles for sorting, NaN for NA: numbers as they are, strings as their
 /// rank (0, 1, ...) among the distinct strings of `s` under `compare` (negative, zero, positive).
-func orderRanks(_ s: Storage, _ compare: (String, String) -> Int) -> [Double] {
+private func orderRanks(_ s: Storage, _ compare: (String, String) -> Int) -> [Double] {
     guard case .character(let a) = s else { return s.doubles() }
     var index: [String: Int] = [:]
     var distinct: [String] = []
