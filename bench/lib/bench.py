@@ -366,6 +366,70 @@ def json_rows(args):
 
 # The table.
 
+# Data frames: one program per system that builds a 100,000-row frame and times each step itself.
+
+DATAFRAME_STEPS = [
+    ("fromJSON", "fromJSON of 100k records text"),
+    ("data.frame", "data.frame() of 4 columns"),
+    ("filter", "df[df$x > v, ]"),
+    ("subset", "subset(df, x > v & y < w)"),
+    ("order", "df[order(df$g, -df$x), ]"),
+    ("aggregate", "aggregate(y ~ g, df, mean), 1,000 groups"),
+    ("merge", "merge with a 1,000-row table"),
+    ("toJSON", "toJSON of the merged frame"),
+]
+
+
+def step_ms(stdout):
+    """The `ms STEP value` lines of a data-frame program, as {step: ms}."""
+    steps = {}
+    for line in stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "ms":
+            steps[parts[1]] = float(parts[2])
+    return steps
+
+
+def dataframe_section(args):
+    """fn and Rscript (jsonlite) run bench/dataframe/frame.{fn,R} in turn, fn R fn R ..., so each
+    pair of runs sees the same machine; every step's figure is the median of its runs."""
+    directory = os.path.join(args.root, "bench/dataframe")
+    systems = [("fn", [args.fn, "run", os.path.join(directory, "frame.fn")]),
+               ("R", [args.rscript, "--vanilla", os.path.join(directory, "frame.R")])]
+    timings = {name: [] for name, _ in systems}
+    results, failed = {}, set()
+    for attempt in range(args.runs + 1):  # the first round is an uncounted warm-up
+        for name, argv in systems:
+            if name in failed:
+                continue
+            try:
+                _, stdout = run_once(argv)
+            except (RuntimeError, OSError) as error:
+                log("%s dataframe failed: %s" % (name, error))
+                failed.add(name)
+                continue
+            others = [line for line in stdout.splitlines() if not line.startswith("ms ")]
+            results[name] = others[0].strip() if others else None
+            if attempt > 0:
+                timings[name].append(step_ms(stdout))
+    reference = results.get("R")
+    rows = []
+    for step, label in DATAFRAME_STEPS:
+        values = {}
+        for name, _ in systems:
+            if name in failed:
+                values[name] = "fail"
+            elif reference is not None and results.get(name) != reference:
+                log("dataframe: %s answers %r, expected %r" % (name, results.get(name), reference))
+                values[name] = "wrong"
+            else:
+                figures = [t[step] for t in timings[name] if step in t]
+                if figures:
+                    values[name] = statistics.median(figures)
+        rows.append(("dataframe", label, "ms", values, [at_most("R", 1)]))
+    return rows
+
+
 def cell(value):
     if isinstance(value, float):
         if abs(value) >= 100:
@@ -402,7 +466,7 @@ def main():
     parser.add_argument("--rscript", required=True)
     parser.add_argument("--root", required=True, help="the repository")
     parser.add_argument("--out", required=True, help="bench/out: peers, logs, events")
-    parser.add_argument("--sections", default="runtime,container,scale,binary,interpreter")
+    parser.add_argument("--sections", default="runtime,container,scale,binary,interpreter,dataframe")
     args = parser.parse_args()
     args.programs = os.path.join(args.root, "bench/programs")
     args.timers = set()
@@ -415,7 +479,7 @@ def main():
     os.makedirs(os.path.join(args.out, "logs"), exist_ok=True)
 
     sections = {"runtime": runtime_section, "container": container_section, "scale": scale_section, "binary": binary_section,
-                "interpreter": interpreter_section}
+                "interpreter": interpreter_section, "dataframe": dataframe_section}
     rows = []
     begin = time.perf_counter()
     for name in args.sections.split(","):

@@ -61,9 +61,12 @@ enum Aggregate {
         var values = try lhs.map { (t: Value) throws(FnError) -> (String, Value) in try evaluate(t) }
         var groups = try rhs.map { (t: Value) throws(FnError) -> (String, Value) in try evaluate(t) }
         let n = values.first?.1.length ?? 0
-        let complete = (0..<n).filter { i in
-            (values + groups).allSatisfy { (_, v) in !(v.storage?.isNA(i) ?? false) }
+        var isComplete = [Bool](repeating: true, count: n)
+        for (_, v) in values + groups {
+            guard let s = v.storage else { continue }
+            for i in 0..<min(n, s.count) where s.isNA(i) { isComplete[i] = false }
         }
+        let complete = (0..<n).filter { isComplete[$0] }
         if complete.count < n {
             values = values.map { ($0.0, DataFrame.selectElements($0.1, complete)) }
             groups = groups.map { ($0.0, DataFrame.selectElements($0.1, complete)) }

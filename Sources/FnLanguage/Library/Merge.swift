@@ -169,28 +169,12 @@ extension DataFrame {
         return out
     }
 
-    /// A stable order of rows by the given key columns, NA last (R's `order`).
+    /// A stable order of rows by the given key columns, NA last (R's `order`); strings in code
+    /// point order.
     static func sortOrder(_ keys: [Value]) -> [Int] {
-        let n = keys.first?.length ?? 0
-        let stores = keys.compactMap(\.storage)
-        return (0..<n).sorted { a, b in
-            for s in stores {
-                let c = compareElements(s, a, b)
-                if c != 0 { return c < 0 }
-            }
-            return a < b
+        order(keys.compactMap(\.storage), decreasing: false, naLast: true) { p, q in
+            p == q ? 0 : (p.unicodeScalars.lexicographicallyPrecedes(q.unicodeScalars, by: { $0.value < $1.value }) ? -1 : 1)
         }
-    }
-
-    private static func compareElements(_ s: Storage, _ a: Int, _ b: Int) -> Int {
-        let na = s.isNA(a), nb = s.isNA(b)
-        if na || nb { return na == nb ? 0 : (na ? 1 : -1) }
-        if s.type == .character {
-            let x = s.strings(), p = Array((x[a] ?? "").unicodeScalars.map(\.value)), q = Array((x[b] ?? "").unicodeScalars.map(\.value))
-            return p == q ? 0 : (p.lexicographicallyPrecedes(q) ? -1 : 1)
-        }
-        let d = s.doubles()
-        return d[a] == d[b] ? 0 : (d[a] < d[b] ? -1 : 1)
     }
 
     /// Row names `1:n` (not a subset's numbers or strings).

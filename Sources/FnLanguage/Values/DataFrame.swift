@@ -69,6 +69,12 @@ public enum DataFrame {
     public static func selectRows(_ df: Value, _ rows: [Int]) -> Value {
         guard case .list(var l) = df else { return df }
         l.elements = l.elements.map { selectElements($0, rows) }
+        if let numbers = integerRowNames(df, rows) {
+            let isIdentity = numbers.enumerated().allSatisfy { $0.element == Int32($0.offset + 1) }
+            setAttribute(&l.attributes, "row.names", isIdentity ? rowNamesValue(nil, count: rows.count)
+                         : Value(Vector(.integer(numbers))))
+            return .list(l)
+        }
         let labels = rowLabels(df)
         let automatic = rowNames(df) == nil
         var picked = rows.map { labels[$0] }
@@ -88,6 +94,22 @@ public enum DataFrame {
             setAttribute(&l.attributes, "row.names", .vector(Vector(.character(uniqueRowNames(picked)))))
         }
         return .list(l)
+    }
+
+    /// The integer row names of `rows` when `df`'s row names are integers and no row repeats (the
+    /// common subset, which needs no ".1" suffixes and no strings); nil otherwise.
+    private static func integerRowNames(_ df: Value, _ rows: [Int]) -> [Int32]? {
+        guard case .list(let l) = df, let r = l.attributes?["row.names"], case .integer(let numbers)? = r.storage
+        else { return nil }
+        var seen = [Bool](repeating: false, count: numbers.count)
+        var out = [Int32]()
+        out.reserveCapacity(rows.count)
+        for i in rows {
+            if seen[i] || numbers[i] == NA.integer { return nil }
+            seen[i] = true
+            out.append(numbers[i])
+        }
+        return out
     }
 
     /// Row names made unique as R's `make.unique` does for repeated rows ("a", "a.1", ...).
