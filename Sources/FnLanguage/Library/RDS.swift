@@ -26,8 +26,23 @@ struct RDSReader {
     private let global: Environment
     private let empty: Environment
 
-    /// Reads one serialized object; `bytes` may be gzip-compressed.
+    /// Reads one serialized object; `bytes` may be gzip-compressed. Nesting is read recursively,
+    /// so off fn's own large-stack threads (a test, a fuzzer) the reading hops onto one.
     static func read(_ input: [UInt8], global: Environment, empty: Environment) throws(FnError) -> Value {
+        guard StackBounds.limitForCurrentThread() != 0 else {
+            let outcome: Result<Value, FnError> = runWithLargeStack {
+                do throws(FnError) {
+                    return .success(try readOnThisStack(input, global: global, empty: empty))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return try outcome.get()
+        }
+        return try readOnThisStack(input, global: global, empty: empty)
+    }
+
+    private static func readOnThisStack(_ input: [UInt8], global: Environment, empty: Environment) throws(FnError) -> Value {
         let data = Inflate.isGzip(input) ? try Inflate.gunzip(input) : input
         guard data.count >= 2 else { throw error("the file is empty or truncated") }
         let format: Format
