@@ -221,6 +221,16 @@ import Testing
         #expect(steps < 10)
     }
 
+    /// Found by the rds fuzz target: a data frame whose `names` attribute is damaged reads, and
+    /// writing it as JSON must not index past its (missing) names.
+    @Test func aDataFrameWithoutNamesWritesAsJSON() throws {
+        let text = "A\u{A}2\u{A}262658\u{A}131840\u{A}787\u{A}3\u{A}13\u{A}3\u{A}1\u{A}2\u{A}3\u{A}16\u{A}3\u{A}262153\u{A}1\u{A}a\u{A}262153\u{A}1\u{A}b\u{A}9\u{A}-1\u{A}14\u{A}3\u{A}0.5\u{A}NA\u{A}2\u{A}1026\u{A}1\u{A}262153\u{A}5\u{A}na:es\u{A}16\u{A}3\u{A}262153\u{A}1\u{A}x\u{A}262153\u{A}1\u{A}y\u{A}262153\u{B}1\u{A}z\u{A}1026\u{A}1\u{A}262153\u{A}5\u{A}class\u{A}16\u{A}1\u{A}262153\u{A}10\u{A}data.frame\u{A}1026\u{A}1\u{A}262153\u{A}9\u{A}row.names\u{A}13\u{A}2\u{A}NA\u{A}-3\u{A}254\u{A}"
+        let value = try Self.read(Array(text.utf8))
+        #expect(DataFrame.isDataFrame(value))
+        let json = try JSON.serialize(value)
+        #expect(!json.isEmpty)
+    }
+
     @Test func deepNestingAndUnknownTypesAreErrors() {
         // list(list(list(...))) 100,000 deep: VECSXP of length 1, over and over.
         let deep = Self.xdr(Array(repeating: [19, 1], count: 100_000).flatMap { $0 } + [254])

@@ -212,7 +212,9 @@ struct JSONWriter {
     /// A data frame in `options.dataframe` form, built of lists the main loop writes.
     private func dataFrame(_ df: Value) throws(FnError) -> Value {
         guard case .list(let l) = df else { return df }
-        let names = l.names ?? []
+        // A data frame read from a damaged file may lack names: its columns are then unnamed.
+        var names = l.names ?? []
+        if names.count != l.count { names = (0..<l.count).map { $0 < names.count ? names[$0] : "" } }
         let n = DataFrame.rowCount(df)
         // Columns as the writer shows them: factors and times as strings.
         var columns: [Value] = []
