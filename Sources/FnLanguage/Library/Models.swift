@@ -113,20 +113,7 @@ extension BuiltinRegistry {
         define("print.lm", ["x", "digits", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[1], "digits", default: 4)
-            var out = "\nCall:\n"
-            if let call = field(x, "call"), !call.isNull {
-                out += Language.deparseLines(call).joined(separator: "\n")
-            }
-            out += "\n\n"
-            let c = field(x, "coefficients") ?? .null
-            let values = numbers(c)
-            if values.isEmpty {
-                out += "No coefficients\n"
-            } else {
-                let names = c.names ?? values.map { _ in "" }
-                let shown = NumberFormat.format(values, digits: digits)
-                out += "Coefficients:\n" + namedColumns(names, shown, gap: 2)
-            }
+            let out = callAndCoefficients(x, digits: digits, callLabel: "\nCall:\n", none: "No coefficients\n")
             ip.output(.stdout, out + "\n")
             ip.visible = false
             return x
@@ -134,19 +121,7 @@ extension BuiltinRegistry {
         define("print.glm", ["x", "digits", "..."]) { args, ip throws(FnError) in
             let x = try args.required(0, "x")
             let digits = try Unpack.int(args[1], "digits", default: 4)
-            var out = "\nCall:  "
-            if let call = field(x, "call"), !call.isNull {
-                out += Language.deparseLines(call).joined(separator: "\n")
-            }
-            out += "\n\n"
-            let c = field(x, "coefficients") ?? .null
-            let values = numbers(c)
-            if values.isEmpty {
-                out += "No coefficients\n\n"
-            } else {
-                let names = c.names ?? values.map { _ in "" }
-                out += "Coefficients:\n" + namedColumns(names, NumberFormat.format(values, digits: digits), gap: 2)
-            }
+            var out = callAndCoefficients(x, digits: digits, callLabel: "\nCall:  ", none: "No coefficients\n\n")
             func shown(_ name: String) -> String {
                 let v = Unpack.firstDouble(field(x, name) ?? .null) ?? .nan
                 return NumberFormat.format([significant(v, digits)])[0]
@@ -892,4 +867,19 @@ private func predictModel(_ args: Arguments, _ ip: Interpreter, glm: Bool? = nil
                           names: ["fit", "se.fit", "df", "residual.scale"]))
     }
     return m
+}
+
+/// The head print.lm and print.glm share: the call, then the coefficients as named columns
+/// (`none` when there are none). R labels the call differently for the two.
+private func callAndCoefficients(_ x: Value, digits: Int, callLabel: String, none: String) -> String {
+    var out = callLabel
+    if let call = field(x, "call"), !call.isNull {
+        out += Language.deparseLines(call).joined(separator: "\n")
+    }
+    out += "\n\n"
+    let c = field(x, "coefficients") ?? .null
+    let values = numbers(c)
+    if values.isEmpty { return out + none }
+    let names = c.names ?? values.map { _ in "" }
+    return out + "Coefficients:\n" + namedColumns(names, NumberFormat.format(values, digits: digits), gap: 2)
 }
